@@ -1,0 +1,7 @@
+"""Placeholder: being written (see the issue tracker)."""
+
+__all__ = ["squeezenet"]
+
+
+def squeezenet(*args, **kwargs):
+    raise NotImplementedError
