@@ -1,11 +1,225 @@
-"""Placeholder: being written."""
+"""MATLAB's analyzeNetwork as data, and a layer's weights as arrays."""
 
-__all__ = ["analyze_network", "layer_weights"]
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import keras
+import numpy as np
+from numpy.typing import NDArray
+
+from activations._inputs import check_model, model_input
+from activations._layers import LayerRef, iter_layers, resolve_layer
+from activations._trace import fused_activation, trace
+
+__all__ = ["LayerInfo", "NetworkTable", "analyze_network", "layer_weights"]
 
 
-def analyze_network(*args, **kwargs):
-    raise NotImplementedError
+@dataclass(frozen=True)
+class LayerInfo:
+    """One row of :class:`NetworkTable`.
+
+    Attributes
+    ----------
+    name : str
+        ``"conv1"``, or ``"inner/conv1"`` inside the nested model ``inner``.
+    type : str
+        The layer class, e.g. ``"Conv2D"``.
+    output_shape : tuple
+        Per-sample output shape, e.g. ``(28, 28, 32)`` (``None`` for a free
+        size); a tuple of shapes for a layer with several outputs.
+    activation : str
+        The fused activation (``"relu"``), or ``""``.
+    learnables : dict of str to tuple
+        Trainable weights by name, e.g. ``{"kernel": (3, 3, 1, 32), "bias": (32,)}``.
+        Empty for a nested model: its layers have their own rows.
+    n_learnables : int
+        Number of trainable values in ``learnables``.
+    depth : int
+        0 for a top-level layer, 1 inside a nested model, and so on.
+    """
+
+    name: str
+    type: str
+    output_shape: tuple
+    activation: str
+    learnables: dict = field(default_factory=dict)
+    n_learnables: int = 0
+    depth: int = 0
 
 
-def layer_weights(*args, **kwargs):
-    raise NotImplementedError
+def _shape_text(shape: tuple) -> str:
+    if shape and isinstance(shape[0], tuple):
+        return " | ".join(_shape_text(s) for s in shape)
+    return "x".join("?" if d is None else str(d) for d in shape) or "scalar"
+
+
+@dataclass(frozen=True)
+class NetworkTable:
+    """The layers of a model, one row each, as ``analyzeNetwork`` lists them.
+
+    ``str(table)`` gives a readable text table.
+    """
+
+    model_name: str
+    input_shape: tuple
+    rows: tuple[LayerInfo, ...]
+
+    @property
+    def total_learnables(self) -> int:
+        """Trainable values in the whole model (nested layers counted once)."""
+        return sum(row.n_learnables for row in self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def records(self) -> list[dict[str, Any]]:
+        """The rows as plain dicts with text cells, ready for a table or HTML."""
+        return [
+            {
+                "#": i + 1,
+                "Name": row.name,
+                "Type": row.type,
+                "Activations": _shape_text(row.output_shape),
+                "Fused activation": row.activation,
+                "Learnables": ", ".join(
+                    f"{k} {_shape_text(v)}" for k, v in row.learnables.items()
+                ),
+                "Count": f"{row.n_learnables:,}",
+            }
+            for i, row in enumerate(self.rows)
+        ]
+
+    def __str__(self) -> str:
+        records = self.records()
+        columns = list(records[0]) if records else ["#", "Name"]
+        widths = {c: max([len(c)] + [len(str(r[c])) for r in records]) for c in columns}
+        line = "  ".join(c.ljust(widths[c]) for c in columns)
+        body = ["  ".join(str(r[c]).ljust(widths[c]) for c in columns) for r in records]
+        title = f"Model '{self.model_name}', input {_shape_text(self.input_shape)}"
+        footer = f"Total learnables: {self.total_learnables:,}"
+        return "\n".join([title, line, "-" * len(line), *body, "-" * len(line), footer])
+
+    __repr__ = __str__
+
+
+def _output_shape(found: list) -> tuple:
+    if not found:
+        return ()
+    flat = keras.tree.flatten(found[0])
+    shapes = tuple(tuple(t.shape[1:]) for t in flat)
+    return shapes[0] if len(shapes) == 1 else shapes
+
+
+def _row(ref: LayerRef, captures: dict) -> LayerInfo:
+    layer = ref.layer
+    nested = isinstance(layer, keras.Model)
+    weights = [] if nested else layer.trainable_weights
+    activation = fused_activation(layer)
+    return LayerInfo(
+        name=ref.name,
+        type=type(layer).__name__,
+        output_shape=_output_shape(captures.get(id(layer), [])),
+        activation=getattr(activation, "__name__", "") if activation else "",
+        learnables={w.path.split("/")[-1]: tuple(w.shape) for w in weights},
+        n_learnables=int(sum(np.prod(w.shape) for w in weights)),
+        depth=len(ref.path),
+    )
+
+
+def analyze_network(model: keras.Model, *, input_shape: tuple | None = None) -> NetworkTable:
+    """List a model's layers with output shapes and learnables (``analyzeNetwork``).
+
+    Parameters
+    ----------
+    model : keras.Model
+        Any Keras 3 model with one input; nested models are expanded.
+    input_shape : tuple, optional
+        Per-sample input shape, e.g. ``(48, 48, 3)``; needed only for a
+        subclassed model that does not declare its input.
+
+    Returns
+    -------
+    NetworkTable
+        One :class:`LayerInfo` per layer, in order; ``str()`` prints it.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a ``keras.Model``.
+    ValueError
+        If the input shape is unknown, or the model cannot be traced.
+
+    Examples
+    --------
+    >>> import keras
+    >>> model = keras.Sequential([keras.Input((4, 4, 1)),
+    ...                           keras.layers.Conv2D(2, 3, name="conv")])
+    >>> table = analyze_network(model)
+    >>> table.rows[0].output_shape, table.total_learnables
+    ((2, 2, 2), 20)
+    """
+    check_model(model)
+    spec = model_input(model)
+    shape = spec.shape if input_shape is None else tuple(input_shape)
+    if shape is None:
+        raise ValueError(
+            f"Model '{model.name}' does not declare its input shape; pass it, e.g. "
+            "analyze_network(model, input_shape=(48, 48, 3)). Received: input_shape=None"
+        )
+    refs = list(iter_layers(model))
+    _, captures = trace(model, refs, input_shape=shape, dtype=spec.dtype)
+    return NetworkTable(model.name, shape, tuple(_row(ref, captures) for ref in refs))
+
+
+def layer_weights(
+    model: keras.Model, layer: Any
+) -> tuple[NDArray[np.float32], NDArray[np.float32] | None]:
+    """The kernel and bias of a layer, as NumPy copies.
+
+    Parameters
+    ----------
+    model : keras.Model
+    layer : str, int or keras.layers.Layer
+        As in :func:`activations.activations`.
+
+    Returns
+    -------
+    kernel : ndarray
+        E.g. of shape (KH, KW, C_in, C_out) for a Conv2D, (D_in, D_out) for a Dense.
+    bias : ndarray of shape (C_out,) or None
+        None for a layer built with ``use_bias=False``.
+
+    Raises
+    ------
+    ValueError
+        If the layer is unknown or has no kernel.
+
+    Examples
+    --------
+    >>> import keras
+    >>> model = keras.Sequential([keras.Input((4, 4, 1)),
+    ...                           keras.layers.Conv2D(2, 3, name="conv")])
+    >>> kernel, bias = layer_weights(model, "conv")
+    >>> kernel.shape, bias.shape
+    ((3, 3, 1, 2), (2,))
+    """
+    check_model(model)
+    ref = resolve_layer(model, layer)
+    kernel = getattr(ref.layer, "kernel", None)
+    if kernel is None:
+        names = [w.path.split("/")[-1] for w in ref.layer.weights]
+        raise ValueError(
+            f"Layer '{ref.name}' ({type(ref.layer).__name__}) has no kernel; its weights are "
+            f"{names}. Received: layer={layer!r}"
+        )
+    bias = getattr(ref.layer, "bias", None)
+    as_array = keras.ops.convert_to_numpy
+    return (
+        np.array(as_array(kernel), dtype=np.float32),
+        None if bias is None else np.array(as_array(bias), dtype=np.float32),
+    )

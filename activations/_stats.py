@@ -1,7 +1,114 @@
-"""Placeholder: being written (see the issue tracker)."""
+"""Per-channel statistics over many images, without keeping their activations."""
 
-__all__ = ["channel_stats"]
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+import keras
+import numpy as np
+from numpy.typing import NDArray
+
+from activations._extract import _check_options, _predict, prepare
+
+__all__ = ["ChannelStats", "channel_stats"]
+
+# extractor -> model returning per-image channel max / mean / min
+_REDUCERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def channel_stats(*args, **kwargs):
-    raise NotImplementedError("channel_stats is not written yet")
+@dataclass(frozen=True)
+class ChannelStats:
+    """Channel statistics of one layer over a set of images.
+
+    Attributes
+    ----------
+    max, mean, min : ndarray of shape (C,)
+        Largest value, mean value and smallest value of each channel over all
+        images and positions.
+    per_image_max : ndarray of shape (N, C)
+        Each image's largest value per channel (which images excite a channel).
+    n_images : int
+    """
+
+    max: NDArray[np.float32]
+    mean: NDArray[np.float32]
+    min: NDArray[np.float32]
+    per_image_max: NDArray[np.float32]
+    n_images: int
+
+
+def _reducer(extractor: keras.Model) -> keras.Model:
+    if extractor not in _REDUCERS:
+        out = extractor.outputs[0]
+        axes = tuple(range(1, len(out.shape) - 1))  # the spatial axes; none for (N, C)
+        ops = keras.ops
+        reduced = [ops.max(out, axis=axes), ops.mean(out, axis=axes), ops.min(out, axis=axes)]
+        if not axes:
+            reduced = [out, out, out]
+        _REDUCERS[extractor] = keras.Model(extractor.inputs, reduced, name="channel_stats")
+    return _REDUCERS[extractor]
+
+
+def channel_stats(
+    model: keras.Model,
+    images: Any,
+    layer: Any,
+    *,
+    batch_size: int = 128,
+    stage: str = "output",
+) -> ChannelStats:
+    """Per-channel max, mean and min of a layer over many images, streamed.
+
+    The reduction runs inside the compiled forward pass (on the accelerator
+    when there is one), so only (batch, C) numbers per batch reach host memory:
+    memory stays at one batch of activations, however many images there are.
+
+    Parameters
+    ----------
+    model : keras.Model
+    images : array_like, list or iterable of batches
+        As in :func:`activations.activations`.
+    layer : str, int or keras.layers.Layer
+        One layer.
+    batch_size : int
+    stage : {"output", "pre"}
+
+    Returns
+    -------
+    ChannelStats
+
+    Raises
+    ------
+    ValueError
+        As :func:`activations.activations` does.
+
+    Examples
+    --------
+    >>> import keras, numpy as np
+    >>> model = keras.Sequential([keras.Input((4, 4, 1)),
+    ...                           keras.layers.Conv2D(2, 3, name="conv")])
+    >>> channel_stats(model, np.zeros((10, 4, 4, 1)), "conv").per_image_max.shape
+    (10, 2)
+    """
+    _check_options(model, "channels", batch_size, stage)
+    if isinstance(layer, (list, tuple)):
+        raise TypeError(f"Expected one layer. Received: layer={layer!r}")
+    source, _, _, extractor = prepare(model, images, layer, stage=stage)
+    reducer = _reducer(extractor)
+    maxima, sums, minima, count = [], 0.0, None, 0
+    for batch in source.iter_batches(int(batch_size)):
+        b_max, b_mean, b_min = _predict(reducer, batch)
+        maxima.append(b_max)
+        sums = sums + b_mean.astype(np.float64).sum(axis=0)
+        minima = b_min.min(axis=0) if minima is None else np.minimum(minima, b_min.min(axis=0))
+        count += len(batch)
+    per_image_max = np.concatenate(maxima)
+    return ChannelStats(
+        max=per_image_max.max(axis=0),
+        mean=(sums / count).astype(np.float32),
+        min=minima,
+        per_image_max=per_image_max,
+        n_images=count,
+    )

@@ -1,0 +1,203 @@
+"""Build one multi-output Keras model that returns the outputs of chosen layers.
+
+Any Keras 3 model is re-run symbolically on a fresh ``keras.Input``: its
+``call`` is invoked directly, so the layers it calls receive symbolic tensors
+and record a graph, whatever kind of model it is (Sequential, Functional,
+subclassed). Nested models on the way to a requested layer are traced
+through the same way. The requested layers are tapped by giving them, for the
+duration of the trace only, a subclass whose ``__call__`` records the output;
+the original class is restored in ``finally``. The result is an ordinary
+functional ``keras.Model`` sharing the user's layers and weights, so
+``predict_on_batch`` runs it as one compiled forward pass.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+
+import keras
+
+from activations._layers import LayerRef
+
+__all__ = ["build_extractor", "fused_activation", "trace"]
+
+STAGES = ("output", "pre")
+
+
+def fused_activation(layer: keras.layers.Layer):
+    """The activation a layer applies at the end of its ``call``, or None.
+
+    Conv and Dense layers with ``activation="relu"`` (and similar) return one;
+    layers without an ``activation`` attribute or with a linear one return None.
+    """
+    activation = getattr(layer, "activation", None)
+    if not callable(activation) or isinstance(activation, keras.layers.Layer):
+        return None
+    if getattr(activation, "__name__", "") == "linear":
+        return None
+    return activation
+
+
+class _PreActivation(keras.layers.Layer):
+    """Run a layer with its fused activation switched off; return (pre, post)."""
+
+    def __init__(self, inner: keras.layers.Layer, activation, **kwargs):
+        super().__init__(name=f"{inner.name}__pre", dtype=inner.dtype_policy, **kwargs)
+        self.inner = inner
+        self.fused = activation
+
+    def call(self, inputs):
+        saved = self.inner.activation
+        self.inner.activation = keras.activations.linear
+        try:
+            pre = self.inner.call(inputs)
+        finally:
+            self.inner.activation = saved
+        return pre, self.fused(pre)
+
+
+def _is_symbolic(args, kwargs) -> bool:
+    return any(isinstance(t, keras.KerasTensor) for t in keras.tree.flatten((args, kwargs)))
+
+
+def _tap_class(base: type, captures: dict, *, record: bool, through: bool, pre: bool) -> type:
+    """A subclass of ``base`` whose ``__call__`` traces through and/or records."""
+
+    def __call__(self, *args, **kwargs):
+        if not _is_symbolic(args, kwargs):
+            return base.__call__(self, *args, **kwargs)
+        if through:
+            out = self.call(*args, **kwargs)
+        elif pre:
+            pre_out, out = _PreActivation(self, fused_activation(self))(*args)
+        else:
+            out = base.__call__(self, *args, **kwargs)
+        if record:
+            captures.setdefault(id(self), []).append(pre_out if pre else out)
+        return out
+
+    return type(base.__name__, (base,), {"__call__": __call__, "__module__": base.__module__})
+
+
+@contextlib.contextmanager
+def _tapped(refs: Sequence[LayerRef], stage: str, captures: dict) -> Iterator[None]:
+    targets = {id(ref.layer) for ref in refs}
+    containers = {id(p): p for ref in refs for p in ref.path}
+    layers = {id(ref.layer): ref.layer for ref in refs} | containers
+    saved = {}
+    try:
+        for key, layer in layers.items():
+            base = type(layer)
+            saved[key] = (layer, base)
+            cls = _tap_class(
+                base,
+                captures,
+                record=key in targets,
+                through=key in containers,
+                pre=stage == "pre" and key in targets and key not in containers,
+            )
+            object.__setattr__(layer, "__class__", cls)
+        yield
+    finally:
+        for layer, base in saved.values():
+            object.__setattr__(layer, "__class__", base)
+
+
+def _trace_error(model, refs, err: Exception) -> ValueError:
+    first_line = (str(err).splitlines() or [""])[0]
+    return ValueError(
+        f"Could not tap layers {[r.name for r in refs]} of model '{model.name}': running its "
+        f"`call()` on a symbolic `keras.Input` failed with {type(err).__name__}: "
+        f"{first_line} "
+        "A model can be tapped when its `call()` uses Keras layers and `keras.ops` only "
+        "(backend calls such as `tf.*` on the inputs cannot be traced)."
+    )
+
+
+def trace(
+    model: keras.Model,
+    refs: Sequence[LayerRef],
+    *,
+    input_shape: tuple,
+    dtype: str = "float32",
+    stage: str = "output",
+) -> tuple[keras.KerasTensor, dict[int, list]]:
+    """Run ``model.call`` on a fresh ``keras.Input`` with ``refs`` tapped.
+
+    Returns
+    -------
+    inputs : KerasTensor
+        The symbolic input.
+    captures : dict
+        ``id(layer)`` -> list of the symbolic outputs of each call of that layer.
+
+    Raises
+    ------
+    ValueError
+        If the model's ``call`` cannot run on symbolic tensors.
+    """
+    captures: dict[int, list] = {}
+    inputs = keras.Input(shape=input_shape, dtype=dtype, name="activations_input")
+    with _tapped(refs, stage, captures):
+        try:
+            model.call(inputs)
+        except Exception as err:  # any failure of a user's call() during tracing
+            raise _trace_error(model, refs, err) from err
+    return inputs, captures
+
+
+def build_extractor(
+    model: keras.Model,
+    refs: Sequence[LayerRef],
+    *,
+    input_shape: tuple,
+    dtype: str = "float32",
+    stage: str = "output",
+) -> keras.Model:
+    """Build a functional model returning the outputs of ``refs`` in order.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Any Keras 3 model with one input.
+    refs : sequence of LayerRef
+        The layers to tap (from :func:`activations._layers.resolve_layers`).
+    input_shape : tuple
+        Shape of one sample, without the batch axis; ``None`` for free sizes.
+    dtype : str
+        Input dtype.
+    stage : {"output", "pre"}
+        ``"pre"`` taps the value before each layer's fused activation.
+
+    Returns
+    -------
+    keras.Model
+        Shares layers and weights with ``model``; its outputs are a list with one
+        tensor per ref.
+
+    Raises
+    ------
+    ValueError
+        If the model cannot be traced, or a layer is not called exactly once
+        in the traced forward pass, or returns several tensors.
+    """
+    inputs, captures = trace(model, refs, input_shape=input_shape, dtype=dtype, stage=stage)
+    outputs = []
+    for ref in refs:
+        found = captures.get(id(ref.layer), [])
+        if len(found) != 1:
+            how = "never" if not found else f"{len(found)} times"
+            raise ValueError(
+                f"Layer '{ref.name}' of model '{model.name}' is called {how} in the model's "
+                "forward pass, so its output cannot be tapped unambiguously. "
+                f"Received: layer={ref.name!r}"
+            )
+        out = found[0]
+        if not isinstance(out, keras.KerasTensor):
+            raise ValueError(
+                f"Layer '{ref.name}' returns {len(keras.tree.flatten(out))} tensors; "
+                f"activations() taps layers with one output. Received: layer={ref.name!r}"
+            )
+        outputs.append(out)
+    return keras.Model(inputs, outputs, name=f"{model.name}_activations")
