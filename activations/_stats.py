@@ -47,7 +47,7 @@ def _reducer(extractor: keras.Model) -> keras.Model:
         reduced = [ops.max(out, axis=axes), ops.mean(out, axis=axes), ops.min(out, axis=axes)]
         if not axes:
             reduced = [out, out, out]
-        _REDUCERS[extractor] = keras.Model(extractor.inputs, reduced, name="channel_stats")
+        _REDUCERS[extractor] = keras.Model(extractor.inputs[0], reduced, name="channel_stats")
     return _REDUCERS[extractor]
 
 
