@@ -13,12 +13,17 @@ from importlib.metadata import PackageNotFoundError, version
 
 from activations import reference
 from activations._extract import activations
-from activations._network import analyze_network, layer_weights
+from activations._network import LayerInfo, NetworkTable, analyze_network, layer_weights
 from activations._normalize import mat2gray
 from activations._overlay import overlay
-from activations._rank import compare_channels, strongest_channel, top_channels
+from activations._rank import (
+    ChannelComparison,
+    compare_channels,
+    strongest_channel,
+    top_channels,
+)
 from activations._resize import imresize
-from activations._stats import channel_stats
+from activations._stats import ChannelStats, channel_stats
 from activations._tile import imtile
 
 try:
@@ -28,6 +33,10 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "__version__",
+    "ChannelComparison",
+    "ChannelStats",
+    "LayerInfo",
+    "NetworkTable",
     "activations",
     "analyze_network",
     "channel_stats",

@@ -1,7 +1,121 @@
-"""Placeholder: being written (see the issue tracker)."""
+"""``overlay``: a channel map, coloured and blended over the image it came from."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from activations._normalize import _as_real_array, mat2gray
+from activations._resize import imresize
 
 __all__ = ["overlay"]
 
 
-def overlay(*args, **kwargs):
-    raise NotImplementedError("overlay is not written yet")
+def _image_as_float(image: ArrayLike) -> NDArray[np.float64]:
+    """(H, W, 3) float image in [0, 1] from a grayscale or RGB uint8/float/bool image."""
+    img = _as_real_array(image, "image")
+    if not (img.ndim == 2 or (img.ndim == 3 and img.shape[2] in (1, 3))):
+        raise ValueError(
+            f"Expected `image` of shape (H, W) or (H, W, 3). Received: image.shape={img.shape}"
+        )
+    if img.dtype == np.uint8:
+        values = img / 255.0
+    elif img.dtype.kind in "fb":
+        values = img.astype(np.float64)
+        if values.min() < 0.0 or values.max() > 1.0:
+            raise ValueError(
+                "Expected a float `image` with values in [0, 1] (or a uint8 image). "
+                f"Received: image with range [{values.min():g}, {values.max():g}]"
+            )
+    else:
+        raise TypeError(
+            f"Expected a uint8, float or bool `image`. Received: image.dtype={img.dtype}"
+        )
+    if values.ndim == 2:
+        values = values[..., None]
+    return np.broadcast_to(values, values.shape[:2] + (3,))
+
+
+def _colormap(cmap: object):
+    """A matplotlib Colormap from a name or a Colormap (pyplot is never imported)."""
+    import matplotlib
+    from matplotlib.colors import Colormap
+
+    if isinstance(cmap, Colormap):
+        return cmap
+    if not isinstance(cmap, str):
+        raise TypeError(f"Expected `cmap` to be a colormap name. Received: cmap={cmap!r}")
+    try:
+        return matplotlib.colormaps[cmap]
+    except KeyError:
+        names = ", ".join(["jet", "viridis", "inferno", "magma", "gray", "hot", "turbo"])
+        raise ValueError(
+            f"Unknown colormap. Expected a matplotlib colormap name such as {names} "
+            f"(all: list(matplotlib.colormaps)). Received: cmap={cmap!r}"
+        ) from None
+
+
+def overlay(
+    image: ArrayLike,
+    channel_map: ArrayLike,
+    *,
+    alpha: float = 0.5,
+    cmap: str = "jet",
+) -> NDArray[np.float32]:
+    """Colour a channel map and blend it over an image.
+
+    The map is normalized with :func:`mat2gray` (its own min/max), resized to
+    the image's (H, W) with :func:`imresize` ("bilinear"), coloured with a
+    matplotlib colormap and blended: ``(1 - alpha) * image + alpha * colour``.
+
+    Parameters
+    ----------
+    image : array_like of shape (H, W) or (H, W, 3)
+        Grayscale or RGB, uint8 (0..255) or float/bool (0..1). Never modified.
+    channel_map : array_like of shape (h, w)
+        One channel of an activation, any real values.
+    alpha : float, default 0.5
+        Weight of the colour, in [0, 1]: 0 gives the image, 1 the colour.
+    cmap : str or matplotlib Colormap, default "jet"
+        Colormap name (``matplotlib.colormaps``).
+
+    Returns
+    -------
+    ndarray of float32, shape (H, W, 3)
+        RGB values in [0, 1].
+
+    Raises
+    ------
+    TypeError
+        If ``image`` or ``channel_map`` is not real-valued, ``image`` has an
+        integer dtype other than uint8, ``alpha`` is not a number or ``cmap``
+        is not a name.
+    ValueError
+        If a shape is wrong, a float image leaves [0, 1], an input holds NaN,
+        ``alpha`` is outside [0, 1] or ``cmap`` is unknown.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = overlay(np.zeros((2, 2)), np.arange(4.0).reshape(2, 2), alpha=1.0, cmap="gray")
+    >>> out[..., 0]
+    array([[0.        , 0.33333334],
+           [0.6666667 , 1.        ]], dtype=float32)
+    """
+    if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, numbers.Real):
+        raise TypeError(f"Expected `alpha` to be a number. Received: alpha={alpha!r}")
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"Expected `alpha` in [0, 1]. Received: alpha={alpha}")
+    colormap = _colormap(cmap)
+    base = _image_as_float(image)
+    heat = _as_real_array(channel_map, "channel_map")
+    if heat.ndim != 2:
+        raise ValueError(
+            f"Expected `channel_map` of shape (h, w). Received: channel_map.shape={heat.shape}"
+        )
+    heat = imresize(mat2gray(heat), base.shape[:2], method="bilinear")
+    colour = colormap(np.clip(heat, 0.0, 1.0))[..., :3]
+    blended = (1.0 - alpha) * base + alpha * colour
+    return np.clip(blended, 0.0, 1.0).astype(np.float32)

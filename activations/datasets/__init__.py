@@ -1,6 +1,18 @@
 """Images and data sets, offline: Fashion-MNIST and the face portraits."""
 
-from activations.datasets._faces import face, face_eye_closed
+from activations.datasets._faces import (
+    EYE_CLOSED_BOX,
+    eye_closed_region,
+    face,
+    face_eye_closed,
+)
 from activations.datasets._fashion_mnist import CLASS_NAMES, fashion_mnist
 
-__all__ = ["CLASS_NAMES", "face", "face_eye_closed", "fashion_mnist"]
+__all__ = [
+    "CLASS_NAMES",
+    "EYE_CLOSED_BOX",
+    "eye_closed_region",
+    "face",
+    "face_eye_closed",
+    "fashion_mnist",
+]
