@@ -1,0 +1,29 @@
+"""Figures of the activation workflow, drawn with matplotlib.
+
+Every helper takes data plus ``ax=None`` (or ``fig=None`` for multi-panel
+figures) and returns the ``matplotlib.figure.Figure`` it drew on. Without
+``ax``/``fig`` the figure is created without pyplot (``matplotlib.figure.Figure``),
+so it is safe in scripts and servers: save it with ``fig.savefig(path)``, or
+display it in a notebook by leaving it as a cell's last value. Nothing is shown
+or saved on its own, and importing this module does not import pyplot.
+
+Channel numbers in titles and labels are indices from 0, as in ``act[..., k]``.
+"""
+
+from __future__ import annotations
+
+from activations.plot._channels import plot_channels
+from activations.plot._history import plot_history
+from activations.plot._network import plot_network
+from activations.plot._overlay import plot_compare, plot_overlay
+from activations.plot._weights import plot_kernels, plot_weight_histogram
+
+__all__ = [
+    "plot_channels",
+    "plot_compare",
+    "plot_history",
+    "plot_kernels",
+    "plot_network",
+    "plot_overlay",
+    "plot_weight_histogram",
+]

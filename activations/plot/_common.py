@@ -1,0 +1,136 @@
+"""Shared helpers of the plot functions: figures without pyplot, argument checks."""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Any
+
+import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import Colormap
+from matplotlib.figure import Figure, FigureBase
+from numpy.typing import ArrayLike, NDArray
+
+__all__: list[str] = []
+
+
+def root_figure(obj: Axes | FigureBase) -> Figure:
+    """The top-level ``Figure`` holding an axes, a figure or a subfigure."""
+    fig = obj if isinstance(obj, FigureBase) else obj.figure
+    while not isinstance(fig, Figure):  # a SubFigure: its `.figure` is the root
+        fig = fig.figure
+    return fig
+
+
+def axes_or_new(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    """``ax`` itself, or one axes on a new pyplot-free figure of size ``figsize``."""
+    if ax is None:
+        return Figure(figsize=figsize, layout="constrained").add_subplot()
+    if not isinstance(ax, Axes):
+        raise TypeError(
+            f"Expected `ax` to be a matplotlib Axes or None. Received: ax of type {type(ax)}"
+        )
+    return ax
+
+
+def figure_or_new(fig: FigureBase | None, figsize: tuple[float, float]) -> FigureBase:
+    """``fig`` itself (a Figure or SubFigure), or a new pyplot-free figure."""
+    if fig is None:
+        return Figure(figsize=figsize, layout="constrained")
+    if not isinstance(fig, FigureBase):
+        raise TypeError(
+            "Expected `fig` to be a matplotlib Figure, SubFigure or None. "
+            f"Received: fig of type {type(fig)}"
+        )
+    return fig
+
+
+def real_array(value: ArrayLike, name: str) -> NDArray:
+    """``value`` as a non-empty real-valued ndarray (bool, integer or float)."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"Expected `{name}` to be a real-valued array. Received: {name}.dtype={arr.dtype}"
+        )
+    if arr.size == 0:
+        raise ValueError(f"Expected a non-empty `{name}`. Received: {name}.shape={arr.shape}")
+    return arr
+
+
+def check_act(act: ArrayLike, name: str = "act") -> NDArray:
+    """``act`` as a real (H, W, C) array; a clear error for a batch or a flat vector."""
+    arr = real_array(act, name)
+    if arr.ndim != 3:
+        hint = f" For a batch, pass one image: {name}[0]." if arr.ndim == 4 else ""
+        raise ValueError(
+            f"Expected `{name}` of shape (H, W, C): the activation of one image, "
+            f"channels last.{hint} Received: {name}.shape={arr.shape}"
+        )
+    return arr
+
+
+def check_image(image: ArrayLike, name: str = "image") -> NDArray:
+    """``image`` as a real (H, W), (H, W, 1) or (H, W, 3) array."""
+    arr = real_array(image, name)
+    if not (arr.ndim == 2 or (arr.ndim == 3 and arr.shape[-1] in (1, 3))):
+        raise ValueError(
+            f"Expected `{name}` of shape (H, W), (H, W, 1) or (H, W, 3). "
+            f"Received: {name}.shape={arr.shape}"
+        )
+    return arr
+
+
+def check_channel(channel: Any, n_channels: int, name: str = "channel") -> int:
+    """``channel`` as a Python int in ``[0, n_channels)``."""
+    if isinstance(channel, bool) or not isinstance(channel, (int, np.integer)):
+        raise TypeError(f"Expected `{name}` to be an int. Received: {name}={channel!r}")
+    index = operator.index(channel)
+    if not 0 <= index < n_channels:
+        raise ValueError(
+            f"Expected `{name}` in [0, {n_channels - 1}] (the activation has {n_channels} "
+            f"channels). Received: {name}={index}"
+        )
+    return index
+
+
+def near_square_grid(n: int) -> tuple[int, int]:
+    """(rows, cols) for ``n`` tiles: an exact rows x cols split when it is not too
+    elongated (cols <= 2 * rows, e.g. 32 -> 4x8, 64 -> 8x8), else ceil(sqrt(n))
+    columns (7 -> 3x3, never a 1x7 strip)."""
+    for rows in range(math.isqrt(n), 0, -1):
+        if n % rows == 0:
+            if n // rows <= 2 * rows:
+                return rows, n // rows
+            break
+    cols = math.ceil(math.sqrt(n))
+    return math.ceil(n / cols), cols
+
+
+def show_image(ax: Axes, image: NDArray, title: str) -> None:
+    """Draw a photo (gray or RGB) without axis ticks."""
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    if image.ndim == 2:
+        ax.imshow(image, cmap="gray")
+    else:
+        ax.imshow(image)
+    ax.set_title(title)
+    ax.set_axis_off()
+
+
+def get_cmap(cmap: str | Colormap) -> Colormap:
+    """A Colormap from a name or a Colormap; a ValueError for an unknown name."""
+    if isinstance(cmap, Colormap):
+        return cmap
+    if not isinstance(cmap, str):
+        raise TypeError(
+            f"Expected `cmap` to be a colormap name or a Colormap. Received: cmap={cmap!r}"
+        )
+    try:
+        return matplotlib.colormaps[cmap]
+    except KeyError:
+        raise ValueError(
+            f"Unknown colormap name (see `matplotlib.colormaps`). Received: cmap={cmap!r}"
+        ) from None

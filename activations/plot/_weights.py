@@ -1,0 +1,220 @@
+"""Weight figures: first-layer filters as tiles, and weight histograms."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Colormap, Normalize
+from matplotlib.figure import Figure, FigureBase
+from numpy.typing import ArrayLike, NDArray
+
+from activations.plot._common import (
+    axes_or_new,
+    figure_or_new,
+    get_cmap,
+    near_square_grid,
+    real_array,
+    root_figure,
+)
+
+__all__ = ["plot_kernels", "plot_weight_histogram"]
+
+
+def plot_kernels(
+    kernel: ArrayLike,
+    *,
+    grid_size: Sequence[int] | None = (2, 16),
+    vmin: float = -0.5,
+    vmax: float = 0.5,
+    cmap: str | Colormap = "gray",
+    title: str | None = None,
+    fig: FigureBase | None = None,
+) -> Figure:
+    """Draw each filter of a conv kernel as a tile, on one fixed colour range.
+
+    Parameters
+    ----------
+    kernel : array_like of shape (KH, KW, Cin, F)
+        A Keras ``Conv2D`` kernel (``layer.get_weights()[0]``). How the Cin
+        input channels are shown:
+
+        - Cin == 1: each filter is one tile in ``cmap``, ``vmin``..``vmax``.
+        - Cin == 3: each filter is an RGB tile; every colour component is
+          mapped linearly from ``vmin``..``vmax`` to 0..1 (clipped), so all
+          filters share one scale and the colour bar gives it per component.
+        - Other Cin: the mean over the input channels, drawn as for Cin == 1.
+    grid_size : (rows, cols) or None, default (2, 16)
+        None: a near-square grid. Must hold at least F tiles; spare cells
+        are left blank.
+    vmin, vmax : float, default -0.5, 0.5
+        The fixed colour range shared by all filters (values outside it are
+        clipped), so trained and untrained kernels can be compared.
+    cmap : str or Colormap, default "gray"
+    title : str, optional
+        Default: the kernel shape; ``""`` for none.
+    fig : Figure or SubFigure, optional
+        Where to draw; by default a new figure (not a pyplot one).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per filter (titled with its index, from 0), blank spare
+        cells, and a colour bar.
+
+    Raises
+    ------
+    TypeError
+        If ``kernel`` is not real-valued, or ``fig``/``cmap`` has a wrong type.
+    ValueError
+        If ``kernel`` is not 4-D, ``vmin >= vmax`` or ``grid_size`` is not a
+        pair of positive ints holding F tiles.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> kernel = np.linspace(-0.5, 0.5, 3 * 3 * 1 * 4).reshape(3, 3, 1, 4)
+    >>> len(plot_kernels(kernel, grid_size=(1, 4)).axes)  # 4 filters + colour bar
+    5
+    """
+    arr = real_array(kernel, "kernel")
+    if arr.ndim != 4:
+        raise ValueError(
+            "Expected `kernel` of shape (KH, KW, Cin, F), as a Keras Conv2D kernel. "
+            f"Received: kernel.shape={arr.shape}"
+        )
+    if not float(vmin) < float(vmax):
+        raise ValueError(f"Expected `vmin` < `vmax`. Received: vmin={vmin}, vmax={vmax}")
+    n_filters = arr.shape[-1]
+    rows, cols = _check_grid(grid_size, n_filters)
+    colormap = get_cmap(cmap)
+    tiles = _kernel_tiles(arr.astype(np.float64), float(vmin), float(vmax))
+    fig = figure_or_new(fig, figsize=(max(4.0, 0.62 * cols + 1.3), max(1.8, 0.75 * rows + 0.9)))
+    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
+    for k, ax in enumerate(axes):
+        ax.set_axis_off()
+        if k >= n_filters:
+            continue
+        ax.imshow(tiles[k], cmap=colormap, vmin=vmin, vmax=vmax, interpolation="nearest")
+        ax.set_title(str(k), fontsize=7, pad=2)
+    mappable = ScalarMappable(norm=Normalize(vmin, vmax), cmap=colormap)
+    colorbar = fig.colorbar(mappable, ax=list(axes), shrink=0.9, aspect=12 * rows)
+    colorbar.set_label("weight" if arr.shape[2] != 3 else "weight (per RGB component)")
+    if title is None:
+        title = f"{n_filters} filters, kernel {'x'.join(map(str, arr.shape))}"
+    if title:
+        fig.suptitle(title)
+    return root_figure(fig)
+
+
+def _check_grid(grid_size: Sequence[int] | None, n_tiles: int) -> tuple[int, int]:
+    if grid_size is None:
+        return near_square_grid(n_tiles)
+    ok = (
+        isinstance(grid_size, Sequence)
+        and len(grid_size) == 2
+        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in grid_size)
+    )
+    if not ok or min(grid_size) < 1:
+        raise ValueError(
+            f"Expected `grid_size` to be (rows, cols), two positive ints. "
+            f"Received: grid_size={grid_size!r}"
+        )
+    rows, cols = int(grid_size[0]), int(grid_size[1])
+    if rows * cols < n_tiles:
+        raise ValueError(
+            f"Expected `grid_size` to hold all {n_tiles} filters, but {rows}x{cols} holds "
+            f"{rows * cols}. Received: grid_size={grid_size!r}"
+        )
+    return rows, cols
+
+
+def _kernel_tiles(kernel: NDArray[np.float64], vmin: float, vmax: float) -> NDArray:
+    """(F, KH, KW) gray tiles, or (F, KH, KW, 3) RGB tiles in 0..1 when Cin == 3."""
+    tiles = np.moveaxis(kernel, -1, 0)  # (F, KH, KW, Cin)
+    if kernel.shape[2] == 3:
+        return np.clip((tiles - vmin) / (vmax - vmin), 0.0, 1.0)
+    return tiles.mean(axis=-1)
+
+
+def plot_weight_histogram(
+    weights: ArrayLike,
+    *,
+    compare: ArrayLike | None = None,
+    labels: Sequence[str] = ("trained", "untrained"),
+    bins: int | Sequence[float] | str = 50,
+    ax: Axes | None = None,
+) -> Figure:
+    """Histogram of all values of a weight array, optionally against a second one.
+
+    Both distributions are counted on the same bin edges (computed over both),
+    and the legend gives each one's mean and standard deviation.
+
+    Parameters
+    ----------
+    weights : array_like of any shape
+        E.g. a (3, 3, 1, 32) kernel; flattened.
+    compare : array_like of any shape, optional
+        A second weight array (e.g. the untrained twin's), drawn on top.
+    labels : (str, str), default ("trained", "untrained")
+        Legend names of ``weights`` and ``compare``.
+    bins : int, sequence of edges or str, default 50
+        As in ``numpy.histogram_bin_edges``.
+    ax : matplotlib Axes, optional
+        Axes to draw in; by default a new figure (not a pyplot one).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure holding ``ax``.
+
+    Raises
+    ------
+    TypeError
+        If an array is not real-valued or ``labels`` is not strings.
+    ValueError
+        If an array is empty or not finite, or ``labels`` has fewer names than
+        arrays.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fig = plot_weight_histogram(np.arange(10.0), bins=5)
+    >>> fig.axes[0].get_legend().get_texts()[0].get_text()
+    'trained (mean 4.500, std 2.872)'
+    """
+    arrays = [_finite_flat(weights, "weights")]
+    if compare is not None:
+        arrays.append(_finite_flat(compare, "compare"))
+    if isinstance(labels, str) or not all(isinstance(label, str) for label in labels):
+        raise TypeError(f"Expected `labels` to be a pair of str. Received: labels={labels!r}")
+    if len(labels) < len(arrays):
+        raise ValueError(
+            f"Expected one label per array ({len(arrays)}). Received: labels={labels!r}"
+        )
+    edges = np.histogram_bin_edges(np.concatenate(arrays), bins=bins)
+    ax = axes_or_new(ax, figsize=(6.4, 4.0))
+    for values, label, color in zip(arrays, labels, ("tab:blue", "tab:orange"), strict=False):
+        ax.hist(
+            values,
+            bins=edges,
+            alpha=0.6,
+            color=color,
+            label=f"{label} (mean {values.mean():.3f}, std {values.std():.3f})",
+        )
+    ax.set_xlabel("weight value")
+    ax.set_ylabel("count")
+    ax.legend()
+    return root_figure(ax)
+
+
+def _finite_flat(values: ArrayLike, name: str) -> NDArray[np.float64]:
+    arr = real_array(values, name).astype(np.float64).ravel()
+    if not np.isfinite(arr).all():
+        raise ValueError(
+            f"Expected finite `{name}`. Received: {name} with "
+            f"{int((~np.isfinite(arr)).sum())} NaN or inf values"
+        )
+    return arr

@@ -1,0 +1,130 @@
+"""Tests of activations.plot._weights (plot_kernels, plot_weight_histogram)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from activations.plot import plot_kernels, plot_weight_histogram
+
+
+def _kernel(cin: int = 1, filters: int = 4) -> np.ndarray:
+    size = 3 * 3 * cin * filters
+    return (np.arange(size, dtype=np.float32).reshape(3, 3, cin, filters) / size) - 0.5
+
+
+# ---- plot_kernels --------------------------------------------------------------------
+
+
+def test_kernels_one_tile_per_filter_on_the_fixed_range():
+    kernel = _kernel()
+    fig = plot_kernels(kernel, grid_size=(1, 4))
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 5  # 4 filters + colour bar
+    for k, ax in enumerate(fig.axes[:4]):
+        np.testing.assert_array_equal(ax.images[0].get_array(), kernel[:, :, 0, k])
+        assert ax.images[0].get_clim() == (-0.5, 0.5)
+        assert ax.get_title() == str(k)
+    assert fig.axes[4].get_ylim() == (-0.5, 0.5)
+    assert "kernel 3x3x1x4" in fig.get_suptitle()
+
+
+def test_kernels_default_grid_is_2x16_with_blank_spare_cells():
+    kernel = np.random.default_rng(0).normal(scale=0.27, size=(3, 3, 1, 30))
+    fig = plot_kernels(kernel, vmin=-1.0, vmax=1.0, title="trained")
+    assert len(fig.axes) == 33  # 2 x 16 cells + colour bar
+    assert [len(ax.images) for ax in fig.axes[:32]] == [1] * 30 + [0, 0]
+    assert fig.axes[0].images[0].get_clim() == (-1.0, 1.0)
+    assert fig.get_suptitle() == "trained"
+    assert {ax.get_subplotspec().get_geometry()[:2] for ax in fig.axes[:32]} == {(2, 16)}
+
+
+def test_kernels_near_square_grid_when_none():
+    fig = plot_kernels(_kernel(filters=6), grid_size=None)
+    assert len(fig.axes) == 7
+    assert fig.axes[0].get_subplotspec().get_geometry()[:2] == (2, 3)
+
+
+def test_kernels_rgb_are_mapped_from_the_fixed_range():
+    kernel = _kernel(cin=3, filters=2) * 2  # -1..1, beyond vmin..vmax
+    fig = plot_kernels(kernel, grid_size=(1, 2), vmin=-0.5, vmax=0.5)
+    expected = np.clip((kernel[..., 1] + 0.5) / 1.0, 0.0, 1.0)
+    np.testing.assert_allclose(fig.axes[1].images[0].get_array(), expected, rtol=0, atol=1e-7)
+    assert "RGB" in fig.axes[2].get_ylabel()
+
+
+def test_kernels_many_input_channels_are_averaged():
+    kernel = _kernel(cin=2, filters=2)
+    fig = plot_kernels(kernel, grid_size=(1, 2))
+    np.testing.assert_allclose(fig.axes[0].images[0].get_array(), kernel[:, :, :, 0].mean(axis=-1))
+
+
+def test_kernels_into_a_given_subfigure():
+    fig = Figure()
+    sub = fig.subfigures(1, 2)[0]
+    assert plot_kernels(_kernel(), grid_size=(2, 2), fig=sub) is fig
+    assert len(sub.axes) == 5
+
+
+def test_kernels_errors():
+    with pytest.raises(ValueError, match=r"\(KH, KW, Cin, F\).*kernel.shape=\(3, 3, 4\)"):
+        plot_kernels(np.zeros((3, 3, 4)))
+    with pytest.raises(TypeError, match="kernel.dtype=<U1"):
+        plot_kernels(np.full((3, 3, 1, 2), "a"))
+    with pytest.raises(ValueError, match="`vmin` < `vmax`.*vmin=0.5, vmax=0.5"):
+        plot_kernels(_kernel(), vmin=0.5, vmax=0.5)
+    with pytest.raises(ValueError, match=r"all 4 filters.*1x3 holds 3.*grid_size=\(1, 3\)"):
+        plot_kernels(_kernel(), grid_size=(1, 3))
+    with pytest.raises(ValueError, match=r"two positive ints.*grid_size=\(0, 4\)"):
+        plot_kernels(_kernel(), grid_size=(0, 4))
+    with pytest.raises(ValueError, match="grid_size=4"):
+        plot_kernels(_kernel(), grid_size=4)
+    with pytest.raises(TypeError, match="Expected `fig` to be a matplotlib Figure"):
+        plot_kernels(_kernel(), fig="figure")
+
+
+# ---- plot_weight_histogram ---------------------------------------------------------
+
+
+def test_histogram_shared_bins_and_legend_statistics():
+    rng = np.random.default_rng(0)
+    trained = rng.normal(-0.04, 0.27, size=(3, 3, 1, 32))
+    untrained = rng.uniform(-0.15, 0.15, size=(3, 3, 1, 32))
+    fig = plot_weight_histogram(trained, compare=untrained, bins=20)
+    ax = fig.axes[0]
+    assert len(fig.axes) == 1
+    edges = np.histogram_bin_edges(np.concatenate([trained.ravel(), untrained.ravel()]), bins=20)
+    for container, values in zip(ax.containers, (trained, untrained), strict=True):
+        lefts = [patch.get_x() for patch in container.patches]
+        np.testing.assert_allclose(lefts, edges[:-1])
+        heights = [patch.get_height() for patch in container.patches]
+        np.testing.assert_array_equal(heights, np.histogram(values, bins=edges)[0])
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts == [
+        f"trained (mean {np.mean(trained):.3f}, std {np.std(trained):.3f})",
+        f"untrained (mean {np.mean(untrained):.3f}, std {np.std(untrained):.3f})",
+    ]
+    assert ax.get_xlabel() == "weight value"
+
+
+def test_histogram_single_array_on_a_given_axes():
+    fig = Figure()
+    ax = fig.add_subplot()
+    weights = np.arange(10.0)
+    assert plot_weight_histogram(weights, labels=("conv1",), bins=5, ax=ax) is fig
+    assert len(ax.containers) == 1
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["conv1 (mean 4.500, std 2.872)"]
+
+
+def test_histogram_errors():
+    with pytest.raises(ValueError, match="finite `weights`.*1 NaN or inf"):
+        plot_weight_histogram(np.array([0.0, np.nan]))
+    with pytest.raises(ValueError, match="non-empty `compare`"):
+        plot_weight_histogram(np.ones(3), compare=np.array([]))
+    with pytest.raises(ValueError, match=r"one label per array \(2\).*labels=\('a',\)"):
+        plot_weight_histogram(np.ones(3), compare=np.ones(3), labels=("a",))
+    with pytest.raises(TypeError, match="pair of str.*labels='ab'"):
+        plot_weight_histogram(np.ones(3), labels="ab")
+    with pytest.raises(TypeError, match="weights.dtype=<U1"):
+        plot_weight_histogram(np.array(["a"]))
