@@ -83,14 +83,21 @@ def _resolve_name(model: keras.Model, spec: str, refs: list[LayerRef]) -> LayerR
 
 
 def _resolve_index(model: keras.Model, spec: int, refs: list[LayerRef]) -> LayerRef:
-    top = [ref for ref in refs if not ref.path]
+    top = list(model.layers) if isinstance(model, keras.Model) else []
     if not -len(top) <= spec < len(top):
         raise ValueError(
             f"Layer index {spec} is out of range for model '{_model_name(model)}', which has "
             f"{len(top)} layers (valid indices: {-len(top)} to {len(top) - 1}). "
             f"Received: layer={spec}"
         )
-    return top[spec]
+    layer = top[spec]
+    if isinstance(layer, keras.layers.InputLayer):
+        raise ValueError(
+            f"`model.layers[{spec}]` is the input layer '{layer.name}' of model "
+            f"'{_model_name(model)}': it computes nothing, so it has no activations. "
+            f"Received: layer={spec}"
+        )
+    return next(ref for ref in refs if ref.layer is layer)
 
 
 def resolve_layer(model: keras.Model, spec: Any, refs: list[LayerRef] | None = None) -> LayerRef:

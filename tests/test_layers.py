@@ -20,7 +20,7 @@ def test_resolve_by_path_plain_name_index_and_object(nested_model):
     inner = nested_model.get_layer("inner")
     assert resolve_layer(nested_model, "inner/bn").layer is inner.get_layer("bn")
     assert resolve_layer(nested_model, "bn").name == "inner/bn"
-    assert resolve_layer(nested_model, 0).layer is inner
+    assert resolve_layer(nested_model, 1).layer is inner
     assert resolve_layer(nested_model, -1).name == "out"
     assert resolve_layer(nested_model, inner.get_layer("conv")).name == "inner/conv"
 
@@ -40,3 +40,11 @@ def test_unknown_name_without_a_close_match(small_cnn):
 def test_bool_is_not_an_index(small_cnn):
     with pytest.raises(TypeError, match=r"Received: layer=True of type bool"):
         resolve_layer(small_cnn, True)
+
+
+def test_indices_follow_model_layers_of_a_functional_model(nested_model):
+    # A functional model lists its InputLayer in model.layers; indices follow that list.
+    assert isinstance(nested_model.layers[0], __import__("keras").layers.InputLayer)
+    assert resolve_layer(nested_model, 1).name == "inner"
+    with pytest.raises(ValueError, match=r"`model.layers\[0\]` is the input layer"):
+        resolve_layer(nested_model, 0)
