@@ -1,0 +1,262 @@
+"""The subcommands of ``activations`` (see :mod:`activations.cli`), one function each.
+
+Each ``cmd_*`` takes the parsed arguments, prints its results on stdout and
+returns the exit status; a user error raises :class:`CliError` (or the
+library's ``ValueError`` / ``OSError``), which ``cli.main`` prints as one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "CliError",
+    "LoadedModel",
+    "cmd_compare",
+    "cmd_demo",
+    "cmd_report",
+    "cmd_show",
+    "cmd_summary",
+    "cmd_train_fashion",
+    "load_image",
+    "load_model",
+]
+
+logger = logging.getLogger(__name__)
+
+ZOO = ("fashion", "face", "squeezenet")
+MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg", ".jpg", ".jpeg")
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit status 2."""
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A model and how to feed it: ``input = fitted uint8 image / scale``."""
+
+    model: Any
+    scale: float
+    channels: int | None
+    size: tuple[int | None, int | None] | None
+
+
+def _load_zoo(name: str) -> Any:
+    from activations import zoo
+
+    if name == "fashion":
+        return zoo.fashion_cnn()
+    if name == "face":
+        return zoo.face_net()
+    return zoo.squeezenet()
+
+
+def load_model(spec: str, scale: float | None = None) -> LoadedModel:
+    """Load a zoo model by name or a ``.keras`` / ``.h5`` file (``safe_mode=True``)."""
+    import keras
+
+    if spec in ZOO:
+        model = _load_zoo(spec)
+        default_scale = 255.0 if spec == "fashion" else 1.0
+    else:
+        path = Path(spec)
+        if not path.is_file():
+            raise CliError(f"no model file '{spec}' (and not a zoo model: {', '.join(ZOO)})")
+        if path.suffix.lower() not in MODEL_SUFFIXES:
+            raise CliError(f"expected a .keras or .h5 model file, got '{spec}'")
+        try:
+            model = keras.saving.load_model(path, safe_mode=True, compile=False)
+        except Exception as error:  # Keras raises many kinds for a file that is not a model
+            raise CliError(f"could not load '{spec}' as a Keras model: {error}") from None
+        if not isinstance(model, keras.Model):
+            raise CliError(f"'{spec}' does not hold a Keras model")
+        default_scale = 1.0
+    shape = _input_shape(model, spec)
+    scale = default_scale if scale is None else scale
+    logger.info("Model '%s': input %s, pixel values divided by %g", model.name, shape, scale)
+    return LoadedModel(model, scale, shape[-1], shape[:2])
+
+
+def _input_shape(model: Any, spec: str) -> tuple:
+    from activations._inputs import model_input
+
+    try:
+        shape = model_input(model).shape
+    except ValueError as error:
+        raise CliError(str(error)) from None
+    if shape is None or len(shape) != 3:
+        raise CliError(
+            f"model '{spec}' should take images of shape (H, W, C); its input is {shape}"
+        )
+    return shape
+
+
+def load_image(path: str, loaded: LoadedModel, *, size=None, name: str = "image"):
+    """Read an image file and fit it to the model (channels, size)."""
+    from activations._images import fit_image, read_image
+
+    image = read_image(path)
+    logger.info("Read %s: %dx%d, %d channel(s)", path, *image.shape)
+    return fit_image(image, channels=loaded.channels, size=size or loaded.size, name=name)
+
+
+def _model_x(image, loaded: LoadedModel):
+    from activations.report import model_input
+
+    return model_input(image, loaded.scale)
+
+
+def _parse_ints(text: str, what: str, count: int | None = None) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise CliError(f"{what} should be comma-separated integers, got '{text}'") from None
+    if count is not None and len(values) != count:
+        raise CliError(f"{what} should have {count} integers, got '{text}'")
+    return values
+
+
+def _check_figure_path(path: str, force: bool) -> Path:
+    from activations._page import check_output_file
+
+    if Path(path).suffix.lower() not in FIGURE_SUFFIXES:
+        raise CliError(f"-o should end in one of {', '.join(FIGURE_SUFFIXES)}, got '{path}'")
+    return check_output_file(path, force=force)
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from activations import analyze_network
+
+    loaded = load_model(args.model, args.scale)
+    print(analyze_network(loaded.model))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from matplotlib.figure import Figure
+
+    from activations import activations, strongest_channel
+    from activations._page import save_figure
+    from activations.plot import plot_channels, plot_overlay
+
+    out = _check_figure_path(args.output, args.force)
+    loaded = load_model(args.model, args.scale)
+    image = load_image(args.image, loaded)
+    act = activations(loaded.model, _model_x(image, loaded), args.layer, stage=args.stage)
+    if act.ndim != 3:
+        raise CliError(f"layer '{args.layer}' gives {act.shape} outputs, not (H, W, C) maps")
+    strongest = int(strongest_channel(act))
+    print(
+        f"{args.layer}: {act.shape[-1]} channels of {act.shape[0]}x{act.shape[1]}; "
+        f"strongest channel {strongest} (max {float(act[..., strongest].max()):.4g})"
+    )
+    channels = [strongest] if args.strongest else args.channels
+    if channels is None:
+        fig = plot_channels(act, title=f"{args.layer} ({args.stage}): {act.shape[-1]} channels")
+    else:
+        bad = [c for c in channels if not 0 <= c < act.shape[-1]]
+        if bad:
+            raise CliError(f"channels {bad} out of range: {args.layer} has {act.shape[-1]}")
+        fig = Figure(figsize=(11.0, 4.0 * len(channels)), layout="constrained")
+        subfigs = fig.subfigures(len(channels), 1, squeeze=False).ravel()
+        label = args.layer if args.stage == "output" else f"{args.layer} (before activation)"
+        for channel, sub in zip(channels, subfigs):
+            plot_overlay(image, act, channel, layer=label, fig=sub)
+    save_figure(fig, out, dpi=args.dpi)
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from activations import activations, compare_channels
+    from activations._images import box_mask
+    from activations._page import save_figure
+    from activations.plot import plot_compare
+
+    out = _check_figure_path(args.output, args.force)
+    loaded = load_model(args.model, args.scale)
+    image_a = load_image(args.image_a, loaded, name="image a")
+    image_b = load_image(args.image_b, loaded, size=image_a.shape[:2], name="image b")
+    box = _region(args.region, image_a)
+    act_a = activations(loaded.model, _model_x(image_a, loaded), args.layer)
+    act_b = activations(loaded.model, _model_x(image_b, loaded), args.layer)
+    if act_a.ndim != 3:
+        raise CliError(f"layer '{args.layer}' gives {act_a.shape} outputs, not (H, W, C) maps")
+    region = None if box is None else box_mask(box, image_a.shape[:2], act_a.shape[:2])
+    result = compare_channels(act_a, act_b, region=region, k=args.k)
+    print(
+        f"{args.layer}: channels whose mean response drops most from a to b"
+        + ("" if box is None else f" inside x0,y0,x1,y1 = {args.region}")
+    )
+    print(result)
+    labels = (Path(args.image_a).name, Path(args.image_b).name)
+    channels = [int(c) for c in result.channels]
+    fig = plot_compare(image_a, image_b, act_a, act_b, channels, labels=labels, layer=args.layer)
+    save_figure(fig, out, dpi=args.dpi)
+    print(f"wrote {out}")
+    return 0
+
+
+def _region(text: str | None, image) -> tuple[int, int, int, int] | None:
+    from activations._images import check_box
+
+    if text is None:
+        return None
+    values = _parse_ints(text, "--region", 4)
+    return check_box(values, image.shape[:2])
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from activations._page import check_output_dir
+    from activations.report import write_model_report
+
+    check_output_dir(args.output, force=args.force)
+    if args.region is not None and args.compare is None:
+        raise CliError("--region needs --compare IMAGE_B")
+    loaded = load_model(args.model, args.scale)
+    image = load_image(args.image, loaded)
+    image_b = None
+    if args.compare is not None:
+        image_b = load_image(args.compare, loaded, size=image.shape[:2], name="image b")
+    box = _region(args.region, image)
+    layers = None if args.layers is None else [n for n in args.layers.split(",") if n]
+    path = write_model_report(
+        loaded.model,
+        image,
+        args.output,
+        scale=loaded.scale,
+        layers=layers,
+        image_b=image_b,
+        box=box,
+        compare_layer=args.layer,
+        k=args.k,
+        force=args.force,
+        labels=(Path(args.image).name, Path(args.compare or "b").name),
+        title=f"Activations of {Path(args.model).name} on {Path(args.image).name}",
+    )
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import time
+
+    from activations._demo import write_demo
+
+    start = time.perf_counter()
+    path = write_demo(args.output, force=args.force)
+    print(f"wrote {path} in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def cmd_train_fashion(argv: Sequence[str]) -> int:
+    from activations import training
+
+    return training.main(list(argv))

@@ -1,0 +1,297 @@
+"""``activations demo``: the two walkthroughs of the reference documents, offline.
+
+``DIR/fashion/index.html``: the Fashion-MNIST CNN (feature maps of its two conv
+layers, trained vs untrained kernels, the loss curve). ``DIR/face/index.html``:
+MATLAB's activation walkthrough on MTCNN's face network and the astronaut's
+face (conv1 channels, a channel over the photo, the strongest channel, a
+deeper layer, pre- vs post-PReLU, the eye-closed probe). ``DIR/index.html``
+links both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+from numpy.typing import NDArray
+
+from activations._extract import activations
+from activations._images import photos_with_box
+from activations._network import analyze_network, layer_weights
+from activations._page import Page, Progress, staged_directory
+from activations._rank import compare_channels, strongest_channel
+from activations._resize import imresize
+from activations._sections import (
+    MAPS_NOTE,
+    ConvLayer,
+    add_maps,
+    add_network_section,
+    add_strongest,
+)
+
+__all__ = ["HISTORY_PATH", "write_demo"]
+
+HISTORY_PATH = Path(__file__).parent / "zoo" / "weights" / "fashion_cnn_history.json"
+N_STEPS = 11
+COMPARE_LAYER = "prelu2"
+
+
+def write_demo(
+    out_dir: str | os.PathLike[str] = "demo-out",
+    *,
+    force: bool = False,
+    stream: TextIO | str | None = "stderr",
+) -> Path:
+    """Write both walkthroughs and the page linking them; return ``DIR/index.html``.
+
+    Raises
+    ------
+    FileExistsError, FileNotFoundError, NotADirectoryError
+        For an unusable ``out_dir`` (non-empty without ``force``, a file, or
+        a missing parent).
+    """
+    progress = Progress(N_STEPS, stream)
+    with staged_directory(out_dir, force=force) as temp:
+        (temp / "fashion").mkdir()
+        (temp / "face").mkdir()
+        fashion = fashion_page(temp / "fashion", progress)
+        face = face_page(temp / "face", progress)
+        progress("index page")
+        index = Page(temp, "activations: the demo")
+        index.paragraph(
+            "MATLAB's CNN activation workflow (activations, mat2gray, imtile, imresize, "
+            "strongest channel, pre/post activation, the eye-closed probe) run with the "
+            "activations library on two real, trained networks, offline."
+        )
+        for sub, (title, summary, thumb) in (("fashion", fashion), ("face", face)):
+            index.heading(title)
+            index.paragraph(summary)
+            index.link(f"{sub}/index.html", f"Open the {sub} walkthrough")
+            index.raw(
+                f'<a href="{sub}/index.html"><img src="{sub}/{thumb}" '
+                f'alt="{sub} walkthrough" style="max-width: 480px"></a>'
+            )
+        index.write()
+    return Path(out_dir) / "index.html"
+
+
+def fashion_page(directory: Path, progress: Progress) -> tuple[str, str, str]:
+    from activations.datasets import CLASS_NAMES, fashion_mnist
+    from activations.plot import plot_channels, plot_history, plot_kernels, plot_weight_histogram
+    from activations.zoo import fashion_cnn
+
+    progress("fashion: loading the trained CNN and the first test image")
+    model = fashion_cnn()
+    _, (x_test, y_test) = fashion_mnist()
+    image = x_test[0][..., None]
+    x = image.astype(np.float32) / 255.0
+    probs = np.asarray(model.predict_on_batch(x[None]))[0]
+    page = Page(directory, "Fashion-MNIST CNN: feature maps and weights")
+    progress("fashion: network table")
+    add_network_section(page, analyze_network(model))
+    progress("fashion: conv maps of layers[0] and layers[2]")
+    page.heading("Feature maps of the first test image")
+    guess = int(np.argmax(probs))
+    page.image(
+        image,
+        "input",
+        f"Test image 0, label '{CLASS_NAMES[int(y_test[0])]}'; the CNN predicts "
+        f"'{CLASS_NAMES[guess]}' with probability {probs[guess]:.3f} (shown 8x enlarged).",
+        scale=8,
+    )
+    first, second = model.layers[0].name, model.layers[2].name
+    maps = activations(model, x, [first, second])
+    notes = {
+        first: "The first layer still shows the boot's edges and regions.",
+        second: "The second layer is more abstract: parts of the boot, coarser.",
+    }
+    for name, grid in ((first, (4, 8)), (second, (8, 8))):
+        act = maps[name]
+        page.figure(
+            plot_channels(act, grid_size=grid, title=f"{name}: {_shape(act.shape)}"),
+            f"maps_{name}",
+            f"{name} after its ReLU, {act.shape[-1]} channels as a {grid[0]}x{grid[1]} grid. "
+            f"{MAPS_NOTE} {notes[name]}",
+        )
+    progress("fashion: kernels, trained vs untrained")
+    trained = layer_weights(model, first)[0]
+    untrained = layer_weights(fashion_cnn(weights=None, seed=0), first)[0]
+    page.heading(f"First-layer kernels ({first}), trained vs untrained")
+    for kernel, label in ((trained, "trained"), (untrained, "untrained")):
+        page.figure(
+            plot_kernels(kernel, title=f"{label}: {first} kernel {_shape(kernel.shape)}"),
+            f"kernels_{label}",
+            f"The 32 3x3 filters of the {label} model on the fixed range -0.5..0.5 "
+            "(mid-gray = 0, white = positive, black = negative).",
+        )
+    page.figure(
+        plot_weight_histogram(trained, compare=untrained),
+        "weight_histogram",
+        f"All kernel values of the trained and the freshly initialized (untrained) "
+        f"first layer: standard deviation {trained.std():.3f} trained, "
+        f"{untrained.std():.3f} untrained (mean and std in the legend).",
+    )
+    progress("fashion: loss curve")
+    _history_section(page, plot_history)
+    page.write()
+    summary = (
+        "The Fashion-MNIST CNN of the tutorials: feature maps of both conv layers for "
+        "an ankle boot, trained vs untrained kernels, and the loss curve."
+    )
+    return "Fashion-MNIST CNN", summary, f"maps_{first}.png"
+
+
+def _history_section(page: Page, plot_history) -> None:
+    page.heading("Training history")
+    if not HISTORY_PATH.is_file():
+        page.paragraph(f"No training history shipped ({HISTORY_PATH.name} not found).", note=True)
+        return
+    history = json.loads(HISTORY_PATH.read_text())
+    page.figure(
+        plot_history(history),
+        "history",
+        "Train and validation loss (and accuracy) per epoch of the shipped model's "
+        f"training; the dashed line marks the best epoch ({history.get('best_epoch')}), "
+        "whose weights were kept.",
+    )
+
+
+def face_page(directory: Path, progress: Progress) -> tuple[str, str, str]:
+    from activations.datasets import face, face_eye_closed
+    from activations.datasets._faces import EYE_CLOSED_BOX, eye_closed_region
+    from activations.zoo import face_net
+
+    progress("face: loading the face network (MTCNN ONet) and the two photos")
+    model, image, closed = face_net(), face(), face_eye_closed()
+    page = Page(directory, "MATLAB's activation walkthrough on a face network")
+    page.paragraph(
+        "The network is MTCNN's output network (ONet), trained to score faces and find "
+        "their landmarks; the photo is scikit-image's astronaut portrait (Eileen Collins, "
+        "NASA). The model resizes any RGB 0..255 photo to 48x48 itself."
+    )
+    progress("face: network table")
+    add_network_section(page, analyze_network(model))
+    names = ["conv1", "conv2", "prelu2"]
+    acts = activations(model, image, names)
+    progress("face: conv1 channels")
+    _face_conv1(page, image, acts["conv1"])
+    progress("face: a deeper layer, pre- vs post-PReLU, the eye-closed probe")
+    act_closed = activations(model, closed, COMPARE_LAYER)
+    result = compare_channels(acts[COMPARE_LAYER], act_closed, region=eye_closed_region(), k=4)
+    channels = [int(c) for c in result.channels]
+    _face_deeper(page, image, acts, channels)
+    progress("face: the eye-closed comparison")
+    _face_compare(page, (image, closed), (acts[COMPARE_LAYER], act_closed), result, EYE_CLOSED_BOX)
+    page.write()
+    summary = (
+        "MATLAB's walkthrough on MTCNN's face network: conv1 channels, a colour channel, "
+        "the strongest channel, a deeper layer, pre- vs post-PReLU and the eye that closes."
+    )
+    return "Face network (MATLAB walkthrough)", summary, f"compare_{COMPARE_LAYER}.png"
+
+
+def _face_conv1(page: Page, image: NDArray, act: NDArray) -> None:
+    from activations.plot import plot_channels, plot_overlay
+
+    page.heading("1. conv1: all channels")
+    page.figure(
+        plot_channels(act, title=f"conv1: {_shape(act.shape)}"),
+        "maps_conv1",
+        f"act1 = activations(net, im, 'conv1'), all {act.shape[-1]} channels tiled. "
+        f"{MAPS_NOTE} Many channels look like the photo: conv1 responds to colours and edges.",
+    )
+    red = _red_channel(image, act)
+    page.heading("2. One channel over the photo")
+    page.figure(
+        plot_overlay(image, act, red, layer="conv1"),
+        "channel_red",
+        f"conv1 channel {red}: of all conv1 channels, its map follows the photo's red "
+        "areas (R - (G + B) / 2) most closely (highest correlation). It is resized to "
+        "the photo and laid over it.",
+    )
+    page.heading("3. The strongest channel")
+    add_strongest(page, image, act, "conv1", "strongest_conv1")
+
+
+def _red_channel(image: NDArray, act: NDArray) -> int:
+    rgb = image.astype(np.float64)
+    redness = imresize(rgb[..., 0] - (rgb[..., 1] + rgb[..., 2]) / 2, act.shape[:2])
+    maps = act.reshape(-1, act.shape[-1]).astype(np.float64)
+    maps = maps - maps.mean(axis=0)
+    target = redness.ravel() - redness.mean()
+    norms = np.linalg.norm(maps, axis=0) * np.linalg.norm(target)
+    corr = np.divide(maps.T @ target, norms, out=np.zeros(maps.shape[1]), where=norms > 0)
+    return int(np.argmax(corr))
+
+
+def _face_compare(page: Page, images, acts, result, box) -> None:
+    from activations.plot import plot_compare
+
+    page.heading("6. One eye closed")
+    page.image(
+        photos_with_box(images, box, scale=2),
+        "photos",
+        "The same face with both eyes open (left) and one eye closed (right); the two "
+        f"photos differ only inside the red box x {box[0]}..{box[2]}, y {box[1]}..{box[3]}, "
+        "the region where the channels are compared.",
+    )
+    channels = [int(c) for c in result.channels]
+    page.table(
+        [
+            {
+                "Channel": c,
+                "In the box, open": f"{result.inside_a[i]:.3f}",
+                "In the box, closed": f"{result.inside_b[i]:.3f}",
+                "Ratio": f"{result.ratio[i]:.2f}",
+                "Elsewhere, open": f"{result.outside_a[i]:.3f}",
+                "Elsewhere, closed": f"{result.outside_b[i]:.3f}",
+            }
+            for i, c in enumerate(channels)
+        ],
+        numeric=("Channel",),
+    )
+    page.figure(
+        plot_compare(
+            *images, *acts, channels, labels=("eyes open", "eye closed"), layer=COMPARE_LAYER
+        ),
+        f"compare_{COMPARE_LAYER}",
+        f"compare_channels(act_open, act_closed, region=eye box) on {COMPARE_LAYER}: the "
+        f"{len(channels)} channels whose mean response in the closed eye's box drops most. "
+        "They fire on the open eye and stop on the closed one while staying about the "
+        "same elsewhere (table above). The network was never told about eyes.",
+    )
+
+
+def _face_deeper(page: Page, image: NDArray, acts: dict, eye_channels: list[int]) -> None:
+    from activations.plot import plot_channels, plot_overlay
+
+    act = acts[COMPARE_LAYER]
+    page.heading(f"4. A deeper layer: {COMPARE_LAYER}")
+    page.figure(
+        plot_channels(imresize(act, (64, 64)), title=f"{COMPARE_LAYER}, resized to 64x64"),
+        f"maps_{COMPARE_LAYER}_64",
+        f"All {act.shape[-1]} channels of {COMPARE_LAYER} ({_shape(act.shape)}), each resized "
+        f"to 64x64 and tiled. {MAPS_NOTE} The strongest channel of the layer is "
+        f"{int(strongest_channel(act))}.",
+    )
+    with page.row():
+        for c in eye_channels[:2]:
+            page.figure(
+                plot_overlay(image, act, c, layer=COMPARE_LAYER),
+                f"eye_channel_{c}",
+                f"{COMPARE_LAYER} channel {c}, one of the two channels that respond to the "
+                "eyes (found by the comparison in step 6).",
+            )
+    page.heading("5. Before and after the PReLU")
+    page.paragraph(
+        "conv2 is the raw convolution; prelu2 keeps positive values and scales negative "
+        "ones by a learned slope, so the strong positive features stand out."
+    )
+    add_maps(page, ConvLayer("conv2", "", "prelu2"), acts, acts)
+
+
+def _shape(shape) -> str:
+    return "x".join(str(d) for d in shape)

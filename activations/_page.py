@@ -1,0 +1,292 @@
+"""HTML pages with their PNG figures beside them, and safe output paths.
+
+A :class:`Page` collects headings, text, tables and figures and writes
+``index.html``; every text is HTML-escaped. Output directories are written
+through :func:`staged_directory`: everything goes to a hidden temporary
+directory next to the target and is moved in place only when all of it
+succeeded, so an error never leaves a half-written report.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import secrets
+import shutil
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "Page",
+    "Progress",
+    "check_output_dir",
+    "check_output_file",
+    "network_table_html",
+    "save_figure",
+    "staged_directory",
+    "table_html",
+]
+
+# On load, count the images that decoded (naturalWidth > 0): data-images-ok="N/M".
+_IMAGE_CHECK = """<script>
+window.addEventListener("load", function () {
+  var images = document.images, ok = 0;
+  for (var i = 0; i < images.length; i++) {
+    if (images[i].complete && images[i].naturalWidth > 0) { ok++; }
+  }
+  document.body.dataset.imagesOk = ok + "/" + images.length;
+});
+</script>"""
+
+_STYLE = """<style>
+body { font-family: system-ui, sans-serif; max-width: 1300px; margin: 2em auto;
+       padding: 0 1em; color: #222; line-height: 1.45; }
+h1 { border-bottom: 2px solid #3b75af; padding-bottom: .2em; }
+h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
+figure { margin: 1em 0; display: inline-block; vertical-align: top; max-width: 100%; }
+figure img { max-width: 100%; border: 1px solid #ddd; }
+figcaption { font-size: .9em; color: #444; max-width: 640px; }
+.row { display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; }
+.row figure { flex: 1 1 420px; max-width: 640px; }
+table { border-collapse: collapse; font-size: .88em; margin: 1em 0; }
+th, td { border: 1px solid #ccc; padding: .25em .6em; text-align: left; }
+th { background: #eef3f8; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.note { color: #555; font-size: .92em; }
+</style>"""
+
+
+_NUM = ' class="num"'
+
+
+class Progress:
+    """Numbered progress lines on a stream: ``[3/9] conv maps ...``.
+
+    Parameters
+    ----------
+    total : int
+        Number of steps announced.
+    stream : text stream, "stderr" or None, default "stderr"
+        "stderr" is ``sys.stderr`` at the time of each line; None writes nothing.
+    """
+
+    def __init__(self, total: int, stream: TextIO | str | None = "stderr") -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream
+
+    def __call__(self, message: str) -> None:
+        self.done += 1
+        stream = sys.stderr if isinstance(self.stream, str) else self.stream
+        if stream is not None:
+            print(f"[{self.done}/{self.total}] {message}", file=stream, flush=True)
+
+
+class Page:
+    """An HTML page under construction, written with its figures into ``directory``.
+
+    Parameters
+    ----------
+    directory : path-like
+        Existing directory receiving ``index.html`` and the PNG files.
+    title : str
+        Page title and top heading (escaped).
+    dpi : int, default 100
+        Resolution of the saved figures.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str], title: str, *, dpi: int = 100):
+        self.directory = Path(directory)
+        self.title = title
+        self.dpi = dpi
+        self.files: list[str] = []
+        self._parts: list[str] = [f"<h1>{html.escape(title)}</h1>"]
+        self._row: list[str] | None = None
+
+    def heading(self, text: str, level: int = 2) -> None:
+        """Add a section heading (``<h2>`` by default)."""
+        self._parts.append(f"<h{level}>{html.escape(text)}</h{level}>")
+
+    def paragraph(self, text: str, *, note: bool = False) -> None:
+        """Add a paragraph of plain text."""
+        css = ' class="note"' if note else ""
+        self._parts.append(f"<p{css}>{html.escape(text)}</p>")
+
+    def link(self, href: str, text: str) -> None:
+        """Add a paragraph holding one link (``href`` relative to the page)."""
+        self._parts.append(
+            f'<p><a href="{html.escape(href, quote=True)}">{html.escape(text)}</a></p>'
+        )
+
+    def table(self, records: Sequence[dict[str, Any]], *, numeric: Sequence[str] = ()) -> None:
+        """Add a table: one row per record, columns from the first record's keys."""
+        self._parts.append(table_html(records, numeric=numeric))
+
+    @contextmanager
+    def row(self) -> Iterator[None]:
+        """Figures added inside ``with page.row():`` are laid out side by side."""
+        self._row = []
+        try:
+            yield
+        finally:
+            items, self._row = self._row, None
+            self._parts.append(f'<div class="row">{"".join(items)}</div>')
+
+    def figure(self, fig: Any, name: str, caption: str) -> str:
+        """Save a matplotlib figure as ``name.png`` and show it with a caption."""
+        filename = self._filename(name)
+        fig.savefig(self.directory / filename, dpi=self.dpi)
+        fig.clear()
+        return self._add_image(filename, caption)
+
+    def image(self, array: NDArray, name: str, caption: str, *, scale: int = 1) -> str:
+        """Save a uint8 (H, W, 1|3) or (H, W) array as ``name.png`` (``scale``x nearest)."""
+        from PIL import Image
+
+        pixels = np.asarray(array, dtype=np.uint8)
+        if pixels.ndim == 3 and pixels.shape[-1] == 1:
+            pixels = pixels[..., 0]
+        if scale > 1:
+            pixels = np.repeat(np.repeat(pixels, scale, axis=0), scale, axis=1)
+        filename = self._filename(name)
+        Image.fromarray(pixels).save(self.directory / filename)
+        return self._add_image(filename, caption)
+
+    def _filename(self, name: str) -> str:
+        filename, n = f"{name}.png", 1
+        while filename in self.files:  # two layer names may give the same file name
+            n += 1
+            filename = f"{name}-{n}.png"
+        self.files.append(filename)
+        return filename
+
+    def _add_image(self, filename: str, caption: str) -> str:
+        src = html.escape(filename, quote=True)
+        alt = html.escape(caption.split(". ")[0], quote=True)
+        item = (
+            f'<figure><a href="{src}"><img src="{src}" alt="{alt}"></a>'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
+        (self._parts if self._row is None else self._row).append(item)
+        return filename
+
+    def raw(self, markup: str) -> None:
+        """Add trusted markup as it is (only for markup built by this module)."""
+        self._parts.append(markup)
+
+    def render(self) -> str:
+        """The whole page as an HTML string."""
+        body = "\n".join(self._parts)
+        return (
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            '<link rel="icon" href="data:,">\n'
+            f"<title>{html.escape(self.title)}</title>\n{_STYLE}\n</head>\n"
+            f"<body>\n{body}\n{_IMAGE_CHECK}\n</body>\n</html>\n"
+        )
+
+    def write(self) -> Path:
+        """Write ``index.html`` into the directory and return its path."""
+        path = self.directory / "index.html"
+        path.write_text(self.render(), encoding="utf-8")
+        return path
+
+
+def table_html(records: Sequence[dict[str, Any]], *, numeric: Sequence[str] = ()) -> str:
+    """An escaped HTML table: one row per record, columns from the first record's keys.
+
+    Examples
+    --------
+    >>> table_html([{"Name": "a<b", "Count": 3}], numeric=["Count"]).split("<tbody>")[1]
+    '<tr><td>a&lt;b</td><td class="num">3</td></tr></tbody></table>'
+    """
+    if not records:
+        return '<p class="note">(empty table)</p>'
+    columns = list(records[0])
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+    rows = []
+    for record in records:
+        cells = "".join(
+            f"<td{_NUM if c in numeric else ''}>{html.escape(str(record[c]))}</td>"
+            for c in columns
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def network_table_html(table: Any) -> str:
+    """The rows of an :class:`~activations.NetworkTable` as an escaped HTML table."""
+    return table_html(table.records(), numeric=("#", "Count"))
+
+
+def check_output_file(path: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Refuse an existing file (unless ``force``) or a missing parent directory."""
+    out = Path(path)
+    if out.is_dir():
+        raise IsADirectoryError(f"The output path '{out}' is a directory; expected a file name.")
+    if out.exists() and not force:
+        raise FileExistsError(f"The output file '{out}' exists; pass --force to overwrite it.")
+    if not out.absolute().parent.is_dir():
+        raise FileNotFoundError(f"The directory of the output file '{out}' does not exist.")
+    return out
+
+
+def check_output_dir(path: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Refuse a non-empty directory (unless ``force``), a file, or a missing parent."""
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"The output path '{out}' is a file; expected a directory.")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise FileExistsError(
+            f"The output directory '{out}' is not empty; pass --force to write into it."
+        )
+    if not out.absolute().parent.is_dir():
+        raise FileNotFoundError(f"The parent directory of '{out}' does not exist.")
+    return out
+
+
+def save_figure(fig: Any, path: str | os.PathLike[str], *, dpi: int = 100) -> Path:
+    """Save a figure through a temporary file, so ``path`` is never half-written."""
+    out = Path(path)
+    temp = out.with_name(f".{out.stem}.tmp-{secrets.token_hex(4)}{out.suffix}")
+    try:
+        fig.savefig(temp, dpi=dpi)
+        os.replace(temp, out)
+    finally:
+        temp.unlink(missing_ok=True)
+    return out
+
+
+@contextmanager
+def staged_directory(path: str | os.PathLike[str], *, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary directory whose files land in ``path`` only on success.
+
+    With ``force`` an existing directory keeps its other files; files of the
+    same name are replaced. On an exception nothing is left behind.
+    """
+    out = check_output_dir(path, force=force)
+    temp = out.absolute().parent / f".{out.name}.tmp-{secrets.token_hex(4)}"
+    temp.mkdir()
+    try:
+        yield temp
+        if not out.exists() or not any(out.iterdir()):
+            out.mkdir(exist_ok=True)
+            os.replace(temp, out)
+        else:
+            _merge(temp, out)
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def _merge(source: Path, target: Path) -> None:
+    for item in sorted(source.rglob("*")):
+        dest = target / item.relative_to(source)
+        if item.is_dir():
+            dest.mkdir(exist_ok=True)
+        else:
+            os.replace(item, dest)

@@ -1,0 +1,152 @@
+"""The HTML report of ``activations report``: everything about one model on one photo.
+
+One page, ``index.html``, with its PNG figures beside it (referenced by
+relative paths, so the directory can be moved or zipped as a whole): the
+network table, every conv layer's channels (before and after its activation),
+the strongest channel of each conv layer over the photo, the first layer's
+kernels and the weight histograms, and optionally a comparison of two photos.
+The sections are also the building blocks of ``activations demo``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+import keras
+import numpy as np
+from numpy.typing import NDArray
+
+from activations._extract import activations
+from activations._images import check_box, photos_with_box
+from activations._network import analyze_network
+from activations._page import Page, Progress, network_table_html, staged_directory
+from activations._sections import (
+    ConvLayer,
+    add_compare_section,
+    add_maps,
+    add_network_section,
+    add_strongest,
+    add_weights_section,
+    compare_layer_for,
+    conv_kernels,
+    conv_layers,
+    layer_maps,
+    model_input,
+    shape_text,
+    slug,
+)
+
+__all__ = [
+    "ConvLayer",
+    "Page",
+    "conv_layers",
+    "model_input",
+    "network_table_html",
+    "photos_with_box",
+    "write_model_report",
+]
+
+
+def write_model_report(
+    model: keras.Model,
+    image: NDArray[np.uint8],
+    out_dir: str | os.PathLike[str],
+    *,
+    scale: float = 1.0,
+    title: str | None = None,
+    layers: Sequence[str] | None = None,
+    image_b: NDArray[np.uint8] | None = None,
+    box: tuple[int, int, int, int] | None = None,
+    compare_layer: str | None = None,
+    k: int = 4,
+    labels: tuple[str, str] = ("image a", "image b"),
+    force: bool = False,
+    stream: TextIO | str | None = "stderr",
+) -> Path:
+    """Write ``out_dir/index.html`` and its figures: the whole workflow for one photo.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model with one image input.
+    image : ndarray of shape (H, W, C), uint8
+        The photo as the model takes it (size and channels already fitted);
+        the model is fed ``image / scale``.
+    out_dir : path-like
+        Output directory; its parent must exist. A non-empty one needs ``force``.
+    scale : float, default 1.0
+        Divisor of the pixel values (255 for a model trained on 0..1 inputs).
+    title : str, optional
+        Page title; default from the model name.
+    layers : sequence of str, optional
+        Conv layers to show; default all of them.
+    image_b : ndarray of the shape of ``image``, optional
+        A second photo: adds the comparison of the channels that drop most.
+    box : (x0, y0, x1, y1), optional
+        Region of the comparison in image pixels (x along columns, ends excluded).
+    compare_layer : str, optional
+        Layer of the comparison; default the deepest conv output on whose grid
+        ``box`` covers at least one cell.
+    k : int, default 4
+        Channels in the comparison.
+    labels : (str, str)
+        Names of the two photos.
+    force : bool, default False
+        Write into a non-empty ``out_dir`` (files of the same name are replaced).
+    stream : text stream, "stderr" or None, default "stderr"
+        Where progress lines go (None: nowhere).
+
+    Returns
+    -------
+    Path
+        The written ``index.html``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown layer, a bad box, or images that do not fit the model.
+    FileExistsError, FileNotFoundError, NotADirectoryError
+        For an unusable ``out_dir``.
+    """
+    table = analyze_network(model)
+    convs = conv_layers(table, layers)
+    if not convs:
+        raise ValueError(f"Model '{model.name}' has no conv layer with (H, W, C) outputs.")
+    if box is not None:
+        check_box(box, image.shape[:2])
+    x = model_input(image, scale)
+    steps = 4 + len(convs) + (image_b is not None)
+    progress = Progress(steps, stream)
+    with staged_directory(out_dir, force=force) as temp:
+        page = Page(temp, title or f"Activations of '{model.name}'")
+        progress("network table")
+        add_network_section(page, table)
+        progress("activations of all conv layers")
+        post, pre = layer_maps(model, x, convs)
+        page.heading("Channels of each conv layer")
+        page.image(image, "input", f"The input as the model sees it ({shape_text(image.shape)}).")
+        for conv in convs:
+            progress(f"conv maps of {conv.name}")
+            add_maps(page, conv, post, pre)
+        progress("strongest channels")
+        page.heading("Strongest channel of each conv layer")
+        for conv in convs:
+            name = f"strongest_{slug(conv.output)}"
+            add_strongest(page, image, post[conv.output], conv.output, name)
+        progress("kernels and weight histograms")
+        add_weights_section(page, conv_kernels(model, convs))
+        if image_b is not None:
+            progress("comparison of the two images")
+            shapes = {name: act.shape for name, act in post.items()}
+            layer = compare_layer or compare_layer_for(convs, shapes, image.shape[:2], box)
+            page.heading(f"{labels[0]} vs {labels[1]}")
+            acts = (
+                activations(model, x, layer),
+                activations(model, model_input(image_b, scale), layer),
+            )
+            add_compare_section(page, (image, image_b), acts, layer, box=box, k=k, labels=labels)
+        page.write()
+    return Path(out_dir) / "index.html"

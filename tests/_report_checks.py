@@ -1,0 +1,43 @@
+"""Checks shared by the report tests: every file a page refers to exists and is a PNG."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+from PIL import Image
+
+
+class _Links(HTMLParser):
+    """Every src / href of a page (data: URLs left out), and the src of each <img>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[str] = []
+        self.images: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for key in ("src", "href"):
+            if attrs.get(key) and not attrs[key].startswith("data:"):
+                self.targets.append(attrs[key])
+        if tag == "img":
+            self.images.append(attrs["src"])
+
+
+def links_of(page: Path) -> _Links:
+    parser = _Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+def assert_all_targets_exist(page: Path) -> list[str]:
+    """Every file a page refers to exists and every image is a non-empty PNG."""
+    parsed = links_of(page)
+    for target in parsed.targets:
+        assert (page.parent / target).is_file(), target
+    for src in parsed.images:
+        with Image.open(page.parent / src) as image:
+            assert image.format == "PNG"
+            assert image.width > 0 and image.height > 0
+    return parsed.images

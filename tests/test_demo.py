@@ -1,0 +1,105 @@
+"""``activations demo``: both walkthroughs on the real zoo models, offline."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import numpy as np
+import pytest
+from _report_checks import assert_all_targets_exist, links_of
+from PIL import Image
+
+from activations import activations, compare_channels
+from activations.cli import main
+from activations.datasets import face, face_eye_closed
+from activations.datasets._faces import eye_closed_region
+from activations.zoo import face_net
+
+pytestmark = pytest.mark.dataset  # the Fashion-MNIST test image
+
+FASHION = {
+    "input.png", "maps_conv2d.png", "maps_conv2d_1.png", "kernels_trained.png",
+    "kernels_untrained.png", "weight_histogram.png", "history.png",
+}  # fmt: skip
+FACE = {
+    "maps_conv1.png", "channel_red.png", "strongest_conv1.png", "maps_prelu2_64.png",
+    "maps_conv2_pre.png", "maps_prelu2.png", "photos.png", "compare_prelu2.png",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("demo") / "demo-out"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    start = time.perf_counter()
+    with redirect_stdout(stdout), redirect_stderr(stderr):
+        code = main(["demo", "-o", str(out)])
+    seconds = time.perf_counter() - start
+    return {"out": out, "code": code, "stdout": stdout.getvalue(), "stderr": stderr.getvalue(),
+            "seconds": seconds}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def eye_result():
+    net = face_net()
+    return compare_channels(
+        activations(net, face(), "prelu2"), activations(net, face_eye_closed(), "prelu2"),
+        region=eye_closed_region(), k=4,
+    )  # fmt: skip
+
+
+def test_demo_runs_and_reports_progress(demo):
+    assert demo["code"] == 0, demo["stderr"]
+    assert re.fullmatch(r"wrote .*demo-out/index.html in \d+\.\d s\n", demo["stdout"])
+    steps = [line for line in demo["stderr"].splitlines() if line.startswith("[")]
+    assert steps[0] == "[1/11] fashion: loading the trained CNN and the first test image"
+    assert [s.split("]")[0] for s in steps] == [f"[{i}/11" for i in range(1, 12)]
+    assert demo["seconds"] < 240  # about 30 s alone on 2 cores; CI machines are shared
+
+
+def test_demo_index_links_both_walkthroughs(demo):
+    index = demo["out"] / "index.html"
+    targets = links_of(index).targets
+    assert "fashion/index.html" in targets and "face/index.html" in targets
+    assert_all_targets_exist(index)
+    assert sorted(p.name for p in demo["out"].iterdir()) == ["face", "fashion", "index.html"]
+
+
+@pytest.mark.parametrize(("page", "expected"), [("fashion", FASHION), ("face", FACE)])
+def test_demo_pages_have_every_figure(demo, page, expected):
+    index = demo["out"] / page / "index.html"
+    images = set(assert_all_targets_exist(index))
+    assert expected <= images
+    for name in images:
+        path: Path = demo["out"] / page / name
+        assert path.stat().st_size > 500
+        with Image.open(path) as image:
+            assert image.width >= 100 and image.height >= 100
+            assert np.asarray(image).std() > 0  # not a blank image
+    assert "<table>" in index.read_text()
+
+
+def test_fashion_page_content(demo):
+    text = (demo["out"] / "fashion" / "index.html").read_text()
+    assert "Test image 0, label &#x27;Ankle boot&#x27;" in text
+    assert "conv2d after its ReLU, 32 channels as a 4x8 grid" in text
+    assert "conv2d_1 after its ReLU, 64 channels as a 8x8 grid" in text
+    assert "333,526 learnable values" in text
+
+
+def test_face_page_uses_the_eye_channels(demo, eye_result):
+    face_dir = demo["out"] / "face"
+    text = (face_dir / "index.html").read_text()
+    channels = [int(c) for c in eye_result.channels]
+    for c in channels[:2]:
+        assert (face_dir / f"eye_channel_{c}.png").is_file()
+    row = f'<tr><td class="num">{channels[0]}</td><td>{eye_result.inside_a[0]:.3f}</td>'
+    assert row in text
+    for heading in ("1. conv1: all channels", "2. One channel over the photo",
+                    "3. The strongest channel", "4. A deeper layer: prelu2",
+                    "5. Before and after the PReLU", "6. One eye closed"):  # fmt: skip
+        assert f"<h2>{heading}</h2>" in text

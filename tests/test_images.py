@@ -1,0 +1,223 @@
+"""Reading image files, fitting them to a model, and boxes in image pixels."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from activations import compare_channels
+from activations._images import (
+    box_cells,
+    box_mask,
+    box_title,
+    check_box,
+    fit_image,
+    photos_with_box,
+    read_image,
+)
+
+
+@pytest.fixture
+def rgb() -> np.ndarray:
+    return np.random.default_rng(0).integers(0, 256, (6, 8, 3), dtype=np.uint8)
+
+
+# --- read_image --------------------------------------------------------------
+
+
+def test_read_rgb_png_exactly(tmp_path, rgb):
+    Image.fromarray(rgb).save(tmp_path / "a.png")
+    out = read_image(tmp_path / "a.png")
+    assert out.dtype == np.uint8
+    np.testing.assert_array_equal(out, rgb)
+
+
+def test_read_gray_png_gives_one_channel(tmp_path):
+    gray = np.arange(12, dtype=np.uint8).reshape(3, 4) * 20
+    Image.fromarray(gray).save(tmp_path / "g.png")
+    np.testing.assert_array_equal(read_image(str(tmp_path / "g.png")), gray[..., None])
+
+
+def test_read_rgba_drops_alpha_and_logs(tmp_path, rgb, caplog):
+    rgba = np.dstack([rgb, np.full(rgb.shape[:2], 7, np.uint8)])
+    Image.fromarray(rgba).save(tmp_path / "a.png")
+    with caplog.at_level(logging.INFO, logger="activations"):
+        out = read_image(tmp_path / "a.png")
+    np.testing.assert_array_equal(out, rgb)
+    assert "from Pillow mode RGBA to RGB" in caplog.text
+
+
+def test_read_palette_image_as_rgb(tmp_path):
+    image = Image.new("P", (2, 1))
+    image.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
+    image.putdata([0, 1])
+    image.save(tmp_path / "p.png")
+    np.testing.assert_array_equal(read_image(tmp_path / "p.png"), [[[255, 0, 0], [0, 0, 255]]])
+
+
+def test_read_16_bit_gray_is_scaled_to_uint8(tmp_path):
+    Image.fromarray(np.array([[0, 65535, 32896]], dtype=np.uint16)).save(tmp_path / "d.png")
+    np.testing.assert_array_equal(read_image(tmp_path / "d.png")[..., 0], [[0, 255, 128]])
+
+
+def test_read_jpeg(tmp_path):
+    Image.fromarray(np.full((8, 8, 3), 200, np.uint8)).save(tmp_path / "a.jpg", quality=95)
+    out = read_image(tmp_path / "a.jpg")
+    assert out.shape == (8, 8, 3)
+    assert np.abs(out.astype(int) - 200).max() <= 2
+
+
+def test_read_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No image file at"):
+        read_image(tmp_path / "missing.png")
+
+
+def test_read_directory_is_not_an_image_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No image file at"):
+        read_image(tmp_path)
+
+
+def test_read_text_file_is_not_an_image(tmp_path):
+    (tmp_path / "fake.png").write_text("not an image")
+    with pytest.raises(ValueError, match="Could not read .*fake.png.* as an image"):
+        read_image(tmp_path / "fake.png")
+
+
+def test_read_truncated_png(tmp_path, rgb):
+    Image.fromarray(rgb).save(tmp_path / "a.png")
+    data = (tmp_path / "a.png").read_bytes()
+    (tmp_path / "b.png").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="Could not read"):
+        read_image(tmp_path / "b.png")
+
+
+def test_read_rejects_non_path():
+    with pytest.raises(TypeError, match="Expected `path` to be a path. Received: path=3"):
+        read_image(3)
+
+
+# --- fit_image ---------------------------------------------------------------
+
+
+def test_fit_keeps_a_fitting_image(rgb):
+    out = fit_image(rgb, channels=3, size=(6, 8))
+    np.testing.assert_array_equal(out, rgb)
+    assert out is not rgb
+
+
+def test_fit_rgb_to_gray_uses_luma(caplog):
+    image = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255]]], dtype=np.uint8)
+    with caplog.at_level(logging.INFO, logger="activations"):
+        out = fit_image(image, channels=1, size=None, name="photo")
+    np.testing.assert_array_equal(out[..., 0], [[76, 150, 29]])
+    assert "Converted photo from 3 to 1 channels" in caplog.text
+
+
+def test_fit_gray_to_rgb_repeats():
+    gray = np.array([[[10], [20]]], dtype=np.uint8)
+    np.testing.assert_array_equal(
+        fit_image(gray, channels=3, size=None), [[[10, 10, 10], [20, 20, 20]]]
+    )
+
+
+def test_fit_resizes_to_model_size_and_logs(caplog):
+    image = np.full((4, 6, 1), 9, np.uint8)
+    with caplog.at_level(logging.INFO, logger="activations"):
+        out = fit_image(image, channels=1, size=(2, 3))
+    np.testing.assert_array_equal(out, np.full((2, 3, 1), 9, np.uint8))
+    assert "Resized image from 4x6 to the model's input size 2x3" in caplog.text
+
+
+def test_fit_free_sides_keep_the_image_size():
+    image = np.zeros((4, 6, 3), np.uint8)
+    assert fit_image(image, channels=None, size=(None, None)).shape == (4, 6, 3)
+    assert fit_image(image, channels=3, size=(2, None)).shape == (2, 6, 3)
+
+
+def test_fit_never_modifies_input(rgb):
+    before = rgb.copy()
+    fit_image(rgb, channels=1, size=(3, 3))
+    np.testing.assert_array_equal(rgb, before)
+
+
+def test_fit_rejects_other_channel_counts(rgb):
+    with pytest.raises(ValueError, match="The model takes 4-channel inputs"):
+        fit_image(rgb, channels=4, size=None)
+
+
+def test_fit_rejects_bad_image_shape():
+    with pytest.raises(ValueError, match=r"Expected an image of shape \(H, W, 1\|3\)"):
+        fit_image(np.zeros((4, 4), np.uint8), channels=1, size=None)
+
+
+# --- boxes -------------------------------------------------------------------
+
+
+def test_check_box_and_title():
+    assert check_box([0, 1, 4, 3], (3, 4)) == (0, 1, 4, 3)
+    assert box_title((88, 59, 115, 70)) == "x 88..115, y 59..70"
+
+
+@pytest.mark.parametrize(
+    "box", [(2, 0, 2, 1), (3, 0, 1, 1), (0, 0, 5, 1), (-1, 0, 2, 1), (0, 2, 1, 4)]
+)
+def test_check_box_rejects_empty_or_outside(box):
+    with pytest.raises(ValueError, match=r"0 <= x0 < x1 <= 4 and 0 <= y0 < y1 <= 3"):
+        check_box(box, (3, 4))
+
+
+@pytest.mark.parametrize("box", [(0, 0, 1), (0, 0, 1.5, 1), (0, 0, True, 1)])
+def test_check_box_rejects_wrong_types(box):
+    with pytest.raises(TypeError, match="Expected a box of four ints"):
+        check_box(box, (3, 4))
+
+
+def test_box_mask_at_image_size():
+    expected = np.zeros((4, 6), bool)
+    expected[1:3, 2:5] = True
+    np.testing.assert_array_equal(box_mask((2, 1, 5, 3), (4, 6), (2, 3)), expected)
+
+
+def test_box_mask_is_enlarged_for_a_finer_grid():
+    mask = box_mask((1, 0, 2, 1), (2, 2), (5, 3))
+    assert mask.shape == (6, 6)
+    np.testing.assert_array_equal(np.argwhere(mask)[[0, -1]], [[0, 3], [2, 5]])
+
+
+def test_box_cells_exact():
+    cells = box_cells((0, 0, 3, 2), (4, 4), (2, 2))
+    np.testing.assert_array_equal(cells, [[True, True], [False, False]])
+    np.testing.assert_array_equal(box_cells((0, 0, 1, 1), (4, 4), (2, 2)), np.zeros((2, 2)))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_box_cells_follow_compare_channels(seed):
+    rng = np.random.default_rng(seed)
+    image_hw, grid = (40, 30), (int(rng.integers(3, 12)), int(rng.integers(3, 12)))
+    x0, y0 = int(rng.integers(0, 20)), int(rng.integers(0, 30))
+    box = (x0, y0, x0 + int(rng.integers(4, 10)), y0 + int(rng.integers(4, 10)))
+    cells = box_cells(box, image_hw, grid)
+    act = np.zeros((*grid, 1))
+    if not cells.any():
+        with pytest.raises(ValueError, match="cover at least one cell"):
+            compare_channels(act, act, region=box_mask(box, image_hw, grid))
+        return
+    result = compare_channels(act, act, region=box_mask(box, image_hw, grid))
+    assert result.n_inside == int(cells.sum())
+
+
+def test_photos_with_box_draws_red_outline():
+    gray = np.full((4, 5, 1), 100, np.uint8)
+    out = photos_with_box([gray, gray], (1, 0, 5, 4), scale=2)
+    assert out.shape == (8, 2 * 10 + 12, 3)
+    red, gray3, white = [230, 0, 0], [100, 100, 100], [255, 255, 255]
+    np.testing.assert_array_equal(out[0, 2], red)  # the box's top-left corner
+    np.testing.assert_array_equal(out[7, 9], red)  # its bottom-right corner
+    np.testing.assert_array_equal(out[4, 5], gray3)  # inside the 2-px outline
+    np.testing.assert_array_equal(out[4, 1], gray3)  # left of the box
+    np.testing.assert_array_equal(out[:, 10:22], np.broadcast_to(white, (8, 12, 3)))  # the gap
+    np.testing.assert_array_equal(out[0, 24], red)  # the second photo's box
+    assert photos_with_box([gray], None).shape == (4, 5, 3)

@@ -1,0 +1,346 @@
+"""The HTML report: pages, safe output paths, conv-layer discovery, the whole report."""
+
+from __future__ import annotations
+
+import io
+
+import keras
+import numpy as np
+import pytest
+from _report_checks import assert_all_targets_exist
+from keras import layers
+from matplotlib.figure import Figure
+from PIL import Image
+
+from activations import activations, analyze_network, compare_channels
+from activations._network import LayerInfo, NetworkTable
+from activations._page import (
+    Page,
+    Progress,
+    check_output_dir,
+    check_output_file,
+    network_table_html,
+    save_figure,
+    staged_directory,
+    table_html,
+)
+from activations._sections import ConvLayer, compare_layer_for, conv_layers
+from activations.report import write_model_report
+
+
+def _seeded(seed: int) -> dict:
+    return {"kernel_initializer": keras.initializers.GlorotUniform(seed=seed)}
+
+
+@pytest.fixture(scope="module")
+def odd_model() -> keras.Model:
+    """Conv layers with a fused ReLU, a separate ReLU and a PReLU; names needing escapes.
+
+    TensorFlow accepts only ``[A-Za-z0-9_.\\/>-]`` in layer and model names, so ``>``
+    is the one HTML character they can hold.
+    """
+    return keras.Sequential(
+        [
+            keras.Input((16, 16, 3)),
+            layers.Conv2D(4, 3, activation="relu", padding="same", name="c>1", **_seeded(1)),
+            layers.MaxPooling2D(2, name="pool"),
+            layers.Conv2D(5, 3, name="conv2", **_seeded(2)),
+            layers.ReLU(name="r>2"),
+            layers.Conv2D(3, 3, name="conv3", **_seeded(3)),
+            layers.PReLU(shared_axes=[1, 2], name="prelu3"),
+            layers.Conv2D(2, 1, name="conv4", **_seeded(4)),
+            layers.GlobalAveragePooling2D(name="gap"),
+            layers.Dense(2, name="dense", **_seeded(5)),
+        ],
+        name="net->x",
+    )
+
+
+@pytest.fixture
+def photos() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    b = a.copy()
+    b[2:10, 4:12] = 0
+    return a, b
+
+
+# --- Page, tables, progress ----------------------------------------------------
+
+
+def test_table_html_escapes_and_marks_numbers():
+    assert table_html([{"Name": "a<b", "#": 3}], numeric=["#"]) == (
+        "<table><thead><tr><th>Name</th><th>#</th></tr></thead><tbody>"
+        '<tr><td>a&lt;b</td><td class="num">3</td></tr></tbody></table>'
+    )
+    assert table_html([]) == '<p class="note">(empty table)</p>'
+
+
+def test_network_table_html_has_every_layer(odd_model):
+    text = network_table_html(analyze_network(odd_model))
+    for name in ("c&gt;1", "conv2", "r&gt;2", "prelu3", "dense"):
+        assert f"<td>{name}</td>" in text
+    assert "c>1" not in text
+
+
+def test_network_table_html_escapes_names():
+    row = LayerInfo("a<b&c", "My<Layer>", (3, 4), "", {"k": (2,)}, 2)
+    text = network_table_html(NetworkTable('m<"x">', (3, 4), (row,)))
+    assert "<td>a&lt;b&amp;c</td><td>My&lt;Layer&gt;</td><td>3x4</td>" in text
+    assert "a<b" not in text
+
+
+def test_page_escapes_every_text(tmp_path):
+    page = Page(tmp_path, "T <1>")
+    page.heading("H & h")
+    page.paragraph('"p" <b>')
+    page.link("a b/<x>.html", "go <now>")
+    page.image(np.zeros((2, 2), np.uint8), "img", "caption <c>. rest")
+    text = page.write().read_text()
+    assert "<title>T &lt;1&gt;</title>" in text and "<h1>T &lt;1&gt;</h1>" in text
+    assert "<h2>H &amp; h</h2>" in text
+    assert "<p>&quot;p&quot; &lt;b&gt;</p>" in text
+    assert '<a href="a b/&lt;x&gt;.html">go &lt;now&gt;</a>' in text
+    assert 'alt="caption &lt;c&gt;"' in text
+    assert "<figcaption>caption &lt;c&gt;. rest</figcaption>" in text
+    assert "document.body.dataset.imagesOk" in text
+    assert '<link rel="icon" href="data:,">' in text
+
+
+def test_page_saves_figures_and_images(tmp_path):
+    page = Page(tmp_path, "t")
+    fig = Figure(figsize=(2, 1))
+    fig.add_subplot().plot([0, 1])
+    with page.row():
+        assert page.figure(fig, "plot", "a plot") == "plot.png"
+        assert page.figure(Figure(figsize=(1, 1)), "plot", "again") == "plot-2.png"
+    assert page.image(np.full((3, 2, 1), 9, np.uint8), "small", "x", scale=4) == "small.png"
+    page.write()
+    with Image.open(tmp_path / "plot.png") as image:
+        assert image.size == (200, 100)
+    with Image.open(tmp_path / "small.png") as image:
+        assert image.size == (8, 12)
+        np.testing.assert_array_equal(np.asarray(image), 9)
+    assert '<div class="row"><figure>' in (tmp_path / "index.html").read_text()
+    assert page.files == ["plot.png", "plot-2.png", "small.png"]
+
+
+def test_progress_lines():
+    stream = io.StringIO()
+    progress = Progress(3, stream)
+    progress("first")
+    progress("second")
+    assert stream.getvalue() == "[1/3] first\n[2/3] second\n"
+    Progress(1, None)("silent")
+
+
+# --- output paths ----------------------------------------------------------------
+
+
+def test_staged_directory_moves_files_on_success(tmp_path):
+    out = tmp_path / "out"
+    with staged_directory(out) as temp:
+        assert temp.parent == tmp_path and temp.name.startswith(".out.tmp-")
+        (temp / "sub").mkdir()
+        (temp / "sub" / "a.txt").write_text("a")
+        assert not out.exists()
+    assert (out / "sub" / "a.txt").read_text() == "a"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_staged_directory_leaves_nothing_on_error(tmp_path):
+    with pytest.raises(RuntimeError, match="boom"), staged_directory(tmp_path / "out") as temp:
+        (temp / "a.txt").write_text("a")
+        raise RuntimeError("boom")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_staged_directory_force_merges(tmp_path):
+    out = tmp_path / "out"
+    (out / "sub").mkdir(parents=True)
+    (out / "keep.txt").write_text("keep")
+    (out / "sub" / "a.txt").write_text("old")
+    with pytest.raises(FileExistsError, match="is not empty; pass --force"):
+        with staged_directory(out):
+            pass
+    with staged_directory(out, force=True) as temp:
+        (temp / "sub").mkdir()
+        (temp / "sub" / "a.txt").write_text("new")
+    assert (out / "keep.txt").read_text() == "keep"
+    assert (out / "sub" / "a.txt").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_staged_directory_into_an_empty_existing_directory(tmp_path):
+    (tmp_path / "out").mkdir()
+    with staged_directory(tmp_path / "out") as temp:
+        (temp / "a.txt").write_text("a")
+    assert (tmp_path / "out" / "a.txt").read_text() == "a"
+
+
+def test_check_output_dir_errors(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(NotADirectoryError, match="is a file; expected a directory"):
+        check_output_dir(tmp_path / "file")
+    with pytest.raises(FileNotFoundError, match="The parent directory of .* does not exist"):
+        check_output_dir(tmp_path / "missing" / "out")
+    assert check_output_dir(tmp_path / "new") == tmp_path / "new"
+
+
+def test_check_output_file_errors(tmp_path):
+    (tmp_path / "a.png").write_text("x")
+    with pytest.raises(FileExistsError, match="exists; pass --force"):
+        check_output_file(tmp_path / "a.png")
+    assert check_output_file(tmp_path / "a.png", force=True) == tmp_path / "a.png"
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        check_output_file(tmp_path)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        check_output_file(tmp_path / "missing" / "a.png")
+
+
+def test_save_figure_replaces_and_leaves_no_temp(tmp_path):
+    (tmp_path / "f.png").write_text("old")
+    save_figure(Figure(figsize=(1, 1)), tmp_path / "f.png", dpi=50)
+    with Image.open(tmp_path / "f.png") as image:
+        assert image.size == (50, 50)
+    assert [p.name for p in tmp_path.iterdir()] == ["f.png"]
+
+
+# --- conv layers and the comparison layer ------------------------------------------
+
+
+def test_conv_layers_pair_activations(odd_model):
+    table = analyze_network(odd_model)
+    assert conv_layers(table) == [
+        ConvLayer("c>1", "relu", None),
+        ConvLayer("conv2", "", "r>2"),
+        ConvLayer("conv3", "", "prelu3"),
+        ConvLayer("conv4", "", None),
+    ]
+    assert [c.output for c in conv_layers(table)] == ["c>1", "r>2", "prelu3", "conv4"]
+    assert [c.has_pre for c in conv_layers(table)] == [True, True, True, False]
+    assert conv_layers(table, ["conv3"]) == [ConvLayer("conv3", "", "prelu3")]
+
+
+def test_conv_layers_rejects_other_names(odd_model):
+    with pytest.raises(ValueError, match=r"Not a conv layer of model .*: \['pool'\]"):
+        conv_layers(analyze_network(odd_model), ["conv3", "pool"])
+
+
+def test_compare_layer_is_the_deepest_the_box_covers(odd_model):
+    convs = conv_layers(analyze_network(odd_model))
+    shapes = {"c>1": (16, 16, 4), "r>2": (6, 6, 5), "prelu3": (4, 4, 3), "conv4": (4, 4, 2)}
+    assert compare_layer_for(convs, shapes, (16, 16), None) == "conv4"
+    assert compare_layer_for(convs, shapes, (16, 16), (0, 0, 4, 4)) == "conv4"
+    assert compare_layer_for(convs, shapes, (16, 16), (0, 0, 3, 3)) == "conv4"  # 9/16 >= 1/2
+    assert compare_layer_for(convs, shapes, (16, 16), (0, 0, 3, 2)) == "r>2"
+    with pytest.raises(ValueError, match="too small to cover a whole activation cell"):
+        compare_layer_for(convs, shapes, (160, 160), (0, 0, 1, 1))
+
+
+# --- the whole report ----------------------------------------------------------------
+
+
+def test_report_of_a_model_with_odd_names(odd_model, photos, tmp_path):
+    stream = io.StringIO()
+    index = write_model_report(
+        odd_model, photos[0], tmp_path / "r", title="Report <x>", stream=stream,
+        image_b=photos[1], box=(4, 2, 12, 10), labels=("a<", "b>"),
+    )  # fmt: skip
+    assert index == tmp_path / "r" / "index.html"
+    text = index.read_text()
+    assert "<h1>Report &lt;x&gt;</h1>" in text
+    assert "<td>c&gt;1</td>" in text and "<td>r&gt;2</td>" in text
+    assert "Model &#x27;net-&gt;x&#x27;" in text
+    assert "&#x27;a&lt;&#x27; (left) and &#x27;b&gt;&#x27; (right)" in text
+    for raw in ("c>1", "r>2", "net->x", "a<", "b>"):
+        assert raw not in text
+    images = assert_all_targets_exist(index)
+    assert set(images) == {
+        "input.png",
+        "maps_c_1_pre.png", "maps_c_1.png",
+        "maps_conv2_pre.png", "maps_r_2.png",
+        "maps_conv3_pre.png", "maps_prelu3.png",
+        "maps_conv4.png",
+        "strongest_c_1.png", "strongest_r_2.png", "strongest_prelu3.png", "strongest_conv4.png",
+        "kernels_c_1.png", "weight_histograms.png",
+        "photos.png", "compare_conv4.png",
+    }  # fmt: skip
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == sorted([*images, "index.html"])
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "[1/9] network table" and lines[-1] == "[9/9] comparison of the two images"
+
+
+def test_report_comparison_matches_compare_channels(odd_model, photos, tmp_path):
+    index = write_model_report(
+        odd_model, photos[0], tmp_path / "r", image_b=photos[1], box=(4, 2, 12, 10),
+        compare_layer="conv4", k=2, stream=None,
+    )  # fmt: skip
+    region = np.zeros((16, 16), bool)
+    region[2:10, 4:12] = True
+    expected = compare_channels(
+        activations(odd_model, photos[0].astype("float32"), "conv4"),
+        activations(odd_model, photos[1].astype("float32"), "conv4"),
+        region=region, k=2,
+    )  # fmt: skip
+    text = index.read_text()
+    first = int(expected.channels[0])
+    assert f'<td class="num">{first}</td><td>{expected.inside_a[0]:.4g}</td>' in text
+    assert "compare_conv4.png" in text
+
+
+def test_report_scales_the_input(odd_model, photos, tmp_path):
+    write_model_report(odd_model, photos[0], tmp_path / "r", scale=255.0, stream=None)
+    text = (tmp_path / "r" / "index.html").read_text()
+    act = activations(odd_model, photos[0].astype("float32") / 255, "c>1")
+    channel = int(act.max(axis=(0, 1)).argmax())
+    assert f"c&gt;1: channel {channel} holds the largest value of the layer" in text
+
+
+def test_report_with_chosen_layers(odd_model, photos, tmp_path):
+    write_model_report(odd_model, photos[0], tmp_path / "r", layers=["conv3"], stream=None)
+    images = assert_all_targets_exist(tmp_path / "r" / "index.html")
+    assert "maps_prelu3.png" in images and "maps_c_1.png" not in images
+    assert "kernels_conv3.png" in images
+
+
+def test_report_errors_before_writing(odd_model, photos, tmp_path):
+    with pytest.raises(ValueError, match="0 <= x0 < x1 <= 16"):
+        write_model_report(
+            odd_model, photos[0], tmp_path / "r", image_b=photos[1], box=(0, 0, 17, 3)
+        )
+    no_conv = keras.Sequential([keras.Input((4, 4, 1)), layers.Flatten()], name="flat")
+    with pytest.raises(ValueError, match="has no conv layer with"):
+        write_model_report(no_conv, np.zeros((4, 4, 1), np.uint8), tmp_path / "r")
+    assert list(tmp_path.iterdir()) == []
+
+
+class FixedConv(keras.layers.Layer):
+    """A "conv" layer without weights (a fixed 2x2 average): nothing to draw as kernels."""
+
+    def call(self, x):
+        return keras.ops.average_pool(x, 2, strides=1)
+
+
+def test_report_leaves_out_kernels_it_cannot_draw(photos, tmp_path, caplog):
+    model = keras.Sequential(
+        [
+            keras.Input((16, 16, 3)),
+            FixedConv(name="fixed"),
+            layers.DepthwiseConv2D(3, name="depthwise"),
+        ],
+        name="odd_convs",
+    )
+    with caplog.at_level("INFO", logger="activations"):
+        write_model_report(model, photos[0], tmp_path / "r", stream=None)
+    assert "Layer 'fixed' has no kernel; left out of the weights" in caplog.text
+    images = assert_all_targets_exist(tmp_path / "r" / "index.html")
+    assert {"maps_fixed.png", "maps_depthwise.png", "kernels_depthwise.png"} <= set(images)
+
+
+def test_report_without_any_kernel(photos, tmp_path):
+    model = keras.Sequential([keras.Input((16, 16, 3)), FixedConv(name="fixed")], name="fixed")
+    write_model_report(model, photos[0], tmp_path / "r", stream=None)
+    text = (tmp_path / "r" / "index.html").read_text()
+    assert "No conv layer with a 4-D kernel." in text
+    assert "weight_histograms.png" not in text
