@@ -1,9 +1,205 @@
-"""Placeholder: being written (see the issue tracker)."""
+"""Fashion-MNIST, read offline from the original IDX files.
+
+The four files of the original release are looked for, in this order, in
+
+1. ``$FASHION_MNIST_DIR`` (when set),
+2. ``/usr/share/datasets/fashion-mnist`` (Debian's ``dataset-fashion-mnist``),
+3. the Keras cache, ``$KERAS_HOME/datasets/fashion-mnist`` or
+   ``~/.keras/datasets/fashion-mnist``,
+
+and only then downloaded with ``keras.datasets.fashion_mnist.load_data()``.
+Each file may be gzip-compressed (``*.gz``, as released) or not.
+
+A directory named by ``$FASHION_MNIST_DIR`` must hold all four files: the user
+asked for it, so a missing file is a ``FileNotFoundError``. A default location
+holding only some of them (an interrupted download, say) is skipped with a
+warning in the log. A file that is present but wrong (bad magic number,
+dimensions or size, corrupt gzip) is always a ``ValueError`` naming the file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+import zlib
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
 
 __all__ = ["CLASS_NAMES", "fashion_mnist"]
 
-CLASS_NAMES = ()
+logger = logging.getLogger(__name__)
+
+CLASS_NAMES: tuple[str, ...] = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+
+SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
+_IMAGE_MAGIC = 2051
+_LABEL_MAGIC = 2049
+_SIDE = 28
+# (file stem, kind, expected count), in the order they are returned.
+_FILES = (
+    ("train-images-idx3-ubyte", "images", 60000),
+    ("train-labels-idx1-ubyte", "labels", 60000),
+    ("t10k-images-idx3-ubyte", "images", 10000),
+    ("t10k-labels-idx1-ubyte", "labels", 10000),
+)
+
+Split = tuple[NDArray[np.uint8], NDArray[np.uint8]]
 
 
-def fashion_mnist(*args, **kwargs):
-    raise NotImplementedError
+def fashion_mnist() -> tuple[Split, Split]:
+    """Load Fashion-MNIST as ``keras.datasets.fashion_mnist.load_data()`` does.
+
+    Returns
+    -------
+    (x_train, y_train), (x_test, y_test) : tuple of tuples of ndarray
+        ``x_train`` uint8 of shape (60000, 28, 28), ``y_train`` uint8 of shape
+        (60000,), ``x_test`` uint8 of shape (10000, 28, 28), ``y_test`` uint8 of
+        shape (10000,). Labels index :data:`CLASS_NAMES`. The arrays are fresh
+        and writable on every call.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``$FASHION_MNIST_DIR`` is set but lacks one of the four files.
+    ValueError
+        If a file is not a valid Fashion-MNIST IDX file (wrong magic number,
+        dimensions or size, or corrupt gzip data).
+
+    Examples
+    --------
+    >>> (x_train, y_train), (x_test, y_test) = fashion_mnist()  # doctest: +SKIP
+    >>> x_train.shape, CLASS_NAMES[y_train[0]]  # doctest: +SKIP
+    ((60000, 28, 28), 'Ankle boot')
+    """
+    for directory, explicit in _candidate_dirs():
+        paths = _find_files(directory, explicit=explicit)
+        if paths is not None:
+            logger.info("Loading Fashion-MNIST from %s", directory)
+            return _load_dir(paths)
+    logger.info("Fashion-MNIST not found locally; downloading with keras.datasets")
+    import keras
+
+    (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
+    return (x_train.copy(), y_train.copy()), (x_test.copy(), y_test.copy())
+
+
+def _candidate_dirs() -> list[tuple[Path, bool]]:
+    dirs: list[tuple[Path, bool]] = []
+    env = os.environ.get("FASHION_MNIST_DIR")
+    if env:
+        dirs.append((Path(env).expanduser(), True))
+    dirs.append((SYSTEM_DIR, False))
+    keras_home = os.environ.get("KERAS_HOME")
+    base = Path(keras_home).expanduser() if keras_home else Path.home() / ".keras"
+    dirs.append((base / "datasets" / "fashion-mnist", False))
+    return dirs
+
+
+def _find_files(directory: Path, *, explicit: bool) -> list[Path] | None:
+    """The four files of ``directory`` in ``_FILES`` order, or None to skip it."""
+    if not directory.is_dir():
+        if explicit:
+            raise FileNotFoundError(
+                "FASHION_MNIST_DIR should name a directory holding the Fashion-MNIST "
+                f"IDX files. Received: FASHION_MNIST_DIR='{directory}'"
+            )
+        return None
+    found, missing = [], []
+    for stem, _, _ in _FILES:
+        candidates = [directory / f"{stem}.gz", directory / stem]
+        path = next((p for p in candidates if p.is_file()), None)
+        if path is None:
+            missing.append(f"{stem}.gz")
+        else:
+            found.append(path)
+    if not missing:
+        return found
+    message = f"Fashion-MNIST directory {directory} lacks {missing}"
+    if explicit:
+        raise FileNotFoundError(
+            f"{message}: FASHION_MNIST_DIR should hold all four IDX files "
+            f"(gzip-compressed or not). Received: FASHION_MNIST_DIR='{directory}'"
+        )
+    if found:
+        logger.warning("%s; skipping it.", message)
+    return None
+
+
+def _load_dir(paths: list[Path]) -> tuple[Split, Split]:
+    arrays = [
+        _read_idx(path, kind=kind, count=count)
+        for path, (_, kind, count) in zip(paths, _FILES, strict=True)
+    ]
+    x_train, y_train, x_test, y_test = arrays
+    return (x_train, y_train), (x_test, y_test)
+
+
+def _read_bytes(path: Path) -> bytes:
+    raw = path.read_bytes()
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except (EOFError, OSError, zlib.error) as error:
+        raise ValueError(
+            f"Fashion-MNIST file {path} is not valid gzip data (truncated or corrupt): {error}"
+        ) from error
+
+
+def _read_idx(path: Path, *, kind: str, count: int) -> NDArray[np.uint8]:
+    """Read and check one IDX file; ``kind`` is "images" or "labels"."""
+    data = _read_bytes(path)
+    magic, dims = (
+        (_IMAGE_MAGIC, (count, _SIDE, _SIDE))
+        if kind == "images"
+        else (
+            _LABEL_MAGIC,
+            (count,),
+        )
+    )
+    header_size = 4 + 4 * len(dims)
+    expected_size = header_size + int(np.prod(dims))
+    if len(data) < header_size:
+        raise ValueError(
+            f"Fashion-MNIST file {path} is too short for an IDX header: expected "
+            f"{expected_size} bytes. Received: {len(data)} bytes"
+        )
+    header = np.frombuffer(data, dtype=">u4", count=1 + len(dims))
+    if int(header[0]) != magic:
+        raise ValueError(
+            f"Fashion-MNIST file {path} has the wrong magic number: expected {magic} "
+            f"({kind}). Received: magic={int(header[0])}"
+        )
+    received = tuple(int(d) for d in header[1:])
+    if received != dims:
+        raise ValueError(
+            f"Fashion-MNIST file {path} has the wrong dimensions: expected {dims}. "
+            f"Received: dims={received}"
+        )
+    if len(data) != expected_size:
+        raise ValueError(
+            f"Fashion-MNIST file {path} has the wrong size (truncated or padded): "
+            f"expected {expected_size} bytes after decompression. Received: "
+            f"{len(data)} bytes"
+        )
+    array = np.frombuffer(data, dtype=np.uint8, offset=header_size).reshape(dims).copy()
+    if kind == "labels" and array.max(initial=0) >= len(CLASS_NAMES):
+        raise ValueError(
+            f"Fashion-MNIST file {path} holds labels outside 0..9. Received: "
+            f"max label={int(array.max())}"
+        )
+    return array

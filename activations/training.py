@@ -1,0 +1,338 @@
+"""Train the Fashion-MNIST CNN the way the tutorials do.
+
+Adam, sparse categorical cross-entropy, accuracy; 20% of the training set held
+out for validation (random, seeded); a checkpoint keeps the best model by
+validation loss and early stopping (patience 2) restores the best weights.
+Writes ``fashion_cnn.keras``, ``history.json`` and ``loss_curve.png``.
+
+Command line::
+
+    python -m activations.training --out DIR [--epochs N] [--limit N] [--force]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+from numpy.typing import NDArray
+
+from activations.datasets import fashion_mnist
+from activations.zoo import fashion_cnn
+
+__all__ = ["TrainResult", "main", "train_fashion_cnn"]
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = "fashion_cnn.keras"
+HISTORY_FILE = "history.json"
+CURVE_FILE = "loss_curve.png"
+MONITORS = ("val_loss", "val_accuracy")
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What :func:`train_fashion_cnn` produced.
+
+    ``model`` holds the best weights (lowest validation loss); ``history`` is
+    the content of ``history.json``.
+    """
+
+    model: keras.Model = field(repr=False)
+    history: dict[str, Any]
+    model_path: Path
+    history_path: Path
+    curve_path: Path
+
+    @property
+    def test_accuracy(self) -> float:
+        return float(self.history["test_accuracy"])
+
+    @property
+    def test_loss(self) -> float:
+        return float(self.history["test_loss"])
+
+
+def train_fashion_cnn(
+    out_dir: str | os.PathLike[str],
+    *,
+    epochs: int = 20,
+    patience: int = 2,
+    monitor: str = "val_loss",
+    validation_split: float = 0.2,
+    seed: int = 42,
+    split_seed: int = 42,
+    limit: int | None = None,
+    batch_size: int = 32,
+    verbose: int = 1,
+    force: bool = False,
+) -> TrainResult:
+    """Train :func:`activations.zoo.fashion_cnn` from scratch on Fashion-MNIST.
+
+    Images are reshaped to (N, 28, 28, 1) float32 and divided by 255. A random
+    ``validation_split`` of the training set (a NumPy permutation seeded by
+    ``split_seed``) is held out. Keras' global random seed is set to ``seed``
+    (``keras.utils.set_random_seed``) so that a run is reproducible on the same
+    machine and versions.
+
+    Parameters
+    ----------
+    out_dir : path-like
+        Directory receiving ``fashion_cnn.keras`` (best checkpoint by
+        validation loss), ``history.json`` and ``loss_curve.png``. Created if
+        missing; an existing non-empty directory needs ``force=True``.
+    epochs : int, default 20
+        Most epochs to run.
+    patience : int, default 2
+        Epochs without improvement of ``monitor`` before stopping.
+    monitor : {"val_loss", "val_accuracy"}, default "val_loss"
+        What the checkpoint and early stopping watch: the tutorials' validation
+        loss (lowest is best) or validation accuracy (highest is best).
+    validation_split : float, default 0.2
+        Fraction of the training images held out, in (0, 1).
+    seed : int, default 42
+        Seed of the initializers, dropout and shuffling.
+    split_seed : int, default 42
+        Seed of the train/validation split, kept apart from ``seed`` so that
+        runs with different seeds validate on the same images.
+    limit : int or None, default None
+        Use only the first ``limit`` training images (before the split) and the
+        first ``limit`` test images: for quick tests.
+    batch_size : int, default 32
+    verbose : {0, 1, 2}, default 1
+        Keras' ``fit`` verbosity: 1 a progress bar (one line per epoch when
+        the output is not a terminal), 2 one line per epoch, 0 silent.
+    force : bool, default False
+        Write into a non-empty ``out_dir``, replacing the three files.
+
+    Returns
+    -------
+    TrainResult
+        The model with the best weights, the history and the three paths.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a wrong type or value of an option.
+    FileExistsError
+        If ``out_dir`` is non-empty and ``force`` is False.
+
+    Examples
+    --------
+    >>> result = train_fashion_cnn("/tmp/run", limit=300, epochs=1)  # doctest: +SKIP
+    >>> sorted(result.history)[:3]  # doctest: +SKIP
+    ['accuracy', 'batch_size', 'best_epoch']
+    """
+    _check_options(epochs, patience, validation_split, seed, limit, batch_size, verbose)
+    _check_int("split_seed", split_seed, 0)
+    if monitor not in MONITORS:
+        raise ValueError(
+            f"`monitor` should be one of {list(MONITORS)}. Received: monitor={monitor!r}"
+        )
+    out = _prepare_out_dir(out_dir, force=force)
+    (x_fit, y_fit), (x_val, y_val), (x_test, y_test) = _prepare_data(
+        validation_split, split_seed, limit
+    )
+    keras.utils.set_random_seed(seed)
+    model = fashion_cnn(weights=None, seed=seed)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    callbacks = [
+        keras.callbacks.ModelCheckpoint(
+            out / MODEL_FILE, monitor=monitor, save_best_only=True, verbose=0
+        ),
+        keras.callbacks.EarlyStopping(
+            monitor=monitor, patience=patience, restore_best_weights=True
+        ),
+    ]
+    fit = model.fit(
+        x_fit,
+        y_fit,
+        validation_data=(x_val, y_val),
+        epochs=epochs,
+        batch_size=batch_size,
+        callbacks=callbacks,
+        verbose=verbose,
+    )
+    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
+    history = _history(fit.history, monitor, test_loss, test_accuracy)
+    history.update(
+        {
+            "seed": seed,
+            "split_seed": split_seed,
+            "limit": limit,
+            "batch_size": batch_size,
+            "max_epochs": epochs,
+            "patience": patience,
+            "monitor": monitor,
+            "validation_split": validation_split,
+            "n_train": len(y_fit),
+            "n_val": len(y_val),
+            "n_test": len(y_test),
+            "keras_version": keras.__version__,
+            "backend": keras.backend.backend(),
+        }
+    )
+    history_path = out / HISTORY_FILE
+    history_path.write_text(json.dumps(history, indent=2) + "\n")
+    curve_path = out / CURVE_FILE
+    _loss_figure(history).savefig(curve_path, dpi=100)
+    logger.info(
+        "Best epoch %d of %d; test accuracy %.4f, loss %.4f; files in %s",
+        history["best_epoch"], history["epochs_run"], test_accuracy, test_loss, out,
+    )  # fmt: skip
+    return TrainResult(model, history, out / MODEL_FILE, history_path, curve_path)
+
+
+def _check_int(name: str, value: object, minimum: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"`{name}` should be an int. Received: {name}={value!r}")
+    if value < minimum:
+        raise ValueError(f"`{name}` should be >= {minimum}. Received: {name}={value}")
+
+
+def _check_options(epochs, patience, validation_split, seed, limit, batch_size, verbose):
+    _check_int("epochs", epochs, 1)
+    _check_int("patience", patience, 0)
+    _check_int("seed", seed, 0)
+    _check_int("batch_size", batch_size, 1)
+    if limit is not None:
+        _check_int("limit", limit, 10)
+    if verbose not in (0, 1, 2) or isinstance(verbose, bool):
+        raise ValueError(f"`verbose` should be 0, 1 or 2. Received: verbose={verbose!r}")
+    if not isinstance(validation_split, (int, float)) or isinstance(validation_split, bool):
+        raise TypeError(
+            "`validation_split` should be a float. "
+            f"Received: validation_split={validation_split!r}"
+        )
+    if not 0 < validation_split < 1:
+        raise ValueError(
+            "`validation_split` should be in (0, 1). "
+            f"Received: validation_split={validation_split}"
+        )
+
+
+def _prepare_out_dir(out_dir: str | os.PathLike[str], *, force: bool) -> Path:
+    if not isinstance(out_dir, (str, os.PathLike)):
+        raise TypeError(f"`out_dir` should be a path. Received: out_dir={out_dir!r}")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"`out_dir` should be a directory. Received: out_dir='{out}'")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise FileExistsError(
+            f"The output directory {out} is not empty; pass force=True (--force) to "
+            f"overwrite its files. Received: out_dir='{out}'"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+Arrays = tuple[NDArray[np.float32], NDArray[np.uint8]]
+
+
+def _prepare_data(validation_split: float, seed: int, limit: int | None):
+    (x_train, y_train), (x_test, y_test) = fashion_mnist()
+    if limit is not None:
+        x_train, y_train = x_train[:limit], y_train[:limit]
+        x_test, y_test = x_test[:limit], y_test[:limit]
+    x_train = x_train.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
+    x_test = x_test.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
+    order = np.random.default_rng(seed).permutation(len(y_train))
+    n_val = int(round(len(y_train) * validation_split))
+    if not 0 < n_val < len(y_train):
+        raise ValueError(
+            "`validation_split` leaves no training or no validation images: expected "
+            f"both non-empty. Received: validation_split={validation_split}, "
+            f"images={len(y_train)}"
+        )
+    val, fit = order[:n_val], order[n_val:]
+    return (x_train[fit], y_train[fit]), (x_train[val], y_train[val]), (x_test, y_test)
+
+
+def _history(
+    fit_history: dict[str, list[float]], monitor: str, test_loss: float, test_acc: float
+) -> dict:
+    history: dict[str, Any] = {
+        key: [float(v) for v in fit_history[key]]
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy")
+    }
+    # First best epoch, as Keras' callbacks count only strict improvements.
+    pick = np.argmin if monitor == "val_loss" else np.argmax
+    best = int(pick(history[monitor]))
+    history.update(
+        best_epoch=best + 1,
+        epochs_run=len(history["loss"]),
+        best_val_loss=history["val_loss"][best],
+        best_val_accuracy=history["val_accuracy"][best],
+        test_loss=float(test_loss),
+        test_accuracy=float(test_acc),
+    )
+    return history
+
+
+def _loss_figure(history: dict[str, Any]):
+    from matplotlib.figure import Figure  # no pyplot: no GUI backend, no global state
+
+    epochs = np.arange(1, history["epochs_run"] + 1)
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(epochs, history["loss"], "o-", label="train loss")
+    ax.plot(epochs, history["val_loss"], "s-", label="validation loss")
+    ax.axvline(history["best_epoch"], color="gray", linestyle="--", label="best epoch")
+    ax.set(xlabel="epoch", ylabel="loss", title="Fashion-MNIST CNN")
+    ax.set_xticks(epochs)
+    ax.legend()
+    return fig
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status (argparse exits 2 on bad args)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m activations.training",
+        description="Train the Fashion-MNIST CNN (best checkpoint, history, loss curve).",
+    )
+    parser.add_argument("--out", required=True, help="output directory")
+    parser.add_argument("--epochs", type=_positive_int, default=20)
+    parser.add_argument("--patience", type=int, default=2)
+    parser.add_argument("--monitor", choices=MONITORS, default="val_loss")
+    parser.add_argument("--limit", type=_positive_int, default=None)
+    parser.add_argument("--seed", type=int, default=42, help="initialization/shuffle seed")
+    parser.add_argument("--split-seed", type=int, default=42, help="validation split seed")
+    parser.add_argument("--batch-size", type=_positive_int, default=32)
+    parser.add_argument("--validation-split", type=float, default=0.2)
+    parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1)
+    parser.add_argument("--force", action="store_true", help="overwrite a non-empty --out")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        options = vars(args)  # the destinations are the keyword names
+        result = train_fashion_cnn(options.pop("out"), **options)
+    except (FileExistsError, NotADirectoryError, ValueError) as error:
+        parser.error(str(error))
+    h = result.history
+    print(
+        f"best epoch {h['best_epoch']} of {h['epochs_run']}: val_loss {h['best_val_loss']:.4f}, "
+        f"val_accuracy {h['best_val_accuracy']:.4f}; test loss {h['test_loss']:.4f}, "
+        f"test accuracy {h['test_accuracy']:.4f}\nwrote {result.model_path}, "
+        f"{result.history_path}, {result.curve_path}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
