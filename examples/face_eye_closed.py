@@ -1,0 +1,190 @@
+"""The MATLAB activation walkthrough on a real face network (REFERENCE.md, section E).
+
+A pretrained face network (MTCNN's output network, ``face_net()``) looks at a
+face photo; we follow MATLAB's "Visualize Activations of a Convolutional Neural
+Network" example step by step:
+
+1. look at the network (its layer table);
+2. the first conv layer's activations, normalized (``mat2gray``) and tiled
+   (``imtile``): white = strong positive, black = strong negative;
+3. one channel resized to the photo: a channel that follows the red areas;
+4. the strongest channel (the one holding the largest value) on the photo;
+5. a deeper layer (prelu3), all channels resized to 64x64 and tiled, with the
+   channels that fire most on the eye picked out;
+6. the same layer before (conv3) and after (prelu3) its activation: PReLU is a
+   separate layer here, and it shrinks negative responses;
+7. the same face with one eye closed: ``compare_channels`` finds the channels
+   that fire on the open eye and stop on the closed one. The network was only
+   trained to find faces; nobody told it about eyes.
+
+Run it::
+
+    python examples/face_eye_closed.py --out figures/
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from activations import (
+    activations,
+    analyze_network,
+    compare_channels,
+    imresize,
+    imtile,
+    mat2gray,
+    strongest_channel,
+)
+from activations.datasets import EYE_CLOSED_BOX, eye_closed_region, face, face_eye_closed
+from activations.plot import plot_channels, plot_compare, plot_overlay
+from activations.zoo import face_net
+
+DEEP = "prelu3"  # the deeper layer, (8, 8, 64), after its PReLU
+PRE = "conv3"  # the same layer before its PReLU
+THUMB = 64  # tile size of the deeper layer's channels, as in MATLAB
+
+
+def save(fig: Figure, path: Path, dpi: int) -> Path:
+    fig.savefig(path, dpi=dpi, bbox_inches="tight", pad_inches=0.1, pil_kwargs={"optimize": True})
+    print(f"  wrote {path}")
+    return path
+
+
+def draw_tiles(tiled: np.ndarray, picked: list[int], cols: int, title: str) -> Figure:
+    """The ``imtile`` image with each tile's channel number; ``picked`` framed in red."""
+    fig = Figure(figsize=(7.6, 6.8), layout="constrained")
+    ax = fig.add_subplot()
+    shown = ax.imshow(tiled, cmap="gray", vmin=0, vmax=1)
+    cell = THUMB + 2  # one border pixel on each side (border_size=1)
+    n_tiles = (tiled.shape[0] // cell) * cols
+    for k in range(n_tiles):
+        top, left = (k // cols) * cell, (k % cols) * cell
+        ax.text(left + 3, top + 3, str(k), color="#ffd21f", fontsize=7, va="top", weight="bold")
+        if k in picked:
+            ax.add_patch(Rectangle((left, top), cell - 1, cell - 1, fill=False, ec="red", lw=2))
+    ax.set_axis_off()
+    ax.set_title(title)
+    fig.colorbar(shown, ax=ax, shrink=0.8, label="mat2gray(activation): 0 lowest, 1 highest")
+    return fig
+
+
+def main(out_dir: str | Path, *, small: bool = False) -> dict:
+    """Run steps 1-7, save the figures in ``out_dir`` and return the key numbers.
+
+    ``small=True`` only lowers the figures' resolution (the network is small).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    dpi, grid_dpi = (60, 60) if small else (80, 120)  # photos make big files: fewer pixels
+    net = face_net()
+    im = face()  # (160, 160, 3) uint8; the network resizes and normalizes it itself
+
+    print("Step 1: the network")
+    table = analyze_network(net)
+    print(table)
+
+    print("\nStep 2: conv1 activations, normalized and tiled")
+    act1 = activations(net, im, "conv1")  # (46, 46, 32)
+    # MATLAB: imtile(mat2gray(act1)); the channels are the last axis here.
+    tiled1 = imtile(mat2gray(act1), frame_axis=-1, grid_size=(4, 8))
+    print(f"  act1 {act1.shape}, values {act1.min():.2f}..{act1.max():.2f}; tiled {tiled1.shape}")
+    fig = plot_channels(act1, grid_size=(4, 8), title="conv1: all 32 channels (white = strong)")
+    save(fig, out / "face_conv1_channels.png", grid_dpi)
+
+    print("\nStep 3: one channel next to the photo")
+    # The channel whose map follows the photo's red areas best (correlation with R - (G + B) / 2).
+    rgb = im.astype(np.float64)
+    redness = rgb[..., 0] - rgb[..., 1:].mean(axis=-1)
+    redness = imresize(redness, act1.shape[:2]).ravel()
+    corr = [np.corrcoef(act1[..., k].ravel(), redness)[0, 1] for k in range(act1.shape[-1])]
+    red = int(np.argmax(corr))
+    print(f"  conv1 channel {red} follows the red areas (correlation {corr[red]:.2f})")
+    fig = plot_overlay(im, act1, red, layer="conv1")
+    fig.suptitle(f"A conv1 channel that follows the red areas (correlation {corr[red]:.2f})")
+    save(fig, out / "face_conv1_red_channel.png", dpi)
+
+    print("\nStep 4: the strongest channel")
+    strongest = strongest_channel(act1)
+    print(f"  conv1 channel {strongest} holds the largest value, {act1[..., strongest].max():.2f}")
+    fig = plot_overlay(im, act1, strongest, layer="conv1")
+    fig.suptitle(f"The strongest conv1 channel: it holds the largest value, {act1.max():.2f}")
+    save(fig, out / "face_conv1_strongest.png", dpi)
+
+    print(f"\nStep 5: a deeper layer, {DEEP}")
+    act_open = activations(net, im, DEEP)  # (8, 8, 64)
+    tiled = imtile(
+        mat2gray(act_open), frame_axis=-1, thumbnail_size=(THUMB, THUMB), grid_size=(8, 8),
+        border_size=1, background_color=0.5,
+    )  # fmt: skip
+    # The channels most concentrated on the eyes: mean on the eyes' cells minus mean elsewhere.
+    region = eye_closed_region(act_open.shape[:2])  # cells of the eye on the image's right
+    eyes = region | region[:, ::-1]  # the portrait is centred: the mirror covers the other eye
+    focus = act_open[eyes].mean(axis=0) - act_open[~eyes].mean(axis=0)
+    picked = [int(c) for c in np.argsort(-focus, kind="stable")[:2]]
+    print(f"  {act_open.shape} tiled at {THUMB}x{THUMB}: {tiled.shape}")
+    print(f"  channels firing most on the eyes (open photo only): {picked}")
+    title = f"{DEEP}: 64 channels resized to {THUMB}x{THUMB}; red = most on the eyes"
+    save(draw_tiles(tiled, picked, 8, title), out / f"face_{DEEP}_channels.png", grid_dpi)
+
+    print(f"\nStep 6: before and after the activation ({PRE} -> {DEEP})")
+    act_pre = activations(net, im, PRE)
+    alpha = net.get_layer(DEEP).get_weights()[0].reshape(-1)  # PReLU: x if x > 0 else alpha * x
+    for c in picked:
+        print(
+            f"  channel {c}: {PRE} {act_pre[..., c].min():.2f}..{act_pre[..., c].max():.2f}, "
+            f"{DEEP} {act_open[..., c].min():.2f}..{act_open[..., c].max():.2f} "
+            f"(alpha {alpha[c]:.3f})"
+        )
+    labels = (f"{PRE} (before PReLU)", f"{DEEP} (after PReLU)")
+    fig = plot_compare(im, im, act_pre, act_open, picked, labels=labels)
+    save(fig, out / f"face_{PRE}_vs_{DEEP}.png", dpi)
+
+    print("\nStep 7: the same face with one eye closed")
+    im_closed = face_eye_closed()
+    act_closed = activations(net, im_closed, DEEP)
+    # All channels ranked by how much their mean on the closed eye's cells drops.
+    result = compare_channels(act_open, act_closed, region=region, k=act_open.shape[-1])
+    drop_pct = 100 * (1 - result.ratio)
+    elsewhere_pct = 100 * (result.outside_b - result.outside_a) / np.abs(result.outside_a)
+    print(f"  the 3 channels of {DEEP} that drop most on the eye ({result.n_inside} cells):")
+    print("  channel  inside open  inside closed  drop %  elsewhere change %")
+    for i, c in enumerate(result.channels[:3]):
+        print(
+            f"  {c:7d}  {result.inside_a[i]:11.3f}  {result.inside_b[i]:13.3f}  "
+            f"{drop_pct[i]:6.1f}  {elsewhere_pct[i]:18.1f}"
+        )
+    eye = [int(c) for c in result.channels[:3]]
+    labels = ("eyes open", "one eye closed")
+    fig = plot_compare(im, im_closed, act_open, act_closed, eye, labels=labels, layer=DEEP)
+    x0, y0, x1, y1 = EYE_CLOSED_BOX
+    for ax in fig.axes[: 2 * (1 + len(eye))]:  # the box on every image panel
+        ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, ec="red"))
+    save(fig, out / "face_eye_open_vs_closed.png", dpi)
+    rank = {int(c): i for i, c in enumerate(result.channels)}
+    picked_drop = [float(drop_pct[rank[c]]) for c in picked]
+    for c, pct in zip(picked, picked_drop):
+        print(f"  step 5's channel {c} (picked on the open photo) drops {pct:.1f}% on the eye")
+
+    return {
+        "conv1_shape": act1.shape,
+        "red_channel": red,
+        "strongest_channel": int(strongest),
+        "picked_channels": picked,
+        "picked_drop_pct": picked_drop,
+        "eye_channels": eye,
+        "inside_drop_pct": [float(v) for v in drop_pct[:3]],
+        "elsewhere_change_pct": [float(v) for v in elsewhere_pct[:3]],
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="figures", help="directory for the PNG files")
+    parser.add_argument("--small", action="store_true", help="quick run (low resolution)")
+    args = parser.parse_args()
+    main(args.out, small=args.small)

@@ -1,0 +1,142 @@
+"""Smoke tests of the example scripts: each ``main(out_dir, small=True)`` runs every
+step, writes the figures it promises and returns sane numbers; one script also
+runs through its command line."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from activations.datasets._fashion_mnist import SYSTEM_DIR
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+needs_fashion = pytest.mark.skipif(
+    not SYSTEM_DIR.is_dir(), reason="dataset-fashion-mnist is not installed"
+)
+
+
+def load_example(name: str) -> ModuleType:
+    """Import ``examples/<name>.py`` by path (examples are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def check_pngs(directory: Path, names: list[str]) -> None:
+    """Each file exists and is a valid PNG of a real, non-uniform picture."""
+    for name in names:
+        path = directory / name
+        assert path.is_file(), f"{name} was not written"
+        with Image.open(path) as image:
+            image.verify()
+        with Image.open(path) as image:
+            assert image.format == "PNG"
+            assert min(image.size) >= 100, f"{name} is only {image.size}"
+            pixels = np.asarray(image.convert("L"), dtype=np.float64)
+        assert pixels.std() > 5, f"{name} is (nearly) blank"
+
+
+def test_face_eye_closed(tmp_path, capsys):
+    numbers = load_example("face_eye_closed").main(tmp_path, small=True)
+    check_pngs(
+        tmp_path,
+        [
+            "face_conv1_channels.png",
+            "face_conv1_red_channel.png",
+            "face_conv1_strongest.png",
+            "face_prelu3_channels.png",
+            "face_conv3_vs_prelu3.png",
+            "face_eye_open_vs_closed.png",
+        ],
+    )
+    assert numbers["conv1_shape"] == (46, 46, 32)
+    assert 0 <= numbers["red_channel"] < 32 and 0 <= numbers["strongest_channel"] < 32
+    assert len(numbers["eye_channels"]) == 3 and len(set(numbers["eye_channels"])) == 3
+    # The eye channels found by compare_channels stop firing on the closed eye...
+    assert min(numbers["inside_drop_pct"]) > 50
+    # ...and stay about the same elsewhere.
+    assert max(abs(v) for v in numbers["elsewhere_change_pct"]) < 20
+    # The channels step 5 picked on the open photo alone are eye channels too.
+    assert len(numbers["picked_channels"]) == 2
+    assert min(numbers["picked_drop_pct"]) > 50
+    printed = capsys.readouterr().out
+    assert "Total learnables: 389,040" in printed
+    assert "inside open  inside closed  drop %  elsewhere change %" in printed
+
+
+def test_weights_trained_vs_untrained(tmp_path, capsys):
+    numbers = load_example("weights_trained_vs_untrained").main(tmp_path, small=True)
+    check_pngs(
+        tmp_path, ["fashion_kernels_trained_vs_untrained.png", "fashion_kernel_histogram.png"]
+    )
+    trained, untrained = numbers["trained"], numbers["untrained"]
+    assert trained["kernel_shape"] == untrained["kernel_shape"] == (3, 3, 1, 32)
+    assert trained["bias_shape"] == untrained["bias_shape"] == (32,)
+    # Glorot uniform for a 3x3x1 -> 32 kernel: limit sqrt(6 / 297) = 0.142, std 0.082.
+    assert untrained["std"] == pytest.approx(0.082, abs=0.01)
+    assert -0.143 < untrained["min"] and untrained["max"] < 0.143
+    # Training spreads the first-layer weights well beyond their initialization.
+    assert trained["std"] > 2 * untrained["std"]
+    assert "untrained: kernel (3, 3, 1, 32), bias (32,)" in capsys.readouterr().out
+
+
+@pytest.mark.dataset
+@needs_fashion
+def test_feature_maps(tmp_path):
+    numbers = load_example("feature_maps").main(tmp_path, small=True)
+    check_pngs(tmp_path, ["fashion_feature_maps_conv2d.png", "fashion_feature_maps_conv2d_1.png"])
+    assert numbers["label"] == "Ankle boot"
+    assert numbers["shapes"] == {"conv2d": (28, 28, 32), "conv2d_1": (14, 14, 64)}
+    assert all(value > 0 for value in numbers["max"].values())  # ReLU maps, not all dead
+
+
+@pytest.mark.dataset
+@needs_fashion
+def test_fashion_train_small_trains(tmp_path):
+    numbers = load_example("fashion_train").main(tmp_path, small=True)
+    check_pngs(tmp_path, ["fashion_loss_curve.png", "fashion_network.png"])
+    assert (tmp_path / "fashion_cnn_run" / "fashion_cnn.keras").is_file()
+    assert numbers["epochs_run"] == numbers["best_epoch"] == 1
+    assert numbers["n_test"] == 1000
+    assert numbers["total_learnables"] == 333_526
+    assert 0.2 < numbers["test_accuracy"] <= 1.0  # one epoch on 480 images beats chance (0.1)
+
+
+@pytest.mark.dataset
+@needs_fashion
+def test_fashion_train_loads_shipped_model(tmp_path, capsys):
+    numbers = load_example("fashion_train").main(tmp_path)
+    check_pngs(tmp_path, ["fashion_loss_curve.png", "fashion_network.png"])
+    assert not (tmp_path / "fashion_cnn_run").exists()  # nothing trained
+    assert numbers["n_test"] == 10_000
+    assert 1 <= numbers["best_epoch"] <= numbers["epochs_run"]
+    assert numbers["test_accuracy"] > 0.85  # the shipped model is the trained one
+    assert "Test accuracy" in capsys.readouterr().out
+
+
+@pytest.mark.dataset
+@needs_fashion
+def test_feature_maps_command_line(tmp_path):
+    out = tmp_path / "figures"
+    script = EXAMPLES / "feature_maps.py"
+    completed = subprocess.run(
+        [sys.executable, str(script), "--out", str(out), "--small"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "conv2d: (28, 28, 32); conv2d_1: (14, 14, 64)" in completed.stdout
+    check_pngs(out, ["fashion_feature_maps_conv2d.png", "fashion_feature_maps_conv2d_1.png"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figures"]  # nothing else written
