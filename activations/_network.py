@@ -98,8 +98,17 @@ class NetworkTable:
         records = self.records()
         columns = list(records[0]) if records else ["#", "Name"]
         widths = {c: max([len(c)] + [len(str(r[c])) for r in records]) for c in columns}
-        line = "  ".join(c.ljust(widths[c]) for c in columns)
-        body = ["  ".join(str(r[c]).ljust(widths[c]) for c in columns) for r in records]
+
+        def cell(text, column: str) -> str:  # numbers right-aligned
+            text = str(text)
+            return (
+                text.rjust(widths[column])
+                if column in ("#", "Count")
+                else text.ljust(widths[column])
+            )
+
+        line = "  ".join(cell(c, c) for c in columns)
+        body = ["  ".join(cell(r[c], c) for c in columns) for r in records]
         title = f"Model '{self.model_name}', input {_shape_text(self.input_shape)}"
         footer = f"Total learnables: {self.total_learnables:,}"
         return "\n".join([title, line, "-" * len(line), *body, "-" * len(line), footer])

@@ -73,6 +73,8 @@ def train_fashion_cnn(
     split_seed: int = 42,
     limit: int | None = None,
     batch_size: int = 32,
+    lr_factor: float | None = 0.2,
+    mirror: bool = True,
     verbose: int = 1,
     force: bool = False,
 ) -> TrainResult:
@@ -108,6 +110,16 @@ def train_fashion_cnn(
         Use only the first ``limit`` training images (before the split) and the
         first ``limit`` test images: for quick tests.
     batch_size : int, default 32
+    lr_factor : float or None, default 0.2
+        When ``monitor`` has not improved for one epoch, multiply Adam's
+        learning rate by this factor (``keras.callbacks.ReduceLROnPlateau``,
+        down to 1e-5) before early stopping gets its second chance. None keeps
+        the rate fixed, exactly as the tutorials do; with the fixed rate the
+        seed-42 run stops at 0.912 test accuracy (best epoch 7 of 9).
+    mirror : bool, default True
+        Add a left-right mirrored copy of every training image (not of the
+        validation or test images): clothes photographed the other way round
+        are still the same class. False trains on the images as they are.
     verbose : {0, 1, 2}, default 1
         Keras' ``fit`` verbosity: 1 a progress bar (one line per epoch when
         the output is not a terminal), 2 one line per epoch, 0 silent.
@@ -134,6 +146,10 @@ def train_fashion_cnn(
     """
     _check_options(epochs, patience, validation_split, seed, limit, batch_size, verbose)
     _check_int("split_seed", split_seed, 0)
+    if lr_factor is not None and not (isinstance(lr_factor, float) and 0 < lr_factor < 1):
+        raise ValueError(
+            f"`lr_factor` should be a float in (0, 1) or None. Received: lr_factor={lr_factor!r}"
+        )
     if monitor not in MONITORS:
         raise ValueError(
             f"`monitor` should be one of {list(MONITORS)}. Received: monitor={monitor!r}"
@@ -142,6 +158,8 @@ def train_fashion_cnn(
     (x_fit, y_fit), (x_val, y_val), (x_test, y_test) = _prepare_data(
         validation_split, split_seed, limit
     )
+    if mirror:
+        x_fit, y_fit = np.concatenate([x_fit, x_fit[:, :, ::-1]]), np.concatenate([y_fit, y_fit])
     keras.utils.set_random_seed(seed)
     model = fashion_cnn(weights=None, seed=seed)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -153,6 +171,12 @@ def train_fashion_cnn(
             monitor=monitor, patience=patience, restore_best_weights=True
         ),
     ]
+    if lr_factor is not None:
+        callbacks.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor=monitor, factor=lr_factor, patience=1, min_lr=1e-5, verbose=0
+            )
+        )
     fit = model.fit(
         x_fit,
         y_fit,
@@ -170,6 +194,8 @@ def train_fashion_cnn(
             "split_seed": split_seed,
             "limit": limit,
             "batch_size": batch_size,
+            "lr_factor": lr_factor,
+            "mirror": mirror,
             "max_epochs": epochs,
             "patience": patience,
             "monitor": monitor,
@@ -314,7 +340,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42, help="initialization/shuffle seed")
     parser.add_argument("--split-seed", type=int, default=42, help="validation split seed")
     parser.add_argument("--batch-size", type=_positive_int, default=32)
+    parser.add_argument(
+        "--lr-factor",
+        type=lambda t: None if t.lower() == "none" else float(t),
+        default=0.2,
+        help="learning-rate factor on a plateau ('none': fixed rate, as the tutorials)",
+    )
     parser.add_argument("--validation-split", type=float, default=0.2)
+    parser.add_argument(
+        "--no-mirror", dest="mirror", action="store_false", help="no mirrored training copies"
+    )
     parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1)
     parser.add_argument("--force", action="store_true", help="overwrite a non-empty --out")
     args = parser.parse_args(argv)

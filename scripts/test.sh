@@ -18,6 +18,6 @@ python -m pip install -q --disable-pip-version-check -e ".[test]"
 python -m pip install -q --disable-pip-version-check "torch==2.13.0"
 
 python -m ruff check activations tests examples benchmarks scripts
-python -m pytest -p no:cacheprovider
-KERAS_BACKEND=torch python -m pytest -p no:cacheprovider -m core -q
+ACTIVATIONS_NO_SKIP=1 python -m pytest -p no:cacheprovider
+ACTIVATIONS_NO_SKIP=1 KERAS_BACKEND=torch python -m pytest -p no:cacheprovider -m core -q
 python benchmarks/bench_activations.py --tiny --out "$(mktemp -d)"

@@ -61,7 +61,9 @@ def test_history_content(run):
     assert history["best_val_accuracy"] == history["val_accuracy"][best]
     assert 0 <= history["test_accuracy"] <= 1 and history["test_loss"] > 0
     assert run.test_accuracy == history["test_accuracy"]
-    assert (history["n_train"], history["n_val"], history["n_test"]) == (240, 60, 300)
+    # 240 training images plus their mirrored copies; validation and test stay as they are.
+    assert (history["n_train"], history["n_val"], history["n_test"]) == (480, 60, 300)
+    assert (history["mirror"], history["lr_factor"]) == (True, 0.2)
     assert (history["seed"], history["split_seed"], history["limit"]) == (42, 42, 300)
     assert (history["max_epochs"], history["patience"], history["batch_size"]) == (2, 2, 32)
     assert history["monitor"] == "val_loss"
@@ -149,6 +151,8 @@ def test_out_dir_is_a_file(tmp_path):
         ({"verbose": 3}, ValueError, r"`verbose` should be 0, 1 or 2. Received: verbose=3"),
         ({"validation_split": 1.0}, ValueError, r"should be in \(0, 1\)"),
         ({"validation_split": "0.2"}, TypeError, r"should be a float"),
+        ({"lr_factor": 1.0}, ValueError, r"`lr_factor` should be a float in \(0, 1\) or None"),
+        ({"lr_factor": 1}, ValueError, r"Received: lr_factor=1"),
     ],
 )
 def test_bad_options(tmp_path, options, error, match):
