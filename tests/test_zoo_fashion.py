@@ -23,9 +23,10 @@ LAYERS = [
     ("dropout", "Dropout", (None, 100), 0),
     ("dense_1", "Dense", (None, 10), 1010),
 ]
-# The tutorials' recipe (REFERENCE.md A) gives 0.912 on the test set for the
-# shipped run (seed 42, best epoch 7 of 9); other seeds gave 0.903 to 0.910.
-MIN_TEST_ACCURACY = 0.91
+# The tutorials' recipe alone (REFERENCE.md A) gave 0.912 on the test set (seed 42,
+# best epoch 7 of 9; other seeds 0.903 to 0.910). The shipped run adds mirrored
+# training copies and a learning-rate reduction on plateau: 0.9216, best epoch 11 of 13.
+MIN_TEST_ACCURACY = 0.92
 BAD_WEIGHTS = r"The `weights` argument should be either `None`, `\"trained\"` or the path"
 
 
