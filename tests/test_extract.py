@@ -197,9 +197,12 @@ def test_dense_only_model(rng):
 
 
 def test_unknown_layer_name_suggests_the_closest(small_cnn):
-    with pytest.raises(ValueError, match=r"No layer named `conv9` in model 'small_cnn'\. "
-                       r"Did you mean 'conv2d'\?.*Available layers: \['conv2d'.*"
-                       r"Received: layer='conv9'"):
+    with pytest.raises(
+        ValueError,
+        match=r"No layer named `conv9` in model 'small_cnn'\. "
+        r"Did you mean 'conv2d'\?.*Available layers: \['conv2d'.*"
+        r"Received: layer='conv9'",
+    ):
         activations(small_cnn, np.zeros((12, 12, 1)), "conv9")
 
 
@@ -234,8 +237,11 @@ def test_ambiguous_nested_name(rng):
 @pytest.mark.parametrize(
     ("images", "pattern"),
     [
-        (np.zeros((12, 13, 1)), r"Expected one image of shape \(12, 12, 1\).*"
-                                r"Received: images.shape=\(12, 13, 1\)"),
+        (
+            np.zeros((12, 13, 1)),
+            r"Expected one image of shape \(12, 12, 1\).*"
+            r"Received: images.shape=\(12, 13, 1\)",
+        ),
         (np.zeros((2, 12, 12, 3)), r"Received: images.shape=\(2, 12, 12, 3\)"),
         (np.zeros((5, 12, 12)), r"add the channel axis.*Received: images.shape=\(5, 12, 12\)"),
         (np.zeros((1, 2, 12, 12, 1)), r"Received: images.shape=\(1, 2, 12, 12, 1\)"),
@@ -269,8 +275,11 @@ def test_wrong_types(small_cnn):
 
 def test_bad_options(small_cnn):
     x = np.zeros((12, 12, 1))
-    with pytest.raises(ValueError, match=r"`output_as`.*\['channels', 'rows', 'columns'\].*"
-                       r"Received: output_as='cols'"):
+    with pytest.raises(
+        ValueError,
+        match=r"`output_as`.*\['channels', 'rows', 'columns'\].*"
+        r"Received: output_as='cols'",
+    ):
         activations(small_cnn, x, "conv2d", output_as="cols")
     with pytest.raises(ValueError, match=r"`stage`.*Received: stage='post'"):
         activations(small_cnn, x, "conv2d", stage="post")

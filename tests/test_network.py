@@ -77,12 +77,17 @@ def test_layer_weights_are_copies(box_model):
 
 def test_layer_weights_without_bias_and_without_kernel():
     model = keras.Sequential(
-        [keras.Input((4,)), keras.layers.Dense(2, use_bias=False, name="d"),
-         keras.layers.PReLU(name="p")]
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(2, use_bias=False, name="d"),
+            keras.layers.PReLU(name="p"),
+        ]
     )
     kernel, bias = layer_weights(model, "d")
     assert kernel.shape == (4, 2) and bias is None
-    with pytest.raises(ValueError, match=r"'p' \(PReLU\) has no kernel; its weights are \['alpha'\]"):
+    with pytest.raises(
+        ValueError, match=r"'p' \(PReLU\) has no kernel; its weights are \['alpha'\]"
+    ):
         layer_weights(model, "p")
     with pytest.raises(ValueError, match=r"No layer named `q`"):
         layer_weights(model, "q")

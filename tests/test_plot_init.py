@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 import textwrap
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,7 @@ from PIL import Image
 
 import activations
 import activations.plot as plot
+from activations import LayerInfo, NetworkTable
 
 PACKAGE_DIR = Path(activations.__file__).resolve().parent
 
@@ -122,26 +122,11 @@ print("matplotlib.pyplot" in sys.modules)
     assert len(list(tmp_path.glob("fig*.png"))) == 7
 
 
-@dataclass
-class _Row:
-    name: str
-    type: str
-    output_shape: tuple
-    activation: str = ""
-    learnables: dict = field(default_factory=dict)
-    n_learnables: int = 0
-
-
-@dataclass
-class _Table:
-    rows: list
-
-
 def test_every_figure_renders_to_png(tmp_path, rng):
     act = rng.normal(size=(14, 14, 64)).astype(np.float32)
     image = rng.uniform(size=(28, 28, 3))
     kernel = rng.normal(scale=0.27, size=(3, 3, 1, 32))
-    rows = [_Row("conv2d", "Conv2D", (28, 28, 32), "relu", {"kernel": (3, 3, 1, 32)}, 288)]
+    rows = (LayerInfo("conv2d", "Conv2D", (28, 28, 32), "relu", {"kernel": (3, 3, 1, 32)}, 288),)
     figures = {
         "channels": plot.plot_channels(act, title="conv2d_1"),
         "kernels": plot.plot_kernels(kernel),
@@ -149,7 +134,7 @@ def test_every_figure_renders_to_png(tmp_path, rng):
         "overlay": plot.plot_overlay(image, act, 5, layer="conv2d_1"),
         "compare": plot.plot_compare(image, image[::-1], act, act[::-1], [3, 7]),
         "history": plot.plot_history({"loss": [0.5, 0.3, 0.2], "val_loss": [0.4, 0.3, 0.35]}),
-        "network": plot.plot_network(_Table(rows)),
+        "network": plot.plot_network(NetworkTable("m", (28, 28, 1), rows)),
     }
     for name, fig in figures.items():
         assert isinstance(fig, Figure)
