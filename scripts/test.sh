@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs on a fresh Debian machine, then run it:
 # the whole suite on the TensorFlow backend, then the backend-agnostic core tests
-# (marker `core`) on PyTorch. pytest's exit code 5 (no tests collected) fails too.
+# (marker `core`) on PyTorch and on JAX. pytest's exit code 5 (no tests collected)
+# fails too, and so does any skipped test (ACTIVATIONS_NO_SKIP=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,9 +16,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 python -m pip install -q --disable-pip-version-check -e ".[test]"
-python -m pip install -q --disable-pip-version-check "torch==2.13.0"
+python -m pip install -q --disable-pip-version-check "torch==2.13.0" jax jaxlib
 
 python -m ruff check activations tests examples benchmarks scripts
 ACTIVATIONS_NO_SKIP=1 python -m pytest -p no:cacheprovider
 ACTIVATIONS_NO_SKIP=1 KERAS_BACKEND=torch python -m pytest -p no:cacheprovider -m core -q
+ACTIVATIONS_NO_SKIP=1 KERAS_BACKEND=jax python -m pytest -p no:cacheprovider -m core -q
 python benchmarks/bench_activations.py --tiny --out "$(mktemp -d)"
