@@ -118,6 +118,7 @@ def format_row(row: dict) -> str:
     cells = [f"{row['model']:<12} batch {row['batch']:>3}  floor {base * 1e3:8.2f} ms"]
     for key in ("eager call", "one layer", "conv layers", "every layer", "tutorial (one layer)"):
         cells.append(f"{key} {row[key] / base:5.2f}x")
+    cells.append(f"tutorial/ours {row['tutorial (one layer)'] / row['one layer']:5.1f}x")
     mbps = row["every layer MB"] / row["every layer"]
     cells.append(f"to host {mbps:,.0f} MB/s")
     return " | ".join(cells)
