@@ -71,7 +71,12 @@ def _layers_key(layers: Any) -> tuple | None:
 
 
 def extractor_for(
-    model: keras.Model, layers: Any, *, stage: str = "output", sample_shape: tuple | None = None
+    model: keras.Model,
+    layers: Any,
+    *,
+    stage: str = "output",
+    sample_shape: tuple | None = None,
+    spec: ModelInput | None = None,
 ) -> tuple[list[LayerRef], bool, keras.Model, ModelInput]:
     """Resolve ``layers`` and return a cached multi-output extractor model.
 
@@ -83,6 +88,8 @@ def extractor_for(
     sample_shape : tuple, optional
         Shape of one sample, used only when the model does not declare its
         input shape (subclassed models).
+    spec : ModelInput, optional
+        ``model_input(model)``, when the caller already has it.
 
     Returns
     -------
@@ -94,7 +101,7 @@ def extractor_for(
     spec : ModelInput
     """
     per_model = _CACHE.setdefault(model, {})
-    spec = model_input(model)
+    spec = model_input(model) if spec is None else spec
     input_shape = spec.shape if spec.shape is not None else sample_shape
     key = _layers_key(layers)
     full_key = None if key is None else (key, stage, input_shape, spec.dtype)
@@ -257,6 +264,6 @@ def prepare(
         else:
             sample_shape = source.array.shape[1:]
     refs, single, extractor, _ = extractor_for(
-        model, layers, stage=stage, sample_shape=sample_shape
+        model, layers, stage=stage, sample_shape=sample_shape, spec=spec
     )
     return source, refs, single, extractor
