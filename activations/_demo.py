@@ -79,14 +79,14 @@ def write_demo(
 
 
 def fashion_page(directory: Path, progress: Progress) -> tuple[str, str, str]:
-    from activations.datasets import CLASS_NAMES, fashion_mnist
+    from activations.datasets import CLASS_NAMES, fashion_sample
     from activations.plot import plot_channels, plot_history, plot_kernels, plot_weight_histogram
     from activations.zoo import fashion_cnn
 
     progress("fashion: loading the trained CNN and the first test image")
     model = fashion_cnn()
-    _, (x_test, y_test) = fashion_mnist()
-    image = x_test[0][..., None]
+    test_image, test_label = fashion_sample()  # shipped: the demo needs no data set
+    image = test_image[..., None]
     x = image.astype(np.float32) / 255.0
     probs = np.asarray(model.predict_on_batch(x[None]))[0]
     page = Page(directory, "Fashion-MNIST CNN: feature maps and weights")
@@ -98,7 +98,7 @@ def fashion_page(directory: Path, progress: Progress) -> tuple[str, str, str]:
     page.image(
         image,
         "input",
-        f"Test image 0, label '{CLASS_NAMES[int(y_test[0])]}'; the CNN predicts "
+        f"Test image 0, label '{CLASS_NAMES[test_label]}'; the CNN predicts "
         f"'{CLASS_NAMES[guess]}' with probability {probs[guess]:.3f} (shown 8x enlarged).",
         scale=8,
     )

@@ -19,8 +19,6 @@ from activations.datasets import face, face_eye_closed
 from activations.datasets._faces import eye_closed_region
 from activations.zoo import face_net
 
-pytestmark = pytest.mark.dataset  # the Fashion-MNIST test image
-
 FASHION = {
     "input.png", "maps_conv2d.png", "maps_conv2d_1.png", "kernels_trained.png",
     "kernels_untrained.png", "weight_histogram.png", "history.png",

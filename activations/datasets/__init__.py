@@ -7,6 +7,7 @@ from activations.datasets._faces import (
     face_eye_closed,
 )
 from activations.datasets._fashion_mnist import CLASS_NAMES, fashion_mnist
+from activations.datasets._samples import fashion_sample
 
 __all__ = [
     "CLASS_NAMES",
@@ -15,4 +16,5 @@ __all__ = [
     "face",
     "face_eye_closed",
     "fashion_mnist",
+    "fashion_sample",
 ]
