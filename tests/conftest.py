@@ -22,6 +22,16 @@ def _seeded(seed: int) -> dict:
 
 
 @pytest.fixture
+def box_sums() -> np.ndarray:
+    """3x3 box sums of ``arange(16).reshape(4, 4)`` with zero padding, written out:
+    what an all-ones 3x3 kernel with "same" padding gives on that image."""
+    return np.array(
+        [[10, 18, 24, 18], [27, 45, 54, 39], [51, 81, 90, 63], [42, 66, 72, 50]],
+        dtype=np.float32,
+    )
+
+
+@pytest.fixture
 def box_model() -> keras.Model:
     """Conv2D(2, 3, same, relu) whose kernels are all +1 and all -1, bias (0, 1).
 

@@ -13,22 +13,19 @@ from activations._extract import extractor_for
 pytestmark = pytest.mark.core
 
 IMAGE = np.arange(16, dtype=np.float32).reshape(4, 4)
-BOX = np.array(
-    [[10, 18, 24, 18], [27, 45, 54, 39], [51, 81, 90, 63], [42, 66, 72, 50]], dtype=np.float32
-)
 
 
-def test_hand_set_conv_gives_the_box_sums(box_model):
+def test_hand_set_conv_gives_the_box_sums(box_model, box_sums):
     act = activations(box_model, IMAGE[..., None], "conv")
     assert act.shape == (4, 4, 2) and act.dtype == np.float32
-    np.testing.assert_array_equal(act[..., 0], BOX)
+    np.testing.assert_array_equal(act[..., 0], box_sums)
     np.testing.assert_array_equal(act[..., 1], np.zeros((4, 4)))  # 1 - box < 0, after ReLU
 
 
-def test_pre_stage_is_before_the_fused_relu(box_model):
+def test_pre_stage_is_before_the_fused_relu(box_model, box_sums):
     pre = activations(box_model, IMAGE[..., None], "conv", stage="pre")
-    np.testing.assert_array_equal(pre[..., 0], BOX)
-    np.testing.assert_array_equal(pre[..., 1], 1 - BOX)
+    np.testing.assert_array_equal(pre[..., 0], box_sums)
+    np.testing.assert_array_equal(pre[..., 1], 1 - box_sums)
 
 
 def test_every_layer_in_one_call(box_model):
@@ -46,10 +43,10 @@ def test_a_2d_image_is_one_grayscale_image(box_model):
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.int32, np.float64, np.float16])
-def test_any_real_dtype(box_model, dtype):
+def test_any_real_dtype(box_model, box_sums, dtype):
     act = activations(box_model, IMAGE.astype(dtype), "conv")
     assert act.dtype == np.float32
-    np.testing.assert_array_equal(act[..., 0], BOX)
+    np.testing.assert_array_equal(act[..., 0], box_sums)
 
 
 def test_batch_list_and_single_agree(small_cnn, rng):

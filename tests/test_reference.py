@@ -10,18 +10,6 @@ from activations.reference import conv2d, im2col, max_pool2d
 
 pytestmark = pytest.mark.core
 
-# x = arange(16) as a (1, 4, 4, 1) image; a 3x3 all-ones kernel with "same" padding
-# sums each pixel's 3x3 neighbourhood, zeros outside.
-ONES_SAME_4X4 = np.array(
-    [
-        [10, 18, 24, 18],
-        [27, 45, 54, 39],
-        [51, 81, 90, 63],
-        [42, 66, 72, 50],
-    ],
-    dtype=np.float32,
-)
-
 
 def _keras_conv(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray, **kwargs) -> np.ndarray:
     layer = keras.layers.Conv2D(kernel.shape[3], kernel.shape[:2], **kwargs)
@@ -82,13 +70,13 @@ def test_max_pool2d_matches_keras(h, w, pool, strides, padding) -> None:
     np.testing.assert_allclose(out, expected, rtol=0, atol=1e-4)
 
 
-def test_all_ones_kernel_written_out() -> None:
+def test_all_ones_kernel_written_out(box_sums: np.ndarray) -> None:
     x = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1)
     kernel = np.ones((3, 3, 1, 1), dtype=np.float32)
     out = conv2d(x, kernel, padding="same")
-    np.testing.assert_array_equal(out[0, :, :, 0], ONES_SAME_4X4)
+    np.testing.assert_array_equal(out[0, :, :, 0], box_sums)
     keras_out = _keras_conv(x, kernel, np.zeros(1, np.float32), padding="same")
-    np.testing.assert_allclose(keras_out[0, :, :, 0], ONES_SAME_4X4, rtol=0, atol=1e-4)
+    np.testing.assert_allclose(keras_out[0, :, :, 0], box_sums, rtol=0, atol=1e-4)
 
 
 def test_all_ones_kernel_valid_with_bias() -> None:
