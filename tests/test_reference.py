@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from _tolerance import assert_close
 
 from activations.reference import conv2d, im2col, max_pool2d
 
@@ -43,7 +44,7 @@ def test_conv2d_matches_keras(h, w, c, f, ksize, strides, padding) -> None:
     expected = _keras_conv(x, kernel, bias, strides=strides, padding=padding)
     out = conv2d(x, kernel, bias, strides=strides, padding=padding)
     assert out.shape == expected.shape
-    np.testing.assert_allclose(out, expected, rtol=0, atol=1e-4)
+    assert_close(out, expected)
 
 
 POOL_CASES = [
@@ -67,7 +68,7 @@ def test_max_pool2d_matches_keras(h, w, pool, strides, padding) -> None:
     expected = keras.ops.convert_to_numpy(layer(x))
     out = max_pool2d(x, pool, strides=strides, padding=padding)
     assert out.shape == expected.shape
-    np.testing.assert_allclose(out, expected, rtol=0, atol=1e-4)
+    assert_close(out, expected)
 
 
 def test_all_ones_kernel_written_out(box_sums: np.ndarray) -> None:
@@ -76,7 +77,7 @@ def test_all_ones_kernel_written_out(box_sums: np.ndarray) -> None:
     out = conv2d(x, kernel, padding="same")
     np.testing.assert_array_equal(out[0, :, :, 0], box_sums)
     keras_out = _keras_conv(x, kernel, np.zeros(1, np.float32), padding="same")
-    np.testing.assert_allclose(keras_out[0, :, :, 0], box_sums, rtol=0, atol=1e-4)
+    assert_close(keras_out[0, :, :, 0], box_sums)
 
 
 def test_all_ones_kernel_valid_with_bias() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _tolerance import assert_close
 
 from activations import activations, channel_stats
 
@@ -15,18 +16,18 @@ def test_matches_the_full_activations(small_cnn, rng):
     full = activations(small_cnn, x, "conv2d_1")
     stats = channel_stats(small_cnn, x, "conv2d_1", batch_size=5)
     assert stats.n_images == 23
-    np.testing.assert_allclose(stats.max, full.max(axis=(0, 1, 2)), rtol=1e-6)
-    np.testing.assert_allclose(stats.min, full.min(axis=(0, 1, 2)), rtol=1e-6)
-    np.testing.assert_allclose(stats.mean, full.mean(axis=(0, 1, 2)), rtol=1e-5)
-    np.testing.assert_allclose(stats.per_image_max, full.max(axis=(1, 2)), rtol=1e-6)
+    assert_close(stats.max, full.max(axis=(0, 1, 2)))
+    assert_close(stats.min, full.min(axis=(0, 1, 2)))
+    assert_close(stats.mean, full.mean(axis=(0, 1, 2)))
+    assert_close(stats.per_image_max, full.max(axis=(1, 2)))
 
 
 def test_vector_layers_and_generators(small_cnn, rng):
     x = rng.random((9, 12, 12, 1), dtype=np.float32)
     full = activations(small_cnn, x, "dense", stage="pre")
     stats = channel_stats(small_cnn, (x[i : i + 4] for i in range(0, 9, 4)), "dense", stage="pre")
-    np.testing.assert_allclose(stats.mean, full.mean(axis=0), rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(stats.per_image_max, full, rtol=1e-5, atol=1e-6)
+    assert_close(stats.mean, full.mean(axis=0))
+    assert_close(stats.per_image_max, full)
 
 
 def test_hand_set_values(box_model):

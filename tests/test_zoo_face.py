@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 import skimage.data
+from _tolerance import assert_close
 
 from activations.datasets._faces import eye_closed_region, face, face_eye_closed
 from activations.zoo import detect_face, face_net
@@ -80,14 +81,14 @@ def test_face_net_matches_mtcnn_onet(net, rng):
     theirs = [keras.ops.convert_to_numpy(out) for out in onet(normalized)]
     ours = net.predict(images, verbose=0)
     for mine, their in zip(ours, theirs):
-        np.testing.assert_allclose(mine, their, atol=1e-5, rtol=0)
+        assert_close(mine, their)
     names = ["prelu1", "prelu2", "prelu3", "prelu4"]
     maps = keras.Model(net.input, [net.get_layer(n).output for n in names]).predict(
         images, verbose=0
     )
     their_maps = _their_maps(onet, normalized)
     for name, mine in zip(names, maps):
-        np.testing.assert_allclose(mine, their_maps[name], atol=1e-5, rtol=0)
+        assert_close(mine, their_maps[name])
 
 
 def test_face_net_resize_is_identity_at_48(net, rng):

@@ -19,6 +19,7 @@ import h5py
 import keras
 import numpy as np
 import pytest
+from _tolerance import assert_close
 
 from activations.zoo import squeezenet
 from activations.zoo._download import cache_path, fetch
@@ -295,9 +296,7 @@ def test_conv1_reads_rgb_as_the_file_reads_caffe_bgr(tmp_path):
     conv = keras.layers.Conv2D(64, 3, strides=2)
     conv.build((None, 227, 227, 3))
     conv.set_weights(list(written["conv1"]))
-    np.testing.assert_allclose(
-        keras.ops.convert_to_numpy(ours), keras.ops.convert_to_numpy(conv(bgr)), atol=1e-3
-    )
+    assert_close(keras.ops.convert_to_numpy(ours), keras.ops.convert_to_numpy(conv(bgr)))
 
 
 def test_offline_without_cache_says_where_to_put_the_file(refused_url, keras_home):
