@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from activations._extract import _check_options, _predict, prepare
+from activations._trace import Extractor
 
 __all__ = ["ChannelStats", "channel_stats"]
 
@@ -39,15 +40,16 @@ class ChannelStats:
     n_images: int
 
 
-def _reducer(extractor: keras.Model) -> keras.Model:
+def _reducer(extractor: Extractor) -> keras.Model:
     if extractor not in _REDUCERS:
-        out = extractor.outputs[0]
+        (tapped,) = extractor.models  # one layer: one model
+        out = tapped.outputs[0]
         axes = tuple(range(1, len(out.shape) - 1))  # the spatial axes; none for (N, C)
         ops = keras.ops
         reduced = [ops.max(out, axis=axes), ops.mean(out, axis=axes), ops.min(out, axis=axes)]
         if not axes:
             reduced = [out, out, out]
-        _REDUCERS[extractor] = keras.Model(extractor.inputs[0], reduced, name="channel_stats")
+        _REDUCERS[extractor] = keras.Model(tapped.inputs[0], reduced, name="channel_stats")
     return _REDUCERS[extractor]
 
 

@@ -14,13 +14,19 @@ functional ``keras.Model`` sharing the user's layers and weights, so
 from __future__ import annotations
 
 import contextlib
+import copy
+import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import keras
 
 from activations._layers import LayerRef
 
-__all__ = ["build_extractor", "fused_activation", "trace"]
+__all__ = ["BUILD_LOCK", "Extractor", "build_extractor", "fused_activation", "trace"]
+
+BUILD_LOCK = threading.RLock()
+"""Held while layers are tapped: one trace at a time, so no thread sees another's swap."""
 
 STAGES = ("output", "pre")
 
@@ -39,21 +45,28 @@ def fused_activation(layer: keras.layers.Layer):
     return activation
 
 
-class _PreActivation(keras.layers.Layer):
-    """Run a layer with its fused activation switched off; return (pre, post)."""
+def _linear_twin(layer: keras.layers.Layer, base: type) -> keras.layers.Layer:
+    """A shallow copy of ``layer`` (same weight variables) whose activation is linear.
 
-    def __init__(self, inner: keras.layers.Layer, activation, **kwargs):
+    The user's layer is never touched: another thread may call it at any time.
+    """
+    twin = copy.copy(layer)
+    object.__setattr__(twin, "__class__", base)
+    object.__setattr__(twin, "activation", keras.activations.linear)
+    return twin
+
+
+class _PreActivation(keras.layers.Layer):
+    """Run a layer without its fused activation; return (pre, post)."""
+
+    def __init__(self, inner: keras.layers.Layer, base: type, activation, **kwargs):
         super().__init__(name=f"{inner.name}__pre", dtype=inner.dtype_policy, **kwargs)
-        self.inner = inner
+        self.inner = inner  # tracked, so the extractor lists the layer's weights
+        object.__setattr__(self, "_twin", _linear_twin(inner, base))
         self.fused = activation
 
     def call(self, inputs):
-        saved = self.inner.activation
-        self.inner.activation = keras.activations.linear
-        try:
-            pre = self.inner.call(inputs)
-        finally:
-            self.inner.activation = saved
+        pre = self._twin.call(inputs)
         return pre, self.fused(pre)
 
 
@@ -70,7 +83,7 @@ def _tap_class(base: type, captures: dict, *, record: bool, through: bool, pre: 
         if through:
             out = self.call(*args, **kwargs)
         elif pre:
-            pre_out, out = _PreActivation(self, fused_activation(self))(*args)
+            pre_out, out = _PreActivation(self, base, fused_activation(self))(*args)
         else:
             out = base.__call__(self, *args, **kwargs)
         if record:
@@ -115,6 +128,17 @@ def _trace_error(model, refs, err: Exception) -> ValueError:
     )
 
 
+def _structured(model: keras.Model, inputs: keras.KerasTensor):
+    """``inputs`` in the nesting the model was built with (``inputs=[x]`` takes a list)."""
+    try:
+        declared = model.input
+    except (AttributeError, ValueError):  # subclassed models declare no input
+        return inputs
+    if isinstance(declared, (list, tuple, dict)):
+        return keras.tree.pack_sequence_as(declared, [inputs])
+    return inputs
+
+
 def trace(
     model: keras.Model,
     refs: Sequence[LayerRef],
@@ -124,6 +148,8 @@ def trace(
     stage: str = "output",
 ) -> tuple[keras.KerasTensor, dict[int, list]]:
     """Run ``model.call`` on a fresh ``keras.Input`` with ``refs`` tapped.
+
+    Holds :data:`BUILD_LOCK` while the layers are tapped.
 
     Returns
     -------
@@ -139,50 +165,43 @@ def trace(
     """
     captures: dict[int, list] = {}
     inputs = keras.Input(shape=input_shape, dtype=dtype, name="activations_input")
-    with _tapped(refs, stage, captures):
+    with BUILD_LOCK, _tapped(refs, stage, captures):
         try:
-            model.call(inputs)
+            model.call(_structured(model, inputs))
         except Exception as err:  # any failure of a user's call() during tracing
             raise _trace_error(model, refs, err) from err
     return inputs, captures
 
 
-def build_extractor(
-    model: keras.Model,
-    refs: Sequence[LayerRef],
-    *,
-    input_shape: tuple,
-    dtype: str = "float32",
-    stage: str = "output",
-) -> keras.Model:
-    """Build a functional model returning the outputs of ``refs`` in order.
+@dataclass(frozen=True, eq=False)
+class Extractor:
+    """Functional models that together return the outputs of some layers.
 
-    Parameters
+    Usually one model. Layers of nested models whose names collide once the
+    nesting is traced through (``"a/fc1"`` and ``"b/fc1"``) cannot live in one
+    Keras graph, so they get one model per group.
+
+    Attributes
     ----------
-    model : keras.Model
-        Any Keras 3 model with one input.
-    refs : sequence of LayerRef
-        The layers to tap (from :func:`activations._layers.resolve_layers`).
-    input_shape : tuple
-        Shape of one sample, without the batch axis; ``None`` for free sizes.
-    dtype : str
-        Input dtype.
-    stage : {"output", "pre"}
-        ``"pre"`` taps the value before each layer's fused activation.
-
-    Returns
-    -------
-    keras.Model
-        Shares layers and weights with ``model``; its outputs are a list with one
-        tensor per ref.
-
-    Raises
-    ------
-    ValueError
-        If the model cannot be traced, or a layer is not called exactly once
-        in the traced forward pass, or returns several tensors.
+    models : tuple of keras.Model
+        Each shares layers and weights with the user's model.
+    slots : tuple of tuple of int
+        For each model, the positions (in the requested order) of its outputs.
     """
-    inputs, captures = trace(model, refs, input_shape=input_shape, dtype=dtype, stage=stage)
+
+    models: tuple[keras.Model, ...]
+    slots: tuple[tuple[int, ...], ...]
+
+    @property
+    def outputs(self) -> list[keras.KerasTensor]:
+        """The symbolic outputs, in the requested order."""
+        found = {}
+        for model, slots in zip(self.models, self.slots):
+            found.update(zip(slots, model.outputs))
+        return [found[i] for i in range(len(found))]
+
+
+def _tapped_outputs(model, refs, captures) -> list[keras.KerasTensor]:
     outputs = []
     for ref in refs:
         found = captures.get(id(ref.layer), [])
@@ -200,4 +219,70 @@ def build_extractor(
                 f"activations() taps layers with one output. Received: layer={ref.name!r}"
             )
         outputs.append(out)
+    return outputs
+
+
+def _one_model(model, refs, *, input_shape, dtype, stage) -> keras.Model:
+    inputs, captures = trace(model, refs, input_shape=input_shape, dtype=dtype, stage=stage)
+    outputs = _tapped_outputs(model, refs, captures)
     return keras.Model(inputs, outputs, name=f"{model.name}_activations")
+
+
+def _name_clash(err: ValueError) -> bool:
+    return "names should be unique" in str(err)
+
+
+def _groups(refs: Sequence[LayerRef]) -> list[list[int]]:
+    """Positions of refs grouped by the nested model they sit in."""
+    by_path: dict[tuple, list[int]] = {}
+    for i, ref in enumerate(refs):
+        by_path.setdefault(tuple(id(p) for p in ref.path), []).append(i)
+    return list(by_path.values())
+
+
+def build_extractor(
+    model: keras.Model,
+    refs: Sequence[LayerRef],
+    *,
+    input_shape: tuple,
+    dtype: str = "float32",
+    stage: str = "output",
+) -> Extractor:
+    """Build the functional model(s) returning the outputs of ``refs`` in order.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Any built Keras 3 model with one input.
+    refs : sequence of LayerRef
+        The layers to tap (from :func:`activations._layers.resolve_layers`).
+    input_shape : tuple
+        Shape of one sample, without the batch axis; ``None`` for free sizes.
+    dtype : str
+        Input dtype.
+    stage : {"output", "pre"}
+        ``"pre"`` taps the value before each layer's fused activation.
+
+    Returns
+    -------
+    Extractor
+        One model for all refs, or one per nested model when layer names
+        collide across nested models, then one per ref if they still do.
+
+    Raises
+    ------
+    ValueError
+        If the model cannot be traced, or a layer is not called exactly once
+        in the traced forward pass, or returns several tensors.
+    """
+    options = {"input_shape": input_shape, "dtype": dtype, "stage": stage}
+    groups = [list(range(len(refs)))]
+    for regroup in (_groups, lambda refs: [[i] for i in range(len(refs))], None):
+        try:
+            models = [_one_model(model, [refs[i] for i in g], **options) for g in groups]
+            return Extractor(tuple(models), tuple(tuple(g) for g in groups))
+        except ValueError as err:
+            if regroup is None or not _name_clash(err):
+                raise
+        groups = regroup(refs)
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -16,7 +16,8 @@ def test_extractor_shares_the_users_weights(small_cnn):
     refs, _ = resolve_layers(small_cnn, ["conv2d", "dense_1"])
     extractor = build_extractor(small_cnn, refs, input_shape=(12, 12, 1))
     assert [tuple(o.shape) for o in extractor.outputs] == [(None, 12, 12, 4), (None, 3)]
-    ours = {id(w) for w in extractor.weights}
+    (model,) = extractor.models
+    ours = {id(w) for w in model.weights}
     assert {id(w) for w in small_cnn.get_layer("conv2d").weights} <= ours
 
 
@@ -31,7 +32,7 @@ def test_classes_are_restored_when_the_trace_fails(small_cnn):
 def test_pre_stage_restores_the_activation(small_cnn):
     refs, _ = resolve_layers(small_cnn, "conv2d")
     extractor = build_extractor(small_cnn, refs, input_shape=(12, 12, 1), stage="pre")
-    out = extractor.predict_on_batch(-np.ones((1, 12, 12, 1), "float32"))
+    out = extractor.models[0].predict_on_batch(-np.ones((1, 12, 12, 1), "float32"))
     assert small_cnn.get_layer("conv2d").activation is keras.activations.relu
     assert (np.asarray(out[0] if isinstance(out, list) else out) < 0).any()
 
