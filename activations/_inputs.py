@@ -126,7 +126,16 @@ def check_batch(x, spec: ModelInput, *, allow_single: bool) -> tuple[np.ndarray,
             "Expected finite pixel values. Received: images containing "
             f"{np.isnan(batch).sum()} NaN and {np.isinf(batch).sum()} infinite values"
         )
-    return np.asarray(batch, dtype=spec.dtype), single
+    with np.errstate(over="ignore"):
+        cast = np.asarray(batch, dtype=spec.dtype)
+    if cast.dtype.kind == "f" and not np.isfinite(cast).all():
+        limit = float(np.finfo(cast.dtype).max)
+        raise ValueError(
+            f"Expected pixel values within the model's input dtype {cast.dtype} (|x| <= "
+            f"{limit:.4g}). Received: images with values up to {float(np.abs(batch).max()):.4g}, "
+            f"which overflow to infinity in {cast.dtype}"
+        )
+    return cast, single
 
 
 @dataclass
@@ -140,13 +149,13 @@ class ImageSource:
         or a list; None for an iterable of batches.
     batches : iterator or None
         Checked float batches for an iterable input.
-    single : bool
+    one_image : bool
         True when one image was given (the result loses its batch axis).
     """
 
     array: np.ndarray | None
     batches: Iterator[np.ndarray] | None
-    single: bool
+    one_image: bool
 
     def iter_batches(self, batch_size: int) -> Iterator[np.ndarray]:
         if self.array is not None:
@@ -156,16 +165,41 @@ class ImageSource:
             yield from self.batches
 
 
+def _one_image_error(shape: tuple, spec: ModelInput) -> ValueError:
+    return ValueError(
+        "Expected an iterable of batches (N, ...) of images, as Keras' `predict` takes. "
+        f"Received: an iterable whose items have the shape of one image, {shape}, for model "
+        f"'{spec.model_name}'. Batch them first: `np.stack(list(images))`, or "
+        "`dataset.batch(32)` for a `tf.data.Dataset`"
+    )
+
+
 def _stream(items, spec: ModelInput) -> Iterator[np.ndarray]:
     count = 0
     for item in items:
         if isinstance(item, tuple):  # (x, y) or (x, y, sample_weight), as Keras' fit takes
             item = item[0]
+        shape = np.shape(item)
+        if spec.shape is not None and len(shape) == spec.rank - 1 and _fits(shape, spec.shape):
+            raise _one_image_error(shape, spec)
         batch, _ = check_batch(item, spec, allow_single=False)
         count += 1
         yield batch
     if count == 0:
         raise ValueError("Expected at least one batch of images. Received: an empty iterable")
+
+
+def _check_not_nested_image(images: list, stacked: np.ndarray, spec: ModelInput) -> None:
+    """Refuse ``image.tolist()``: a list of rows that together make one image."""
+    if spec.shape is None or isinstance(images[0], np.ndarray):
+        return
+    if stacked.ndim == spec.rank - 1 and _fits(stacked.shape, spec.shape):
+        raise ValueError(
+            "Expected a list of images. Received: a list of "
+            f"{len(images)} items of shape {np.shape(images[0])} that together have the shape "
+            f"of one image, {stacked.shape} (nested lists, as from `image.tolist()`); "
+            "for one image pass `np.asarray(images)`"
+        )
 
 
 def as_image_source(images, spec: ModelInput) -> ImageSource:
@@ -184,6 +218,7 @@ def as_image_source(images, spec: ModelInput) -> ImageSource:
                 f"Expected images of one size in the list. Received: shapes {sorted(shapes)}"
             )
         stacked = np.stack([np.asarray(im) for im in images])
+        _check_not_nested_image(images, stacked, spec)
         if stacked.ndim == spec.rank - 1 and (spec.shape is None or spec.shape[-1] == 1):
             stacked = stacked[..., None]  # a list of 2-D grayscale images
         array, _ = check_batch(stacked, spec, allow_single=False)

@@ -9,7 +9,10 @@ from typing import Any
 
 import keras
 
-__all__ = ["LayerRef", "iter_layers", "resolve_layer", "resolve_layers"]
+__all__ = ["ALL", "LayerRef", "iter_layers", "resolve_layer", "resolve_layers"]
+
+ALL = "all"
+"""``layers="all"``: every layer with an output (nested ones too, input layers excluded)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,10 +69,39 @@ def _unknown_name_error(model: keras.Model, spec: str, refs: list[LayerRef]) -> 
     )
 
 
+def _input_layer_names(model: keras.Model, prefix: str = "") -> list[str]:
+    """Names (paths) of the input layers of ``model`` and of its nested models."""
+    names = []
+    try:  # Sequential hides its InputLayer from `layers`; the input tensor's history has it
+        tensors = list(model.inputs or [])
+    except (AttributeError, ValueError, TypeError):
+        tensors = []
+    for tensor in tensors:
+        operation = getattr(getattr(tensor, "_keras_history", None), "operation", None)
+        if isinstance(operation, keras.layers.InputLayer):
+            names += [prefix + operation.name, operation.name]
+    for layer in model.layers if isinstance(model, keras.Model) else []:
+        if isinstance(layer, keras.layers.InputLayer):
+            names += [prefix + layer.name, layer.name]
+        elif isinstance(layer, keras.Model):
+            names += _input_layer_names(layer, prefix + layer.name + "/")
+    return names
+
+
+def _input_layer_error(model: keras.Model, spec: str) -> ValueError:
+    return ValueError(
+        f"`{spec}` is an input layer of model '{_model_name(model)}': it computes nothing, so "
+        "its activations are the images themselves. Ask for a layer after it, e.g. "
+        f"`model.layers` index 0 or 1. Received: layer={spec!r}"
+    )
+
+
 def _resolve_name(model: keras.Model, spec: str, refs: list[LayerRef]) -> LayerRef:
     exact = [ref for ref in refs if ref.name == spec]
     if exact:
         return exact[0]
+    if spec in _input_layer_names(model):
+        raise _input_layer_error(model, spec)
     # Not a full path: accept a unique plain name found anywhere in the tree.
     by_leaf = [ref for ref in refs if ref.layer.name == spec]
     if len(by_leaf) == 1:
@@ -145,18 +177,24 @@ def resolve_layer(model: keras.Model, spec: Any, refs: list[LayerRef] | None = N
 
 
 def resolve_layers(model: keras.Model, specs: Any) -> tuple[list[LayerRef], bool]:
-    """Resolve one layer spec or a list of them.
+    """Resolve one layer spec, a list of them, or ``"all"``.
 
     Returns
     -------
     refs : list of LayerRef
-        The layers, in the order given.
-    single : bool
-        True when ``specs`` named one layer (not a list), so the caller returns
-        an array rather than a dict.
+        The layers, in the order given (``"all"``: the order of
+        :func:`iter_layers`).
+    one_layer : bool
+        True when ``specs`` named one layer (not a list, not ``"all"``), so
+        the caller returns an array rather than a dict.
     """
-    single = not isinstance(specs, (list, tuple))
-    spec_list = [specs] if single else list(specs)
+    if isinstance(specs, str) and specs == ALL:
+        refs = list(iter_layers(model))
+        if not refs:
+            raise ValueError(f"Model '{_model_name(model)}' has no layers. Received: layers='all'")
+        return refs, False
+    one_layer = not isinstance(specs, (list, tuple))
+    spec_list = [specs] if one_layer else list(specs)
     if not spec_list:
         raise ValueError(f"Expected at least one layer. Received: layers={specs!r}")
     refs = list(iter_layers(model))
@@ -168,4 +206,4 @@ def resolve_layers(model: keras.Model, specs: Any) -> tuple[list[LayerRef], bool
             f"Each layer may be requested once; {duplicates} appear more than once. "
             f"Received: layers={specs!r}"
         )
-    return resolved, single
+    return resolved, one_layer

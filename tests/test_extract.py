@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import re
+import sys
+import threading
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
 import keras
 import numpy as np
 import pytest
+from _tolerance import assert_close
 from keras import layers
 
 from activations import activations
-from activations._extract import extractor_for
+from activations._extract import _CACHE, CACHE_SIZE, extractor_for
 
 pytestmark = pytest.mark.core
 
@@ -54,17 +62,17 @@ def test_batch_list_and_single_agree(small_cnn, rng):
     batch = activations(small_cnn, x, "conv2d_1")
     assert batch.shape == (5, 6, 6, 6)
     as_list = activations(small_cnn, list(x), "conv2d_1")
-    np.testing.assert_allclose(as_list, batch, rtol=1e-6)
-    np.testing.assert_allclose(activations(small_cnn, x[2], "conv2d_1"), batch[2], rtol=1e-5)
+    assert_close(as_list, batch)
+    assert_close(activations(small_cnn, x[2], "conv2d_1"), batch[2])
     gray_list = activations(small_cnn, [im[..., 0] for im in x], "conv2d_1")
-    np.testing.assert_allclose(gray_list, batch, rtol=1e-6)
+    assert_close(gray_list, batch)
 
 
 def test_matches_a_keras_submodel(small_cnn, rng):
     x = rng.random((4, 12, 12, 1), dtype=np.float32)
     for layer in small_cnn.layers:
         expected = keras.Model(small_cnn.inputs, layer.output).predict(x, verbose=0)
-        np.testing.assert_allclose(activations(small_cnn, x, layer.name), expected, atol=1e-6)
+        assert_close(activations(small_cnn, x, layer.name), expected)
 
 
 @pytest.mark.parametrize("batch_size", [1, 2, 3, 7, 100])
@@ -74,25 +82,23 @@ def test_batch_size_does_not_change_results(small_cnn, rng, batch_size):
     whole = activations(small_cnn, x, names, batch_size=100)
     parts = activations(small_cnn, x, names, batch_size=batch_size)
     for name in names:
-        np.testing.assert_allclose(parts[name], whole[name], atol=1e-6)
+        assert_close(parts[name], whole[name])
 
 
 def test_iterables_of_batches(small_cnn, rng):
     x = rng.random((6, 12, 12, 1), dtype=np.float32)
     expected = activations(small_cnn, x, "dense")
     gen = (x[i : i + 4] for i in range(0, 6, 4))
-    np.testing.assert_allclose(activations(small_cnn, gen, "dense"), expected, atol=1e-6)
+    assert_close(activations(small_cnn, gen, "dense"), expected)
     pairs = iter([(x[:3], np.zeros(3)), (x[3:], np.zeros(3))])  # (x, y) as fit() takes
-    np.testing.assert_allclose(activations(small_cnn, pairs, "dense"), expected, atol=1e-6)
+    assert_close(activations(small_cnn, pairs, "dense"), expected)
 
 
 def test_tf_data_dataset(small_cnn, rng):
     tf = pytest.importorskip("tensorflow")
     x = rng.random((5, 12, 12, 1), dtype=np.float32)
     ds = tf.data.Dataset.from_tensor_slices((x, np.arange(5))).batch(2)
-    np.testing.assert_allclose(
-        activations(small_cnn, ds, "conv2d"), activations(small_cnn, x, "conv2d"), atol=1e-6
-    )
+    assert_close(activations(small_cnn, ds, "conv2d"), activations(small_cnn, x, "conv2d"))
 
 
 def test_output_as_rows_and_columns(small_cnn, rng):
@@ -109,9 +115,9 @@ def test_output_as_rows_and_columns(small_cnn, rng):
 def test_layer_by_index_and_object(small_cnn, rng):
     x = rng.random((2, 12, 12, 1), dtype=np.float32)
     by_name = activations(small_cnn, x, "conv2d_1")
-    np.testing.assert_array_equal(activations(small_cnn, x, 2), by_name)
-    np.testing.assert_array_equal(activations(small_cnn, x, small_cnn.layers[2]), by_name)
-    np.testing.assert_array_equal(activations(small_cnn, x, -1), activations(small_cnn, x, 7))
+    assert_close(activations(small_cnn, x, 2), by_name)
+    assert_close(activations(small_cnn, x, small_cnn.layers[2]), by_name)
+    assert_close(activations(small_cnn, x, -1), activations(small_cnn, x, 7))
 
 
 def test_pre_stage_on_dense_and_relu_of_it(small_cnn, rng):
@@ -119,12 +125,11 @@ def test_pre_stage_on_dense_and_relu_of_it(small_cnn, rng):
     pre = activations(small_cnn, x, "dense", stage="pre")
     post = activations(small_cnn, x, "dense")
     assert (pre < 0).any()
-    np.testing.assert_allclose(np.maximum(pre, 0), post, atol=1e-6)
+    assert_close(np.maximum(pre, 0), post)
     softmax_pre = activations(small_cnn, x, "dense_1", stage="pre")
-    np.testing.assert_allclose(
+    assert_close(
         keras.ops.convert_to_numpy(keras.ops.softmax(softmax_pre)),
         activations(small_cnn, x, "dense_1"),
-        atol=1e-6,
     )
 
 
@@ -132,13 +137,13 @@ def test_nested_model_layers(nested_model, rng):
     x = rng.random((3, 8, 8, 3), dtype=np.float32)
     inner = nested_model.get_layer("inner")
     expected = keras.Model(inner.inputs, inner.get_layer("conv").output).predict(x, verbose=0)
-    np.testing.assert_allclose(activations(nested_model, x, "inner/conv"), expected, atol=1e-6)
-    np.testing.assert_allclose(activations(nested_model, x, "conv"), expected, atol=1e-6)
+    assert_close(activations(nested_model, x, "inner/conv"), expected)
+    assert_close(activations(nested_model, x, "conv"), expected)
     acts = activations(nested_model, x, ["inner/bn", "inner", "head_conv"], stage="output")
-    np.testing.assert_allclose(acts["inner"], inner.predict(x, verbose=0), atol=1e-6)
+    assert_close(acts["inner"], inner.predict(x, verbose=0))
     np.testing.assert_array_equal(acts["inner"], acts["inner/bn"])
     pre = activations(nested_model, x, "inner/conv", stage="pre")
-    np.testing.assert_allclose(np.maximum(pre, 0), expected, atol=1e-6)
+    assert_close(np.maximum(pre, 0), expected)
 
 
 def test_subclassed_model(subclassed_model, rng):
@@ -147,10 +152,10 @@ def test_subclassed_model(subclassed_model, rng):
     conv = keras.ops.convert_to_numpy(m.conv1(x))
     prelu = keras.ops.convert_to_numpy(m.prelu1(conv))
     acts = activations(m, x, ["conv1", "prelu1", "fc"])
-    np.testing.assert_allclose(acts["conv1"], conv, atol=1e-6)
-    np.testing.assert_allclose(acts["prelu1"], prelu, atol=1e-6)
+    assert_close(acts["conv1"], conv)
+    assert_close(acts["prelu1"], prelu)
     fc = keras.ops.convert_to_numpy(m(x)[0])
-    np.testing.assert_allclose(acts["fc"], fc, atol=1e-5)
+    assert_close(acts["fc"], fc)
     assert activations(m, x[0], "pool1").shape == (4, 4, 3)
 
 
@@ -169,7 +174,7 @@ def test_model_and_inputs_are_left_unchanged(small_cnn, rng):
     for w, w0 in zip(small_cnn.get_weights(), before):
         np.testing.assert_array_equal(w, w0)
     np.testing.assert_array_equal(x, x_copy)
-    np.testing.assert_allclose(small_cnn.predict(x, verbose=0), expected, atol=1e-7)
+    assert_close(small_cnn.predict(x, verbose=0), expected)
 
 
 def test_extractor_is_built_once_and_follows_weight_changes(small_cnn, rng):
@@ -318,3 +323,207 @@ def test_multi_input_model_is_refused():
     model = keras.Model([a, b], layers.Add(name="add")([a, b]), name="two_inputs")
     with pytest.raises(ValueError, match=r"exactly one input.*2 inputs"):
         activations(model, np.zeros((3,)), "add")
+
+
+# ---------------------------------------------------------------- trust fixes
+
+
+def _block(name: str) -> keras.Model:
+    inputs = keras.Input((4,))
+    x = layers.Dense(4, name="fc1", kernel_initializer=keras.initializers.Identity())(inputs)
+    return keras.Model(inputs, layers.ReLU(name="relu")(x), name=name)
+
+
+def test_nested_layers_whose_names_collide_come_together(rng):
+    inputs = keras.Input((4,))
+    first, second = _block("model"), _block("block")
+    second.get_layer("fc1").set_weights([-np.eye(4), np.ones(4)])
+    x = second(first(inputs))
+    model = keras.Model(inputs, layers.Dense(2, name="fc1")(x), name="collide")
+    x = rng.normal(size=(3, 4)).astype(np.float32)
+    asked = ["model/fc1", "model/relu", "block/fc1", "block/relu", "fc1"]
+    acts = activations(model, x, asked)
+    assert list(acts) == asked
+    relu = np.maximum(x, 0)
+    np.testing.assert_array_equal(acts["model/fc1"], x)
+    np.testing.assert_array_equal(acts["model/relu"], relu)
+    assert_close(acts["block/fc1"], 1 - relu)
+    assert_close(acts["block/relu"], np.maximum(1 - relu, 0))
+    assert_close(acts["fc1"], model.predict(x, verbose=0))
+
+
+def test_inputs_given_as_a_list_build_without_warnings(rng):
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs=[inputs], outputs=layers.Dense(3, name="d")(inputs))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        act = activations(model, rng.random((2, 4), dtype=np.float32), "d")
+    assert act.shape == (2, 3)
+    assert [str(w.message) for w in caught if "structure" in str(w.message)] == []
+
+
+def test_an_unbuilt_model_is_refused_and_left_unbuilt():
+    model = keras.Sequential([layers.Dense(4)])
+    with pytest.raises(ValueError, match=r"is not built.*never builds.*Received: model"):
+        activations(model, np.ones((3, 5), "float32"), 0)
+    assert not model.built and model.weights == []
+    assert model(np.ones((3, 5), "float32")).shape == (3, 4)  # still usable as the user wants
+
+
+def test_the_input_layer_by_name_is_explained(small_cnn, nested_model):
+    name = small_cnn.inputs[0]._keras_history.operation.name  # hidden from `layers`
+    with pytest.raises(ValueError, match=rf"`{name}` is an input layer of model 'small_cnn'"):
+        activations(small_cnn, np.zeros((12, 12, 1)), name)
+    inputs = keras.Input((4,), name="pixels")
+    functional = keras.Model(inputs, layers.Dense(2, name="d")(inputs))
+    with pytest.raises(ValueError, match=r"`pixels` is an input layer.*Received: layer='pixels'"):
+        activations(functional, np.zeros(4), "pixels")
+
+
+def test_all_layers(small_cnn, nested_model, rng):
+    x = rng.random((2, 12, 12, 1), dtype=np.float32)
+    acts = activations(small_cnn, x, "all")
+    assert list(acts) == [layer.name for layer in small_cnn.layers]
+    assert_close(acts["dense_1"], small_cnn.predict(x, verbose=0))
+    nested = activations(nested_model, rng.random((1, 8, 8, 3), dtype=np.float32), "all")
+    assert "inner" in nested and "inner/conv" in nested
+
+
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def test_many_layers_in_a_row_do_not_warn_about_retracing(small_cnn, rng):
+    x = rng.random((12, 12, 1), dtype=np.float32)
+    tf_logger = logging.getLogger("tensorflow")  # TF logs here and does not propagate
+    records = _Records()
+    tf_logger.addHandler(records)
+    try:
+        for index in range(len(small_cnn.layers)):
+            activations(small_cnn, x, index)
+            activations(small_cnn, np.stack([x] * 3), index, batch_size=2)  # a short last batch
+    finally:
+        tf_logger.removeHandler(records)
+    assert [m for m in records.messages if "retracing" in m] == []
+
+
+def test_float64_beyond_float32_range_is_refused(small_cnn):
+    x = np.full((12, 12, 1), 1e300)
+    with pytest.raises(ValueError, match=r"within the model's input dtype float32.*1e\+300"):
+        activations(small_cnn, x, "conv2d")
+
+
+@pytest.mark.parametrize("n", [1, 3, 7])
+def test_results_are_writeable_and_own_their_memory(small_cnn, rng, n):
+    x = rng.random((n, 12, 12, 1), dtype=np.float32)
+    act = activations(small_cnn, x, "conv2d", batch_size=3)
+    maps = activations(small_cnn, x, ["conv2d", "dense"], batch_size=3)
+    for out in (act, *maps.values()):
+        assert out.flags.writeable and out.flags.owndata or out.base is not None
+        out[out < 0.5] = 0  # what a NumPy user does
+    again = activations(small_cnn, x, "conv2d", batch_size=3)
+    assert (again < 0.5).any()  # the cached extractor's buffers were not touched
+
+
+def test_iterables_of_single_images_get_a_clear_error(small_cnn, rng):
+    x = rng.random((3, 12, 12, 1), dtype=np.float32)
+    with pytest.raises(
+        ValueError, match=r"iterable of batches.*shape of one image, \(12, 12, 1\)"
+    ):
+        activations(small_cnn, (im for im in x), "conv2d")
+    with pytest.raises(ValueError, match=r"nested lists.*np.asarray\(images\)"):
+        activations(small_cnn, x[0].tolist(), "conv2d")
+
+
+def test_tf_data_of_single_images_gets_a_clear_error(small_cnn, rng):
+    tf = pytest.importorskip("tensorflow")
+    ds = tf.data.Dataset.from_tensor_slices(rng.random((3, 12, 12, 1), dtype=np.float32))
+    with pytest.raises(ValueError, match=r"dataset.batch\(32\)"):
+        activations(small_cnn, ds, "conv2d")
+
+
+def test_the_extractor_cache_keeps_the_most_recent(small_cnn):
+    x = np.zeros((12, 12, 1), "float32")
+    combos = [[a, b] for a in range(8) for b in range(8) if a < b][: CACHE_SIZE + 6]
+    oldest = extractor_for(small_cnn, combos[0])[2]
+    for combo in combos:
+        activations(small_cnn, x, combo)
+    assert len(_CACHE[small_cnn]) == CACHE_SIZE
+    recent = extractor_for(small_cnn, combos[-1])[2]
+    assert extractor_for(small_cnn, combos[-1])[2] is recent  # kept
+    assert extractor_for(small_cnn, combos[0])[2] is not oldest  # freed, rebuilt on demand
+    assert len(_CACHE[small_cnn]) == CACHE_SIZE
+
+
+# ---------------------------------------------------------------- threads
+
+
+def _many_threads(func, count: int = 16, workers: int = 4) -> list:
+    saved = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        with ThreadPoolExecutor(workers) as pool:
+            return list(pool.map(lambda _: func(), range(count)))
+    finally:
+        sys.setswitchinterval(saved)
+
+
+def test_threads_on_a_cold_cache_all_succeed_and_leave_the_model_alone(small_cnn, rng):
+    x = rng.random((2, 12, 12, 1), dtype=np.float32)
+    classes = [type(layer) for layer in small_cnn.layers]
+    expected = activations(small_cnn, x, ["conv2d", "dense"])
+    _CACHE.pop(small_cnn)
+    results = _many_threads(lambda: activations(small_cnn, x, ["conv2d", "dense"]))
+    assert [type(layer) for layer in small_cnn.layers] == classes
+    for result in results:
+        assert_close(result["conv2d"], expected["conv2d"])
+        assert_close(result["dense"], expected["dense"])
+
+
+def test_pre_stage_never_changes_what_other_threads_see(small_cnn, rng):
+    conv = small_cnn.get_layer("conv2d")
+    x = -rng.random((1, 12, 12, 1), dtype=np.float32)  # pre-ReLU values are mostly negative
+    stop = threading.Event()
+    negatives = []
+
+    def call_the_layer():
+        while not stop.is_set():
+            negatives.append(int((keras.ops.convert_to_numpy(conv(x)) < 0).sum()))
+
+    def build_pre():
+        _CACHE.pop(small_cnn, None)
+        return activations(small_cnn, x, ["conv2d", "dense"], stage="pre")
+
+    watcher = threading.Thread(target=call_the_layer)
+    watcher.start()
+    try:
+        results = _many_threads(build_pre, count=8, workers=2)
+    finally:
+        stop.set()
+        watcher.join()
+    assert (results[0]["conv2d"] < 0).any()
+    assert len(negatives) > 0 and max(negatives) == 0
+    assert conv.activation is keras.activations.relu
+
+
+def test_zoo_models_warn_once_about_pixels_far_outside_their_range(rng):
+    from activations import zoo
+    from activations._input_range import input_range
+
+    model = zoo.fashion_cnn(weights=None, seed=0)
+    assert input_range(model).scale == 255.0
+    boot = rng.integers(0, 256, size=(28, 28, 1)).astype(np.float32)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        activations(model, boot, "conv2d")
+    ours = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    assert len(ours) == 1 and re.search(r"'fashion_cnn' expects pixel values in 0\.\.1", ours[0])
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*expects pixel values")
+        activations(model, boot, "conv2d")  # said once
+        activations(zoo.fashion_cnn(weights=None, seed=0), boot / 255, "conv2d")  # in range

@@ -31,6 +31,8 @@ from typing import Any
 import keras
 import numpy as np
 
+from activations._input_range import declare_input_range
+
 __all__ = ["detect_face", "face_net"]
 
 _INPUT_SIZE = 48
@@ -94,6 +96,7 @@ def face_net() -> keras.Model:
         if ours == "dense5":
             weights[0] = _unpermute_dense(weights[0], model.get_layer("prelu4").output.shape)
         model.get_layer(ours).set_weights(weights)
+    declare_input_range(model, 0.0, 255.0, "RGB 0..255; the model normalizes inside")
     return model
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import keras
 
+from activations._input_range import declare_input_range
+
 __all__ = ["fashion_cnn"]
 
 WEIGHTS_PATH = Path(__file__).parent / "weights" / "fashion_cnn.keras"
@@ -38,7 +40,9 @@ def fashion_cnn(
     ``max_pooling2d``, ``conv2d_1`` Conv2D(64, 3, relu, same),
     ``max_pooling2d_1``, ``flatten``, ``dense`` Dense(100, relu), ``dropout``
     Dropout(0.4), ``dense_1`` Dense(10, softmax); 333,526 parameters. Input of
-    shape (N, 28, 28, 1), float in 0..1; output (N, 10) class probabilities.
+    shape (N, 28, 28, 1), float in 0..1 (``activations()`` warns once when
+    images lie far outside it, e.g. 0..255 pixels); output (N, 10) class
+    probabilities.
 
     Parameters
     ----------
@@ -73,8 +77,12 @@ def fashion_cnn(
     """
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
         raise TypeError(f"`seed` should be an int or None. Received: seed={seed!r}")
-    if weights is None:
-        return _build(seed)
+    model = _build(seed) if weights is None else _load(weights)
+    declare_input_range(model, 0.0, 1.0, "divide 0..255 pixels by 255")
+    return model
+
+
+def _load(weights: str | os.PathLike[str]) -> keras.Model:
     if not isinstance(weights, (str, os.PathLike)):
         raise TypeError(_BAD_WEIGHTS.format(weights))
     if isinstance(weights, str) and weights == "trained":

@@ -10,6 +10,7 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
+from activations._input_range import declare_input_range
 from activations.zoo._download import fetch
 
 __all__ = ["squeezenet"]
@@ -265,6 +266,7 @@ def squeezenet(
     """
     shape = _check_args(weights, include_top, input_shape)
     model = _build(include_top, shape)
+    declare_input_range(model, 0.0, 255.0, "RGB 0..255; the model subtracts the mean inside")
     if weights is None:
         return model
     if weights == "imagenet":
