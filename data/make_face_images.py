@@ -1,4 +1,4 @@
-"""Write the two face portraits shipped in ``activations/data``.
+"""Write the two face portraits shipped in ``data/`` (``activations/data`` in the package).
 
 ``face.png`` is a square crop of scikit-image's astronaut photo (Eileen
 Collins, NASA, public domain) around her face. ``face_eye_closed.png`` is the
@@ -7,7 +7,7 @@ eye is inpainted away (biharmonic inpainting on an ellipse around MTCNN's
 eye keypoint) and an anti-aliased lid line with lashes is drawn in its place.
 Everything is deterministic; run from the repository root::
 
-    python scripts/make_face_images.py [OUTPUT_DIR]
+    python data/make_face_images.py [OUTPUT_DIR]
 
 The crop and the eye box found here are written down as constants
 (``CROP_BOX`` below, ``EYE_CLOSED_BOX`` in ``activations/datasets/_faces.py``)
@@ -135,7 +135,7 @@ def make_images(out_dir: str | Path) -> dict:
 
 
 def main(argv: list[str]) -> None:
-    default = Path(__file__).resolve().parents[1] / "activations" / "data"
+    default = Path(__file__).resolve().parent
     boxes = make_images(argv[1] if len(argv) > 1 else default)
     if boxes["crop_box"] != CROP_BOX or boxes["eye_box"] != EYE_CLOSED_BOX:
         raise SystemExit(f"Boxes moved, update the constants: {boxes}")

@@ -14,8 +14,8 @@ from activations.datasets import face, face_eye_closed
 from activations.datasets._faces import EYE_CLOSED_BOX, eye_closed_region
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "scripts" / "make_face_images.py"
-SHIPPED = ROOT / "activations" / "data"
+SCRIPT = ROOT / "data" / "make_face_images.py"
+SHIPPED = ROOT / "data"
 
 
 @pytest.mark.parametrize("load", [face, face_eye_closed])
