@@ -6,8 +6,10 @@ Run ``python benchmarks/bench_imresize.py`` (``--repeats N``, default 50). On a
 ``skimage.transform.resize(..., order=1)`` (and ``order=3``) on the same input,
 as medians over repeats after a warm-up, then prints each time and its ratio to
 skimage's ``order=1``. All figures come from one process, so compare the
-ratios; absolute times vary between machines and runs. Not a timed test: the
-target (imresize within 2x of skimage's ``order=1``) is read off the table.
+ratios; absolute times vary between machines and runs. On a busy machine the
+multi-threaded BLAS behind imresize's matrix products makes its times jumpy;
+``OPENBLAS_NUM_THREADS=1`` gives steadier figures. Not a timed test: the target
+(imresize within 2x of skimage's ``order=1``) is read off the table.
 """
 
 from __future__ import annotations
