@@ -73,11 +73,26 @@ def _pair(value: object, name: str, *, allow_none: bool, minimum: int) -> tuple:
     return tuple(None if v is None else int(v) for v in pair)
 
 
-def _grid(grid_size: Sequence[int | None] | None, n: int) -> tuple[int, int]:
-    """(rows, cols): near square by default, a None computed from the other entry."""
+def _square_cols(n: int, cell_h: int, cell_w: int) -> int:
+    """Columns that make ``n`` cells of ``cell_h x cell_w`` pixels roughly square.
+
+    ``ceil(sqrt(n * cell_h / cell_w))`` in exact integer arithmetic (the least
+    ``c`` with ``c**2 * cell_w >= n * cell_h``), at most ``n``: for square
+    cells it is ``ceil(sqrt(n))``.
+    """
+    cols = math.isqrt(n * cell_h // cell_w)
+    while cols * cols * cell_w < n * cell_h:
+        cols += 1
+    return max(1, min(cols, n))
+
+
+def _grid(
+    grid_size: Sequence[int | None] | None, n: int, cell_hw: tuple[int, int]
+) -> tuple[int, int]:
+    """(rows, cols): a roughly square picture by default, a None computed from the other."""
     rows, cols = (None, None) if grid_size is None else grid_size
     if rows is None and cols is None:
-        cols = math.ceil(math.sqrt(n))
+        cols = _square_cols(n, *cell_hw)
         rows = math.ceil(n / cols)
     elif rows is None:
         rows = math.ceil(n / cols)
@@ -89,7 +104,7 @@ def _grid(grid_size: Sequence[int | None] | None, n: int) -> tuple[int, int]:
             f"it, or pass fewer frames (e.g. frames[:{rows * cols}]). "
             f"Received: grid_size={grid_size!r}"
         )
-    logger.debug("imtile: %d frames on a %d x %d grid", n, rows, cols)
+    logger.debug("imtile: %d frames on a %d x %d grid of %d x %d cells", n, rows, cols, *cell_hw)
     return rows, cols
 
 
@@ -138,9 +153,13 @@ def imtile(
         activation. Or a list of (H, W), (H, W, 1) or (H, W, 3) images, whose
         sizes may differ; a None entry is a blank tile. Never modified.
     grid_size : pair of (int or None), optional
-        ``(rows, cols)``. By default ``cols = ceil(sqrt(K))`` and
-        ``rows = ceil(K / cols)``; a None entry is computed from the other
-        (MATLAB's NaN), an int ``n`` means ``(n, n)``.
+        ``(rows, cols)``. By default the tiled picture is roughly square in
+        pixels, as MATLAB's: for K cells of ``h x w`` pixels (the largest
+        frame plus borders), ``cols = ceil(sqrt(K * h / w))`` (at most K) and
+        ``rows = ceil(K / cols)``, so square frames give ``cols = ceil(sqrt(K))``
+        and 16 frames of 2 x 8 a 16 x 16 picture (8 rows, 2 columns). A None
+        entry is computed from the other (MATLAB's NaN), an int ``n`` means
+        ``(n, n)``.
     border_size : int or pair of int, default 0
         Padding, in pixels, around each frame (``(rows, cols)`` for different
         top/bottom and left/right widths), as MATLAB's ``BorderSize``: adjacent
@@ -190,7 +209,6 @@ def imtile(
     present = [f for f in items if f is not None]
     dtype = np.result_type(*present)
     grid = None if grid_size is None else _pair(grid_size, "grid_size", allow_none=True, minimum=1)
-    rows, cols = _grid(grid, len(items))
     border = _pair(border_size, "border_size", allow_none=False, minimum=0)
     bg = _background(background_color, dtype)
     if thumbnail_size is not None:
@@ -198,6 +216,7 @@ def imtile(
         items = [None if f is None else _thumbnail(f, size, dtype) for f in items]
     rgb = bg.shape[0] == 3 or any(f is not None and f.ndim == 3 for f in items)
     cells = _cells(items, border, bg, 3 if rgb else 1, dtype)
+    rows, cols = _grid(grid, len(items), cells.shape[1:3])
     # A tuple, not an array: montage compares `fill == "mean"` (ambiguous for arrays).
     fill = tuple(np.broadcast_to(bg, cells.shape[-1:]).tolist())
     out = montage(cells, fill=fill, grid_shape=(rows, cols), channel_axis=-1)

@@ -36,6 +36,48 @@ def test_default_grid_shapes(k: int, shape: tuple[int, int]) -> None:
     assert out.shape == shape
 
 
+@pytest.mark.parametrize(("k", "shape"), [(1, (3, 3)), (5, (6, 9)), (10, (9, 12)), (16, (12, 12))])
+def test_default_grid_for_square_frames_is_ceil_sqrt(k: int, shape: tuple[int, int]) -> None:
+    # square frames: cols = ceil(sqrt(K)), rows = ceil(K / cols), as before
+    assert imtile(np.zeros((k, 3, 3))).shape == shape
+
+
+def test_default_grid_of_wide_frames_is_square_in_pixels() -> None:
+    # 16 frames of 2 x 8: cols = ceil(sqrt(16 * 2 / 8)) = 2, rows = 8 -> 16 x 16 pixels
+    frames = np.arange(16).reshape(16, 1, 1) * np.ones((1, 2, 8), dtype=np.int64)
+    out = imtile(frames)
+    assert out.shape == (16, 16)
+    expected = np.repeat(np.repeat(np.arange(16).reshape(8, 2), 2, axis=0), 8, axis=1)
+    np.testing.assert_array_equal(out, expected)  # row by row: frame k at (k // 2, k % 2)
+
+
+@pytest.mark.parametrize(
+    ("k", "frame_hw", "shape"),
+    [
+        (16, (8, 2), (16, 16)),  # cols = ceil(sqrt(64)) = 8, rows = 2
+        (4, (4, 1), (4, 4)),  # cols = 4, one row
+        (3, (8, 2), (8, 6)),  # sqrt(12) -> 4 columns, capped at the 3 frames
+        (6, (3, 1), (6, 5)),  # cols = ceil(sqrt(18)) = 5, rows = 2
+    ],
+)
+def test_default_grid_of_tall_frames(
+    k: int, frame_hw: tuple[int, int], shape: tuple[int, int]
+) -> None:
+    assert imtile(np.zeros((k, *frame_hw))).shape == shape
+
+
+def test_default_grid_counts_borders() -> None:
+    # cells of 2 x 8 frames with a 1-px border are 4 x 10: cols = ceil(sqrt(6.4)) = 3
+    out = imtile(np.zeros((16, 2, 8)), border_size=1)
+    assert out.shape == (6 * 4, 3 * 10)
+
+
+def test_default_grid_uses_the_largest_frame() -> None:
+    # cells are 1 x 4 (the largest frame): cols = ceil(sqrt(4 / 4)) = 1
+    out = imtile([np.ones((1, 4)), np.ones((1, 1)), np.ones((1, 2)), np.ones((1, 3))])
+    np.testing.assert_array_equal(out.sum(axis=1), [4, 1, 2, 3])
+
+
 def test_grid_size_with_none_columns() -> None:
     out = imtile(np.arange(5).reshape(5, 1, 1), grid_size=(2, None))
     np.testing.assert_array_equal(out, np.array([[0, 1, 2], [3, 4, 0]]))
@@ -69,8 +111,9 @@ def test_channels_of_activation_with_frame_axis_minus_one() -> None:
 def test_mat2gray_then_imtile_workflow() -> None:
     act = np.arange(8, dtype=np.float32).reshape(2, 2, 2)
     out = imtile(mat2gray(act), frame_axis=-1, grid_size=(2, 1))
-    expected = np.array([[0, 2], [4, 6], [1, 3], [5, 7]], dtype=np.float32) / 7
-    np.testing.assert_allclose(out, expected, atol=1e-7)
+    expected = np.array([[0, 2], [4, 6], [1, 3], [5, 7]]) / 7
+    # mat2gray rounds k / 7 to float32 (half an ulp of values <= 1); imtile only copies
+    np.testing.assert_allclose(out, expected, rtol=0, atol=float(np.finfo(np.float32).eps))
 
 
 def test_border_pads_around_each_frame() -> None:
@@ -139,9 +182,10 @@ def test_none_in_list_is_a_blank_tile() -> None:
 def test_thumbnail_size_resizes_every_frame() -> None:
     frames = [np.array([[1.0, 2.0], [3.0, 4.0]]), np.full((4, 4), 7.0)]
     out = imtile(frames, thumbnail_size=(1, 1))
-    assert out.shape == (1, 2)
-    assert out[0, 1] == 7.0  # a constant frame stays constant
-    assert 1.0 <= out[0, 0] <= 4.0  # range preserved
+    # bilinear shrink to one pixel: the mean of the 2 x 2 frame (MATLAB's widened
+    # triangle weighs both rows and both columns 1/2); a constant frame stays
+    # constant. Float64 weights that sum to 1 up to rounding: a few ulps of 7.
+    np.testing.assert_allclose(out, [[2.5, 7.0]], rtol=0, atol=4 * np.finfo(float).eps * 7)
 
 
 def test_thumbnail_size_enlarges_with_nearest_for_bool() -> None:

@@ -1,0 +1,69 @@
+"""Benchmark imresize (MATLAB's algorithm in NumPy) against scikit-image's resize.
+
+Run ``python benchmarks/bench_imresize.py`` (``--repeats N``, default 50). On a
+46x46x32 float32 stack (the face network's conv1 activation) resized to
+160x160, it times ``imresize`` with each method and
+``skimage.transform.resize(..., order=1)`` (and ``order=3``) on the same input,
+as medians over repeats after a warm-up, then prints each time and its ratio to
+skimage's ``order=1``. All figures come from one process, so compare the
+ratios; absolute times vary between machines and runs. On a busy machine the
+multi-threaded BLAS behind imresize's matrix products makes its times jumpy;
+``OPENBLAS_NUM_THREADS=1`` gives steadier figures. Not a timed test: the target
+(imresize within 2x of skimage's ``order=1``) is read off the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+from skimage.transform import resize
+
+from activations import imresize
+
+SHAPE = (46, 46, 32)
+OUT = (160, 160)
+
+
+def median_time(fn, repeats: int, warmup: int = 3) -> float:
+    """Median wall time of ``fn()`` in seconds after ``warmup`` calls."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=50)
+    args = parser.parse_args(argv)
+    x = np.random.default_rng(0).random(SHAPE, dtype=np.float32)
+    out_shape = OUT + SHAPE[2:]
+
+    def skimage_resize(order: int):
+        return lambda: resize(x, out_shape, order=order, mode="symmetric", preserve_range=True)
+
+    cases = {
+        "skimage resize order=1": skimage_resize(1),
+        "skimage resize order=3": skimage_resize(3),
+        "imresize bicubic (default)": lambda: imresize(x, OUT),
+        "imresize bilinear": lambda: imresize(x, OUT, method="bilinear"),
+        "imresize nearest": lambda: imresize(x, OUT, method="nearest"),
+    }
+    times = {name: median_time(fn, args.repeats) for name, fn in cases.items()}
+    base = times["skimage resize order=1"]
+    print(f"{SHAPE} float32 -> {OUT}, median of {args.repeats} runs")
+    print(f"{'case':<28} {'ms':>8} {'/ skimage order=1':>18}")
+    for name, seconds in times.items():
+        print(f"{name:<28} {seconds * 1e3:8.3f} {seconds / base:18.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
