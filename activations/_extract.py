@@ -6,7 +6,6 @@ import logging
 import threading
 import weakref
 from collections import OrderedDict
-from typing import Any
 
 import keras
 import numpy as np
@@ -16,8 +15,17 @@ from activations._input_range import check_input_range
 from activations._inputs import ImageSource, ModelInput, as_image_source, check_model, model_input
 from activations._layers import LayerRef, resolve_layers
 from activations._trace import BUILD_LOCK, STAGES, Extractor, build_extractor, fused_activation
+from activations._types import ImagesLike, LayersLike
 
-__all__ = ["CACHE_SIZE", "activations", "extractor_for", "prepare", "run_extractor"]
+__all__ = [
+    "CACHE_SIZE",
+    "activations",
+    "check_options",
+    "extractor_for",
+    "predict_batch",
+    "prepare",
+    "run_extractor",
+]
 
 logger = logging.getLogger("activations")
 
@@ -31,7 +39,8 @@ CACHE_SIZE = 8
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _check_options(model, output_as: str, batch_size: int, stage: str) -> None:
+def check_options(model, output_as: str, batch_size: int, stage: str) -> None:
+    """Validate the options shared by ``activations()`` and ``channel_stats()``."""
     check_model(model)
     if output_as not in OUTPUT_AS:
         raise ValueError(
@@ -66,7 +75,7 @@ def _check_stage(refs: list[LayerRef], stage: str) -> None:
             )
 
 
-def _layers_key(layers: Any) -> tuple | None:
+def _layers_key(layers: LayersLike) -> tuple | None:
     """A hashable cache key for the ``layers`` argument, or None."""
     items = tuple(layers) if isinstance(layers, (list, tuple)) else (layers,)
     key = (isinstance(layers, (list, tuple)), items)
@@ -79,7 +88,7 @@ def _layers_key(layers: Any) -> tuple | None:
 
 def extractor_for(
     model: keras.Model,
-    layers: Any,
+    layers: LayersLike,
     *,
     stage: str = "output",
     sample_shape: tuple | None = None,
@@ -192,7 +201,7 @@ def _jax_step(model: keras.Model):
     return _JAX_STEPS[model]
 
 
-def _predict(model: keras.Model, batch: np.ndarray) -> list[np.ndarray]:
+def predict_batch(model: keras.Model, batch: np.ndarray) -> list[np.ndarray]:
     """One compiled forward pass of one model; the outputs as float32 host arrays."""
     if keras.backend.backend() == "jax":
         trainable = [v.value for v in model.trainable_variables]
@@ -219,7 +228,7 @@ def run_extractor(extractor: Extractor, batch: np.ndarray) -> list[np.ndarray]:
     """
     outs: list[np.ndarray | None] = [None] * sum(len(s) for s in extractor.slots)
     for model, slots in zip(extractor.models, extractor.slots):
-        for slot, out in zip(slots, _predict(model, batch)):
+        for slot, out in zip(slots, predict_batch(model, batch)):
             outs[slot] = out
     return outs  # type: ignore[return-value]
 
@@ -264,8 +273,8 @@ def _shape_output(x: np.ndarray, output_as: str, one_image: bool) -> np.ndarray:
 
 def activations(
     model: keras.Model,
-    images: Any,
-    layers: Any,
+    images: ImagesLike,
+    layers: LayersLike,
     *,
     output_as: str = "channels",
     batch_size: int = 32,
@@ -331,7 +340,7 @@ def activations(
     >>> activations(model, np.zeros((4, 4, 1)), "conv").shape
     (2, 2, 2)
     """
-    _check_options(model, output_as, batch_size, stage)
+    check_options(model, output_as, batch_size, stage)
     source, refs, one_layer, extractor = prepare(model, images, layers, stage=stage)
     outs = _run(extractor, source, int(batch_size))
     shaped = [_shape_output(o, output_as, source.one_image) for o in outs]
@@ -346,7 +355,7 @@ def _chain(first, rest):
 
 
 def prepare(
-    model: keras.Model, images: Any, layers: Any, *, stage: str
+    model: keras.Model, images: ImagesLike, layers: LayersLike, *, stage: str
 ) -> tuple[ImageSource, list[LayerRef], bool, Extractor]:
     """Check ``images`` and ``layers`` and fetch the cached extractor for them."""
     _check_built(model)

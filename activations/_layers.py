@@ -5,9 +5,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import keras
+
+from activations._types import LayersLike, LayerSpec
 
 __all__ = ["ALL", "LayerRef", "iter_layers", "resolve_layer", "resolve_layers"]
 
@@ -132,7 +133,9 @@ def _resolve_index(model: keras.Model, spec: int, refs: list[LayerRef]) -> Layer
     return next(ref for ref in refs if ref.layer is layer)
 
 
-def resolve_layer(model: keras.Model, spec: Any, refs: list[LayerRef] | None = None) -> LayerRef:
+def resolve_layer(
+    model: keras.Model, spec: LayerSpec, refs: list[LayerRef] | None = None
+) -> LayerRef:
     """Find one layer of ``model``.
 
     Parameters
@@ -176,7 +179,7 @@ def resolve_layer(model: keras.Model, spec: Any, refs: list[LayerRef] | None = N
     )
 
 
-def resolve_layers(model: keras.Model, specs: Any) -> tuple[list[LayerRef], bool]:
+def resolve_layers(model: keras.Model, specs: LayersLike) -> tuple[list[LayerRef], bool]:
     """Resolve one layer spec, a list of them, or ``"all"``.
 
     Returns

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import Any
 
 import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._extract import _check_options, _predict, prepare
+from activations._extract import check_options, predict_batch, prepare
 from activations._trace import Extractor
+from activations._types import ImagesLike, LayerSpec
 
 __all__ = ["ChannelStats", "channel_stats"]
 
@@ -55,8 +55,8 @@ def _reducer(extractor: Extractor) -> keras.Model:
 
 def channel_stats(
     model: keras.Model,
-    images: Any,
-    layer: Any,
+    images: ImagesLike,
+    layer: LayerSpec,
     *,
     batch_size: int = 128,
     stage: str = "output",
@@ -94,14 +94,14 @@ def channel_stats(
     >>> channel_stats(model, np.zeros((10, 4, 4, 1)), "conv").per_image_max.shape
     (10, 2)
     """
-    _check_options(model, "channels", batch_size, stage)
+    check_options(model, "channels", batch_size, stage)
     if isinstance(layer, (list, tuple)):
         raise TypeError(f"Expected one layer. Received: layer={layer!r}")
     source, _, _, extractor = prepare(model, images, layer, stage=stage)
     reducer = _reducer(extractor)
     maxima, sums, minima, count = [], 0.0, None, 0
     for batch in source.iter_batches(int(batch_size)):
-        b_max, b_mean, b_min = _predict(reducer, batch)
+        b_max, b_mean, b_min = predict_batch(reducer, batch)
         maxima.append(b_max)
         sums = sums + b_mean.astype(np.float64).sum(axis=0)
         minima = b_min.min(axis=0) if minima is None else np.minimum(minima, b_min.min(axis=0))

@@ -9,6 +9,39 @@ duration of the trace only, a subclass whose ``__call__`` records the output;
 the original class is restored in ``finally``. The result is an ordinary
 functional ``keras.Model`` sharing the user's layers and weights, so
 ``predict_on_batch`` runs it as one compiled forward pass.
+
+Keras behaviour we rely on beyond its documented API, why, and the test that
+fails first if a Keras release changes it:
+
+1. Swapping a layer's ``__class__`` for the trace (``_tapped``). Keras has no
+   hook that returns the output of a layer inside a subclassed model's
+   ``call``; a subclass that records what ``__call__`` returns works on every
+   model kind and backend. The swap happens only under :data:`BUILD_LOCK` and
+   is undone in ``finally``; eager (non-symbolic) calls from other threads pass
+   straight to the original ``__call__``. Guards: ``test_trace.py::
+   test_classes_are_restored_when_the_trace_fails``, ``test_extract.py::
+   test_threads_on_a_cold_cache_all_succeed_and_leave_the_model_alone``.
+2. ``stage="pre"``: Conv and Dense layers apply ``self.activation`` at the end
+   of ``call()``. A shallow ``copy.copy`` of the layer (same variables) with a
+   linear activation gives the value before it; the user's layer is never
+   changed, which matters under eager torch, where ``call()`` runs on every
+   predict. Guards: ``test_extract.py::test_pre_stage_is_before_the_fused_relu``,
+   ``::test_pre_stage_never_changes_what_other_threads_see``.
+3. Keras' functional graph refuses two operations of one name. Tracing through
+   nested models puts their layers in one graph, so ``a/fc1`` and ``b/fc1``
+   clash; we recognise the error by its words ("names should be unique") and
+   split the extractor. Guard: ``test_extract.py::
+   test_nested_layers_whose_names_collide_come_together``.
+4. ``model.predict_function([(batch,)])`` (TensorFlow, torch, in
+   ``_extract.predict_batch``): the compiled step ``predict_on_batch`` runs, called
+   with its private data convention (an iterable of 1-tuples), to skip
+   ``predict_on_batch``'s extra copy of every output. On JAX we jit the public
+   ``stateless_call`` instead, since Keras' JAX step donates the weight buffers
+   the user's model shares. Guards: every ``core`` test, run on all three
+   backends by ``scripts/test.sh``.
+5. A Sequential model hides its ``InputLayer`` from ``layers``; its name is read
+   from ``model.inputs[0]._keras_history.operation`` (``_layers``) to explain a
+   request for it. Guard: ``test_extract.py::test_the_input_layer_by_name_is_explained``.
 """
 
 from __future__ import annotations
