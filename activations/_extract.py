@@ -6,6 +6,7 @@ import logging
 import threading
 import weakref
 from collections import OrderedDict
+from typing import Literal, overload
 
 import keras
 import numpy as np
@@ -15,7 +16,7 @@ from activations._input_range import check_input_range
 from activations._inputs import ImageSource, ModelInput, as_image_source, check_model, model_input
 from activations._layers import LayerRef, resolve_layers
 from activations._trace import BUILD_LOCK, STAGES, Extractor, build_extractor, fused_activation
-from activations._types import ImagesLike, LayersLike
+from activations._types import ImagesLike, LayersLike, LayerSpec
 
 __all__ = [
     "CACHE_SIZE",
@@ -271,6 +272,30 @@ def _shape_output(x: np.ndarray, output_as: str, one_image: bool) -> np.ndarray:
     return rows if output_as == "rows" else rows.T
 
 
+@overload
+def activations(  # type: ignore[overload-overlap]  # "all" is a str, and gives a dict
+    model: keras.Model,
+    images: ImagesLike,
+    layers: Literal["all"] | list[LayerSpec] | tuple[LayerSpec, ...],
+    *,
+    output_as: str = ...,
+    batch_size: int = ...,
+    stage: str = ...,
+) -> dict[str, NDArray[np.float32]]: ...
+
+
+@overload
+def activations(
+    model: keras.Model,
+    images: ImagesLike,
+    layers: LayerSpec,
+    *,
+    output_as: str = ...,
+    batch_size: int = ...,
+    stage: str = ...,
+) -> NDArray[np.float32]: ...
+
+
 def activations(
     model: keras.Model,
     images: ImagesLike,
@@ -363,11 +388,11 @@ def prepare(
     source = as_image_source(images, spec)
     sample_shape = None
     if spec.shape is None:  # a subclassed model: the images tell the input shape
-        if source.array is None:
+        if source.array is None and source.batches is not None:
             first = next(source.batches)
             source.batches = _chain(first, source.batches)
             sample_shape = first.shape[1:]
-        else:
+        elif source.array is not None:
             sample_shape = source.array.shape[1:]
     if source.array is not None:
         check_input_range(model, source.array)

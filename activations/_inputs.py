@@ -83,7 +83,8 @@ def _fits(sample: tuple, expected: tuple | None) -> bool:
 
 
 def _shape_error(x: np.ndarray, spec: ModelInput) -> ValueError:
-    want = "(" + ", ".join("?" if d is None else str(d) for d in spec.shape) + ")"
+    shape = spec.shape or ()
+    want = "(" + ", ".join("?" if d is None else str(d) for d in shape) + ")"
     hint = ""
     if (
         x.ndim == spec.rank - 1
@@ -161,7 +162,7 @@ class ImageSource:
         if self.array is not None:
             for start in range(0, len(self.array), batch_size):
                 yield self.array[start : start + batch_size]
-        else:
+        elif self.batches is not None:
             yield from self.batches
 
 

@@ -197,7 +197,7 @@ def resolve_layers(model: keras.Model, specs: LayersLike) -> tuple[list[LayerRef
             raise ValueError(f"Model '{_model_name(model)}' has no layers. Received: layers='all'")
         return refs, False
     one_layer = not isinstance(specs, (list, tuple))
-    spec_list = [specs] if one_layer else list(specs)
+    spec_list: list[LayerSpec] = [specs] if not isinstance(specs, (list, tuple)) else list(specs)
     if not spec_list:
         raise ValueError(f"Expected at least one layer. Received: layers={specs!r}")
     refs = list(iter_layers(model))

@@ -99,18 +99,21 @@ def channel_stats(
         raise TypeError(f"Expected one layer. Received: layer={layer!r}")
     source, _, _, extractor = prepare(model, images, layer, stage=stage)
     reducer = _reducer(extractor)
-    maxima, sums, minima, count = [], 0.0, None, 0
+    maxima: list[NDArray[np.float32]] = []
+    minima: list[NDArray[np.float32]] = []
+    sums: NDArray[np.float64] | float = 0.0
+    count = 0
     for batch in source.iter_batches(int(batch_size)):
         b_max, b_mean, b_min = predict_batch(reducer, batch)
         maxima.append(b_max)
+        minima.append(b_min.min(axis=0))
         sums = sums + b_mean.astype(np.float64).sum(axis=0)
-        minima = b_min.min(axis=0) if minima is None else np.minimum(minima, b_min.min(axis=0))
         count += len(batch)
     per_image_max = np.concatenate(maxima)
     return ChannelStats(
         max=per_image_max.max(axis=0),
-        mean=(sums / count).astype(np.float32),
-        min=minima,
+        mean=np.asarray(sums / count, dtype=np.float32),
+        min=np.min(minima, axis=0),
         per_image_max=per_image_max,
         n_images=count,
     )

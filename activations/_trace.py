@@ -228,7 +228,7 @@ class Extractor:
     @property
     def outputs(self) -> list[keras.KerasTensor]:
         """The symbolic outputs, in the requested order."""
-        found = {}
+        found: dict[int, keras.KerasTensor] = {}
         for model, slots in zip(self.models, self.slots):
             found.update(zip(slots, model.outputs))
         return [found[i] for i in range(len(found))]
