@@ -112,7 +112,10 @@ def _env(**changes: str | None) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     for name, value in changes.items():
-        env.pop(name, None) if value is None else env.__setitem__(name, value)
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     return env
 
 
