@@ -4,32 +4,42 @@
 ``imresize``, ``strongest_channel``, ``compare_channels`` and friends, all on
 plain NumPy arrays. Models and data live in :mod:`activations.zoo` and
 :mod:`activations.datasets`; figures in :mod:`activations.plot`.
+
+The public names load on first use (PEP 562), so ``import activations`` and
+the command line's ``--help`` do not import Keras or TensorFlow.
 """
 
 from __future__ import annotations
 
 import importlib
 from importlib.metadata import PackageNotFoundError, version
-
-from activations import reference
-from activations._extract import activations
-from activations._network import LayerInfo, NetworkTable, analyze_network, layer_weights
-from activations._normalize import mat2gray
-from activations._overlay import overlay
-from activations._rank import (
-    ChannelComparison,
-    compare_channels,
-    strongest_channel,
-    top_channels,
-)
-from activations._resize import imresize
-from activations._stats import ChannelStats, channel_stats
-from activations._tile import imtile
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("activations")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
+
+# Public name -> the module defining it; each module is imported on first access.
+_EXPORTS: dict[str, str] = {
+    "ChannelComparison": "activations._rank",
+    "ChannelStats": "activations._stats",
+    "LayerInfo": "activations._network",
+    "NetworkTable": "activations._network",
+    "activations": "activations._extract",
+    "analyze_network": "activations._network",
+    "channel_stats": "activations._stats",
+    "compare_channels": "activations._rank",
+    "imresize": "activations._resize",
+    "imtile": "activations._tile",
+    "layer_weights": "activations._network",
+    "mat2gray": "activations._normalize",
+    "overlay": "activations._overlay",
+    "strongest_channel": "activations._rank",
+    "top_channels": "activations._rank",
+}
+# Submodules reachable as attributes: ``activations.plot.plot_channels(...)``.
+_SUBMODULES = ("datasets", "plot", "reference", "zoo")
 
 __all__ = [
     "__version__",
@@ -51,12 +61,36 @@ __all__ = [
     "top_channels",
 ]
 
-_LAZY_SUBMODULES = ("datasets", "plot", "zoo")
+if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides these
+    from activations import datasets as datasets  # submodules, not in __all__
+    from activations import plot as plot
+    from activations import reference
+    from activations import zoo as zoo
+    from activations._extract import activations
+    from activations._network import LayerInfo, NetworkTable, analyze_network, layer_weights
+    from activations._normalize import mat2gray
+    from activations._overlay import overlay
+    from activations._rank import (
+        ChannelComparison,
+        compare_channels,
+        strongest_channel,
+        top_channels,
+    )
+    from activations._resize import imresize
+    from activations._stats import ChannelStats, channel_stats
+    from activations._tile import imtile
 
 
-def __getattr__(name: str):
-    # Heavy or optional parts (matplotlib, model files) load on first use, so
-    # ``import activations`` stays light and never imports pyplot.
-    if name in _LAZY_SUBMODULES:
-        return importlib.import_module(f"activations.{name}")
-    raise AttributeError(f"module 'activations' has no attribute {name!r}")
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"activations.{name}")
+    else:
+        raise AttributeError(f"module 'activations' has no attribute {name!r}")
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS, *_SUBMODULES})

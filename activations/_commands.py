@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ __all__ = [
     "cmd_show",
     "cmd_summary",
     "cmd_train_fashion",
+    "keras_is_safe",
     "load_image",
     "load_model",
 ]
@@ -31,6 +31,12 @@ logger = logging.getLogger(__name__)
 
 ZOO = ("fashion", "face", "squeezenet")
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+# The oldest Keras with all the hardening of model loading we rely on: safe_mode for
+# .h5 Lambda layers (CVE-2025-9905), HDF5 shape bombs and external links (3.13.2),
+# archive path traversal (3.14.0), H5 group checks and .keras member decompression
+# bombs (3.15.1). Model files of older releases are refused. Keep in step with
+# pyproject.toml.
+SAFE_KERAS = "3.15.1"
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg", ".jpg", ".jpeg")
 
 
@@ -66,15 +72,7 @@ def load_model(spec: str, scale: float | None = None) -> LoadedModel:
         model = _load_zoo(spec)
         default_scale = 255.0 if spec == "fashion" else 1.0
     else:
-        path = Path(spec)
-        if not path.is_file():
-            raise CliError(f"no model file '{spec}' (and not a zoo model: {', '.join(ZOO)})")
-        if path.suffix.lower() not in MODEL_SUFFIXES:
-            raise CliError(f"expected a .keras or .h5 model file, got '{spec}'")
-        try:
-            model = keras.saving.load_model(path, safe_mode=True, compile=False)
-        except Exception as error:  # Keras raises many kinds for a file that is not a model
-            raise CliError(f"could not load '{spec}' as a Keras model: {error}") from None
+        model = _load_model_file(spec)
         if not isinstance(model, keras.Model):
             raise CliError(f"'{spec}' does not hold a Keras model")
         default_scale = 1.0
@@ -82,6 +80,65 @@ def load_model(spec: str, scale: float | None = None) -> LoadedModel:
     scale = default_scale if scale is None else scale
     logger.info("Model '%s': input %s, pixel values divided by %g", model.name, shape, scale)
     return LoadedModel(model, scale, shape[-1], shape[:2])
+
+
+def _load_model_file(spec: str) -> Any:
+    import keras
+
+    path = Path(spec)
+    if not path.is_file():
+        raise CliError(f"no model file '{spec}' (and not a zoo model: {', '.join(ZOO)})")
+    if path.suffix not in MODEL_SUFFIXES:  # Keras picks the format by the lowercase suffix
+        raise CliError(f"expected a .keras, .h5 or .hdf5 model file, got '{spec}'")
+    if not keras_is_safe(keras.__version__):
+        raise CliError(
+            f"Keras {keras.__version__} can run code from a model file despite safe_mode "
+            f"(e.g. CVE-2025-9905); expected keras>={SAFE_KERAS}: upgrade it to load '{spec}'"
+        )
+    if path.suffix == ".keras":
+        kind, valid, why = "Keras archive", _is_zip(path), "it is not a zip file"
+    else:
+        kind, valid, why = "HDF5 model", _is_hdf5(path), "it is not an HDF5 file"
+    if not valid:
+        raise CliError(f"'{spec}' exists but is not a valid {kind}: {why}")
+    try:
+        return keras.saving.load_model(path, safe_mode=True, compile=False)
+    except Exception as error:  # Keras raises many kinds for a file that is not a model
+        reason = _reason(error)
+        if "safe_mode" in reason:
+            raise CliError(
+                f"refused to load '{spec}': {reason.split(' This ')[0]} Model files are "
+                "loaded with Keras' safe_mode, which never runs Python code from a file"
+            ) from None
+        raise CliError(f"'{spec}' exists but is not a valid {kind}: {reason}") from None
+
+
+def keras_is_safe(version: str) -> bool:
+    """Whether this Keras release refuses code in model files (``>= SAFE_KERAS``)."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(version) >= Version(SAFE_KERAS)
+    except InvalidVersion:
+        return False
+
+
+def _is_zip(path: Path) -> bool:
+    import zipfile
+
+    return zipfile.is_zipfile(path)
+
+
+def _is_hdf5(path: Path) -> bool:
+    import h5py
+
+    return h5py.is_hdf5(path)
+
+
+def _reason(error: BaseException, limit: int = 300) -> str:
+    """Keras' reason on one line: its first paragraph (not the config dump), shortened."""
+    text = " ".join(str(error).split("\n\n")[0].split()) or type(error).__name__
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 def _input_shape(model: Any, spec: str) -> tuple:
@@ -256,7 +313,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_train_fashion(argv: Sequence[str]) -> int:
-    from activations import training
+def cmd_train_fashion(args: argparse.Namespace) -> int:
+    from activations.training import train_fashion_cnn
 
-    return training.main(list(argv))
+    result = train_fashion_cnn(
+        args.out,
+        epochs=args.epochs,
+        patience=args.patience,
+        monitor=args.monitor,
+        validation_split=args.validation_split,
+        seed=args.seed,
+        split_seed=args.split_seed,
+        limit=args.limit,
+        batch_size=args.batch_size,
+        lr_factor=args.lr_factor,
+        mirror=args.mirror,
+        verbose=args.fit_verbose,
+        force=args.force,
+    )
+    h = result.history
+    print(
+        f"best epoch {h['best_epoch']} of {h['epochs_run']}: val_loss {h['best_val_loss']:.4f}, "
+        f"val_accuracy {h['best_val_accuracy']:.4f}; test loss {h['test_loss']:.4f}, "
+        f"test accuracy {h['test_accuracy']:.4f}\nwrote {result.model_path}, "
+        f"{result.history_path}, {result.curve_path}"
+    )
+    return 0

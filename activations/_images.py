@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,7 +51,9 @@ def read_image(path: str | os.PathLike[str]) -> NDArray[np.uint8]:
     FileNotFoundError
         If there is no file at ``path``.
     ValueError
-        If the file is not an image Pillow can read.
+        If the file is not an image Pillow can read, or its header claims more
+        pixels than ``PIL.Image.MAX_IMAGE_PIXELS`` (a decompression bomb: the
+        check comes before any pixel is decoded).
 
     Examples
     --------
@@ -62,7 +66,11 @@ def read_image(path: str | os.PathLike[str]) -> NDArray[np.uint8]:
     if not path.is_file():
         raise FileNotFoundError(f"No image file at '{path}'. Received: path='{path}'")
     try:
-        with Image.open(path) as image:
+        with warnings.catch_warnings():
+            # Pillow only warns between MAX_IMAGE_PIXELS and twice that; refuse both.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(path)  # checks the size in the header; decodes nothing
+        with image:
             image.load()
             mode = image.mode
             target = "L" if mode in _GRAY_MODES else "RGB"
@@ -72,6 +80,14 @@ def read_image(path: str | os.PathLike[str]) -> NDArray[np.uint8]:
                 array = _scale_to_uint8(np.asarray(image, dtype=np.float64))
             else:
                 array = np.asarray(image.convert(target), dtype=np.uint8)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        claimed = re.search(r"\((\d+) pixels\)", str(error))  # Pillow: "Image size (N pixels)"
+        size = f"{int(claimed[1]):,} pixels" if claimed else "too many pixels"
+        raise ValueError(
+            f"Could not read '{path}' as an image: its header claims {size}, more than the "
+            f"{Image.MAX_IMAGE_PIXELS:,} that PIL.Image.MAX_IMAGE_PIXELS allows (a "
+            f"decompression bomb?). Expected a smaller image. Received: path='{path}'"
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
         raise ValueError(
             f"Could not read '{path}' as an image: {error}. Expected a PNG or JPEG file. "

@@ -250,8 +250,28 @@ def check_output_dir(path: str | os.PathLike[str], *, force: bool = False) -> Pa
     return out
 
 
+# Largest figure save_figure renders: 100 megapixels (400 MB of RGBA) and, as
+# matplotlib's Agg renderer requires, fewer than 2**16 pixels a side.
+MAX_FIGURE_PIXELS = 100_000_000
+MAX_FIGURE_SIDE = 2**16 - 1
+
+
 def save_figure(fig: Any, path: str | os.PathLike[str], *, dpi: int = 100) -> Path:
-    """Save a figure through a temporary file, so ``path`` is never half-written."""
+    """Save a figure through a temporary file, so ``path`` is never half-written.
+
+    Raises
+    ------
+    ValueError
+        If the figure would be larger than :data:`MAX_FIGURE_PIXELS` pixels, or
+        :data:`MAX_FIGURE_SIDE` on a side, at ``dpi``.
+    """
+    width, height = (float(v) * dpi for v in fig.get_size_inches())
+    if width * height > MAX_FIGURE_PIXELS or max(width, height) > MAX_FIGURE_SIDE:
+        raise ValueError(
+            f"The figure would be {width:.0f}x{height:.0f} pixels at dpi={dpi}; the limit is "
+            f"{MAX_FIGURE_PIXELS:,} pixels and {MAX_FIGURE_SIDE:,} a side. Expected a smaller "
+            f"dpi (at most {_max_dpi(fig):,} for this figure). Received: dpi={dpi}"
+        )
     out = Path(path)
     temp = out.with_name(f".{out.stem}.tmp-{secrets.token_hex(4)}{out.suffix}")
     try:
@@ -260,6 +280,12 @@ def save_figure(fig: Any, path: str | os.PathLike[str], *, dpi: int = 100) -> Pa
     finally:
         temp.unlink(missing_ok=True)
     return out
+
+
+def _max_dpi(fig: Any) -> int:
+    width, height = (float(v) for v in fig.get_size_inches())
+    return max(1, int(min((MAX_FIGURE_PIXELS / (width * height)) ** 0.5,
+                          MAX_FIGURE_SIDE / max(width, height))))  # fmt: skip
 
 
 @contextmanager

@@ -5,29 +5,28 @@ out for validation (random, seeded); a checkpoint keeps the best model by
 validation loss and early stopping (patience 2) restores the best weights.
 Writes ``fashion_cnn.keras``, ``history.json`` and ``loss_curve.png``.
 
-Command line::
+Command line (``python -m activations.training`` runs the same command)::
 
-    python -m activations.training --out DIR [--epochs N] [--limit N] [--force]
+    activations train-fashion --out DIR [--epochs N] [--limit N] [--force]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations.datasets import fashion_mnist
-from activations.zoo import fashion_cnn
+if TYPE_CHECKING:
+    import keras
 
 __all__ = ["TrainResult", "main", "train_fashion_cnn"]
 
@@ -90,8 +89,10 @@ def train_fashion_cnn(
     ----------
     out_dir : path-like
         Directory receiving ``fashion_cnn.keras`` (best checkpoint by
-        validation loss), ``history.json`` and ``loss_curve.png``. Created if
-        missing; an existing non-empty directory needs ``force=True``.
+        validation loss), ``history.json`` and ``loss_curve.png``. Created (with
+        missing parents) only once the data is loaded, and removed again if the
+        run then fails or is interrupted; an existing non-empty directory needs
+        ``force=True``.
     epochs : int, default 20
         Most epochs to run.
     patience : int, default 2
@@ -137,6 +138,11 @@ def train_fashion_cnn(
         For a wrong type or value of an option.
     FileExistsError
         If ``out_dir`` is non-empty and ``force`` is False.
+    NotADirectoryError
+        If ``out_dir`` is a file.
+    FileNotFoundError, ValueError
+        If Fashion-MNIST is missing or invalid (see
+        :func:`activations.datasets.fashion_mnist`); nothing is written then.
 
     Examples
     --------
@@ -154,10 +160,38 @@ def train_fashion_cnn(
         raise ValueError(
             f"`monitor` should be one of {list(MONITORS)}. Received: monitor={monitor!r}"
         )
-    out = _prepare_out_dir(out_dir, force=force)
-    (x_fit, y_fit), (x_val, y_val), (x_test, y_test) = _prepare_data(
-        validation_split, split_seed, limit
-    )
+    out = _check_out_dir(out_dir, force=force)
+    data = _prepare_data(validation_split, split_seed, limit)  # before anything is written
+    created = _make_out_dir(out)
+    try:
+        return _fit(
+            out,
+            data,
+            epochs=epochs,
+            patience=patience,
+            monitor=monitor,
+            validation_split=validation_split,
+            seed=seed,
+            split_seed=split_seed,
+            limit=limit,
+            batch_size=batch_size,
+            lr_factor=lr_factor,
+            mirror=mirror,
+            verbose=verbose,
+        )
+    except BaseException:  # also Ctrl-C and SIGTERM: no half-written run is left behind
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+        raise
+
+
+def _fit(out: Path, data, *, epochs, patience, monitor, validation_split, seed, split_seed,
+         limit, batch_size, lr_factor, mirror, verbose) -> TrainResult:  # fmt: skip
+    import keras
+
+    from activations.zoo import fashion_cnn
+
+    (x_fit, y_fit), (x_val, y_val), (x_test, y_test) = data
     if mirror:
         x_fit, y_fit = np.concatenate([x_fit, x_fit[:, :, ::-1]]), np.concatenate([y_fit, y_fit])
     keras.utils.set_random_seed(seed)
@@ -246,7 +280,7 @@ def _check_options(epochs, patience, validation_split, seed, limit, batch_size, 
         )
 
 
-def _prepare_out_dir(out_dir: str | os.PathLike[str], *, force: bool) -> Path:
+def _check_out_dir(out_dir: str | os.PathLike[str], *, force: bool) -> Path:
     if not isinstance(out_dir, (str, os.PathLike)):
         raise TypeError(f"`out_dir` should be a path. Received: out_dir={out_dir!r}")
     out = Path(out_dir)
@@ -257,14 +291,23 @@ def _prepare_out_dir(out_dir: str | os.PathLike[str], *, force: bool) -> Path:
             f"The output directory {out} is not empty; pass force=True (--force) to "
             f"overwrite its files. Received: out_dir='{out}'"
         )
-    out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+def _make_out_dir(out: Path) -> Path | None:
+    """Create ``out`` and missing parents; return the topmost directory created, if any."""
+    target = out.absolute()
+    missing = [p for p in (target, *target.parents) if not p.exists()]
+    out.mkdir(parents=True, exist_ok=True)
+    return missing[-1] if missing else None
 
 
 Arrays = tuple[NDArray[np.float32], NDArray[np.uint8]]
 
 
 def _prepare_data(validation_split: float, seed: int, limit: int | None):
+    from activations.datasets import fashion_mnist
+
     (x_train, y_train), (x_test, y_test) = fashion_mnist()
     if limit is not None:
         x_train, y_train = x_train[:limit], y_train[:limit]
@@ -319,54 +362,11 @@ def _loss_figure(history: dict[str, Any]):
     return fig
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
-    return value
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point; returns the exit status (argparse exits 2 on bad args)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m activations.training",
-        description="Train the Fashion-MNIST CNN (best checkpoint, history, loss curve).",
-    )
-    parser.add_argument("--out", required=True, help="output directory")
-    parser.add_argument("--epochs", type=_positive_int, default=20)
-    parser.add_argument("--patience", type=int, default=2)
-    parser.add_argument("--monitor", choices=MONITORS, default="val_loss")
-    parser.add_argument("--limit", type=_positive_int, default=None)
-    parser.add_argument("--seed", type=int, default=42, help="initialization/shuffle seed")
-    parser.add_argument("--split-seed", type=int, default=42, help="validation split seed")
-    parser.add_argument("--batch-size", type=_positive_int, default=32)
-    parser.add_argument(
-        "--lr-factor",
-        type=lambda t: None if t.lower() == "none" else float(t),
-        default=0.2,
-        help="learning-rate factor on a plateau ('none': fixed rate, as the tutorials)",
-    )
-    parser.add_argument("--validation-split", type=float, default=0.2)
-    parser.add_argument(
-        "--no-mirror", dest="mirror", action="store_false", help="no mirrored training copies"
-    )
-    parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1)
-    parser.add_argument("--force", action="store_true", help="overwrite a non-empty --out")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        options = vars(args)  # the destinations are the keyword names
-        result = train_fashion_cnn(options.pop("out"), **options)
-    except (FileExistsError, NotADirectoryError, ValueError) as error:
-        parser.error(str(error))
-    h = result.history
-    print(
-        f"best epoch {h['best_epoch']} of {h['epochs_run']}: val_loss {h['best_val_loss']:.4f}, "
-        f"val_accuracy {h['best_val_accuracy']:.4f}; test loss {h['test_loss']:.4f}, "
-        f"test accuracy {h['test_accuracy']:.4f}\nwrote {result.model_path}, "
-        f"{result.history_path}, {result.curve_path}"
-    )
-    return 0
+    """``python -m activations.training``: the same as ``activations train-fashion``."""
+    from activations.cli import main as cli_main
+
+    return cli_main(["train-fashion", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

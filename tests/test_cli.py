@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import statistics
+import struct
 import subprocess
 import sys
+import time
+import zipfile
+import zlib
 from pathlib import Path
 
 import keras
@@ -14,9 +21,29 @@ from keras import layers
 from PIL import Image
 
 from activations import activations, compare_channels
-from activations.cli import main
+from activations._commands import SAFE_KERAS, keras_is_safe
+from activations.cli import _quiet_tensorflow, main
 from activations.datasets import face, face_eye_closed
+from activations.datasets._fashion_mnist import SYSTEM_DIR
 from activations.zoo import face_net
+
+
+def _png_20000x20000() -> bytes:
+    """74 bytes of PNG whose header claims 20000x20000 gray pixels (a decompression bomb)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 0, 0, 0, 0))
+    idat = chunk(b"IDAT", zlib.compress(bytes(6), level=0))
+    return b"\x89PNG\r\n\x1a\n" + header + idat + chunk(b"IEND", b"")
+
+
+needs_dataset = pytest.mark.skipif(
+    not SYSTEM_DIR.is_dir(), reason="dataset-fashion-mnist is not installed"
+)
 
 
 def _seeded(seed: int) -> dict:
@@ -58,18 +85,45 @@ def files(tmp_path_factory) -> dict[str, Path]:
     Image.fromarray(face_eye_closed()).save(paths["closed"])
     paths["junk_model"] = root / "junk.keras"
     paths["junk_model"].write_text("not a model")
+    paths["junk_h5"] = root / "junk.h5"
+    paths["junk_h5"].write_text("not a model")
+    paths["zip_model"] = root / "zip.keras"
+    with zipfile.ZipFile(paths["zip_model"], "w") as archive:
+        archive.writestr("notes.txt", "a zip archive, but not a Keras one")
     paths["junk_image"] = root / "junk.png"
     paths["junk_image"].write_text("not an image")
     return paths
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
 def _error(capsys) -> str:
-    """The one error line of stderr (and check that it is the only one)."""
+    """The error line: stderr must hold that one line, after report's "[3/7] ..." if any."""
     err = capsys.readouterr().err
-    lines = [line for line in err.splitlines() if line.startswith("activations: error:")]
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if not re.match(r"\[\d+/\d+\] ", line)]
+    assert len(lines) == 1 and lines[0].startswith("activations: error: "), err
+    assert err.endswith(lines[0] + "\n"), err
     return lines[0]
+
+
+def _env(**changes: str | None) -> dict[str, str]:
+    """os.environ with this tree first on PYTHONPATH; a None value removes the name."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def _python(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args],
+        capture_output=True, text=True, timeout=300, check=False, env=env or _env(),
+    )  # fmt: skip
 
 
 def _is_png(path: Path) -> bool:
@@ -110,8 +164,13 @@ def test_summary_of_an_h5_file(tmp_path, capsys):
     ("key", "message"),
     [
         ("missing", "no model file '.*missing.keras' \\(and not a zoo model: fashion, face"),
-        ("junk_model", "could not load '.*junk.keras' as a Keras model"),
-        ("photo", "expected a .keras or .h5 model file, got '.*photo.png'"),
+        ("junk_model", "'.*junk.keras' exists but is not a valid Keras archive: it is not a zip"),
+        ("junk_h5", "'.*junk.h5' exists but is not a valid HDF5 model: it is not an HDF5 file"),
+        (
+            "zip_model",
+            "'.*zip.keras' exists but is not a valid Keras archive: .*no item named 'config.json'",
+        ),
+        ("photo", "expected a .keras, .h5 or .hdf5 model file, got '.*photo.png'"),
         ("dense", "should take images of shape \\(H, W, C\\); its input is \\(5,\\)"),
     ],
 )
@@ -120,17 +179,43 @@ def test_summary_bad_model(files, capsys, key, message):
     assert main(["summary", str(path)]) == 2
     line = _error(capsys)
     assert re.search(message, line), line
+    assert "File not found" not in line
 
 
-def test_summary_refuses_a_lambda_layer(tmp_path, capsys):
-    """Model files load with safe_mode=True: no Python code from a file is run."""
+@pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+def test_summary_never_runs_the_code_of_a_lambda_layer(tmp_path, capsys, suffix):
+    """Model files load with safe_mode=True: the Python code in a file never runs."""
+    marker = tmp_path / "code-ran.txt"
+    # A lambda (not a def) is saved as bytecode; this one writes the marker file.
+    code = f"lambda x: (__import__('pathlib').Path({str(marker)!r}).write_text('ran'), x)[1]"
+    writes_marker = eval(code)
     model = keras.Sequential(
-        [keras.Input((6, 6, 1)), layers.Lambda(lambda x: x * 2.0, name="double")], name="lam"
+        [keras.Input((6, 6, 1)), layers.Lambda(writes_marker, name="evil")], name="evil"
     )
-    model.save(tmp_path / "lambda.keras")
-    assert main(["summary", str(tmp_path / "lambda.keras")]) == 2
+    path = tmp_path / f"evil{suffix}"
+    model.save(path)
+    marker.unlink()  # building the model ran the lambda once
+    assert main(["summary", str(path)]) == 2
     line = _error(capsys)
-    assert "could not load" in line and "safe_mode" in line
+    assert f"refused to load '{path}': Requested the deserialization of a `Lambda` layer" in line
+    assert "loaded with Keras' safe_mode, which never runs Python code from a file" in line
+    assert not marker.exists()
+    # The control: without safe_mode, loading this file does run its code.
+    keras.saving.load_model(path, safe_mode=False, compile=False)
+    assert marker.read_text() == "ran"
+
+
+def test_keras_floor_is_the_hardened_release():
+    # tomllib is not in Python 3.10; the requirement strings are enough.
+    floors = re.findall(r'^\s*"(keras\b[^"]*)",', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert floors == [f"keras>={SAFE_KERAS}"]
+    assert keras_is_safe(SAFE_KERAS) and keras_is_safe(keras.__version__)
+    assert keras_is_safe("3.16.0") and keras_is_safe("4.0")
+    for old in ("3.0.0", "3.10.0", "3.13.2", "3.15.0", "3.15.1rc1", "not a version"):
+        assert not keras_is_safe(old), old
 
 
 # --- show --------------------------------------------------------------------
@@ -197,18 +282,42 @@ def test_show_is_quiet_without_v(files, tmp_path, capsys):
         (["--layer", "conv2", "--stage", "pre"], "`stage='pre'` needs a layer with a fused"),
         (["--layer", "dense"], "layer 'dense' gives \\(2,\\) outputs, not \\(H, W, C\\) maps"),
         (["--layer", "conv1", "--channels", "1,4"], "channels \\[4\\] out of range: conv1 has 4"),
-        (["--layer", "conv1", "--scale", "0"], None),
     ],
 )
 def test_show_bad_layer_or_channel(files, tmp_path, capsys, extra, message):
     out = tmp_path / "x.png"
     code = main(["show", str(files["model"]), str(files["photo"]), *extra, "-o", str(out)])
     assert code == 2
-    if message is None:  # rejected by argparse: usage and an error line
-        assert "expected a positive number" in capsys.readouterr().err
-    else:
-        assert re.search(message, _error(capsys))
+    assert re.search(message, _error(capsys))
     assert not out.exists()
+
+
+@pytest.mark.parametrize("scale", ["0", "-1", "inf", "-inf", "nan", "1e9", "0.0001", "a"])
+def test_show_refuses_absurd_scales(files, tmp_path, capsys, scale):
+    out = tmp_path / "x.png"
+    args = ["show", str(files["model"]), str(files["photo"]), "--layer", "conv1"]
+    assert main([*args, f"--scale={scale}", "-o", str(out)]) == 2
+    assert _error(capsys) == (
+        "activations: error: argument --scale: expected a number from 0.001 to 100000 "
+        f"(pixel values 0..255 are divided by it), got '{scale}' (see 'activations show --help')"
+    )
+    assert not out.exists()
+
+
+def test_show_refuses_a_dpi_too_large_for_memory(files, tmp_path, capsys):
+    out = tmp_path / "x.png"
+    args = ["show", str(files["model"]), str(files["photo"]), "--layer", "conv1", "-o", str(out)]
+    assert main([*args, "--dpi", "100000"]) == 2
+    line = _error(capsys)
+    assert re.search(
+        r"The figure would be \d+x\d+ pixels at dpi=100000; the limit is 100,000,000 pixels "
+        r"and 65,535 a side. Expected a smaller dpi \(at most (\d[\d,]*) for this figure\)",
+        line,
+    ), line
+    largest = int(re.search(r"at most ([\d,]+)", line)[1].replace(",", ""))
+    assert list(tmp_path.iterdir()) == []  # no figure, no temporary file
+    assert main([*args, "--dpi", str(largest + 1)]) == 2
+    assert "The figure would be" in _error(capsys)
 
 
 @pytest.mark.parametrize(
@@ -216,10 +325,15 @@ def test_show_bad_layer_or_channel(files, tmp_path, capsys, extra, message):
     [
         ("missing", "No image file at '.*nothing.png'"),
         ("junk_image", "Could not read '.*junk.png' as an image"),
+        ("bomb", "Could not read '.*bomb.png' as an image: its header claims 400,000,000 pixels"),
     ],
 )
 def test_show_bad_image(files, tmp_path, capsys, image_key, message):
     image = files.get(image_key, tmp_path / "nothing.png")
+    if image_key == "bomb":  # 74 bytes whose header claims 20000x20000 pixels
+        image = tmp_path / "bomb.png"
+        image.write_bytes(_png_20000x20000())
+        assert image.stat().st_size == 74
     out = tmp_path / "x.png"
     assert main(["show", str(files["model"]), str(image), "--layer", "conv1", "-o", str(out)]) == 2
     assert re.search(message, _error(capsys))
@@ -257,11 +371,44 @@ def test_show_bad_output_path(files, tmp_path, capsys, output, message):
 def test_show_argument_errors_exit_2(files, capsys):
     base = ["show", str(files["model"]), str(files["photo"]), "--layer", "conv1", "-o", "x.png"]
     assert main([*base, "--strongest", "--channels", "1"]) == 2
-    assert "not allowed with argument" in capsys.readouterr().err
+    assert "not allowed with argument" in _error(capsys)
     assert main([*base, "--channels", "a,b"]) == 2
-    assert "expected integers like 3,14, got 'a,b'" in capsys.readouterr().err
+    assert "expected integers like 3,14, got 'a,b'" in _error(capsys)
     assert main(["show", str(files["model"])]) == 2
-    assert "required" in capsys.readouterr().err
+    assert "required" in _error(capsys)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["compare", "M", "A", "B", "--layer", "c", "-o", "x.png", "-k", "0"],
+            "argument -k: expected a positive integer, got '0' (see 'activations compare --help')",
+        ),
+        (
+            ["show", "M", "A", "--layer", "c", "-o", "x.png", "--dpi", "0"],
+            "argument --dpi: expected a positive integer, got '0' (see 'activations show --help')",
+        ),
+        (["summary", "M", "-k", "0"], "unrecognized arguments: -k 0 (see 'activations --help')"),
+        (["sumary", "M"], "argument COMMAND: invalid choice: 'sumary'"),
+        ([], "the following arguments are required: COMMAND (see 'activations --help')"),
+        (["report", "M", "A"], "the following arguments are required: -o/--output"),
+        (["train-fashion"], "the following arguments are required: --out"),
+    ],
+)
+def test_argument_errors_are_one_line(capsys, argv, message):
+    assert main(argv) == 2
+    line = _error(capsys)
+    assert message in line, line
+    assert "usage:" not in line
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["show", "--help"], ["train-fashion", "--help"]])
+def test_help_is_the_usual_help(capsys, argv):
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"usage: {' '.join(['activations', *argv[:-1]])} [-h]")
+    assert captured.out.count("\n") > 8 and captured.err == ""
 
 
 # --- compare -----------------------------------------------------------------
@@ -359,6 +506,30 @@ def test_report_errors_leave_nothing_behind(files, tmp_path, capsys, extra, mess
     assert list(tmp_path.iterdir()) == []
 
 
+def test_sigterm_during_report_leaves_nothing_behind(files, tmp_path):
+    """SIGTERM, as Ctrl-C, removes the hidden staging directory of partial figures."""
+    out = tmp_path / "report"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "activations", "report", "fashion", str(files["photo"])]
+        + ["-o", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 240
+        while not list(tmp_path.glob(".report.tmp-*")):  # the report is being written
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "no staging directory appeared"
+            time.sleep(0.01)
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert stderr.splitlines()[-1] == "activations: terminated"
+    assert "Traceback" not in stderr and "wrote" not in stdout
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_report_output_is_a_file(files, tmp_path, capsys):
     out = tmp_path / "file"
     out.write_text("x")
@@ -377,31 +548,139 @@ def test_demo_refuses_a_non_empty_directory_before_any_work(tmp_path, capsys):
     assert "[1/" not in captured.err
 
 
-def test_train_fashion_delegates(tmp_path, capsys):
-    assert main(["train-fashion", "--help"]) == 0
-    assert "--epochs" in capsys.readouterr().out
+@needs_dataset
+def test_train_fashion(tmp_path, capsys):
     out = tmp_path / "run"
     code = main(
         ["train-fashion", "--out", str(out), "--epochs", "1", "--limit", "60", "--verbose", "0"]
     )
     assert code == 0
-    assert (out / "fashion_cnn.keras").is_file()
+    assert f"wrote {out / 'fashion_cnn.keras'}" in capsys.readouterr().out
     assert main(["train-fashion", "--out", str(out), "--epochs", "1", "--limit", "60"]) == 2
-    assert "--force" in capsys.readouterr().err
+    assert "is not empty; pass force=True (--force)" in _error(capsys)
+
+
+def test_train_fashion_data_error_is_one_line_and_makes_no_out_dir(tmp_path, monkeypatch, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("train-images-idx3", "train-labels-idx1", "t10k-images-idx3", "t10k-labels-idx1"):
+        (data / f"{name}-ubyte").write_bytes(b"broken")
+    monkeypatch.setenv("FASHION_MNIST_DIR", str(data))
+    out = tmp_path / "runs" / "one"
+    assert main(["train-fashion", "--out", str(out), "--limit", "60"]) == 2
+    assert "train-images-idx3-ubyte is too short for an IDX header" in _error(capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+    (data / "t10k-labels-idx1-ubyte").unlink()
+    assert main(["train-fashion", "--out", str(out)]) == 2
+    assert "lacks ['t10k-labels-idx1-ubyte.gz']" in _error(capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+@needs_dataset
+def test_sigterm_during_training_removes_the_new_out_dir(tmp_path):
+    out = tmp_path / "run"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "activations", "train-fashion", "--out", str(out)]
+        + ["--limit", "3000", "--epochs", "20", "--verbose", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 240
+        while not out.exists():  # made once the data is loaded, before training
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "no output directory appeared"
+            time.sleep(0.01)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert stderr.splitlines()[-1] == "activations: terminated"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_version_and_no_command(capsys):
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("activations ")
     assert main([]) == 2
-    assert "required: COMMAND" in capsys.readouterr().err
+    assert "required: COMMAND" in _error(capsys)
+
+
+def _imported(*args: str) -> set[str]:
+    """Top-level packages that ``python -X importtime ARGS`` imports."""
+    result = _python("-X", "importtime", *args)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = [line.split("|")[-1] for line in result.stderr.splitlines() if "import time:" in line]
+    return {line.strip().split(".")[0] for line in lines[1:]}
+
+
+def test_version_and_help_import_no_keras():
+    for argv in (["--version"], ["--help"], ["show", "--help"]):
+        imported = _imported("-m", "activations", *argv)
+        assert "activations" in imported
+        assert not imported & {"keras", "tensorflow", "matplotlib", "numpy", "torch", "jax"}
+    result = _python("-m", "activations", "--version")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert re.fullmatch(r"activations \S+\n", result.stdout)
+
+
+def test_import_activations_alone_imports_no_keras():
+    assert not _imported("-c", "import activations") & {"keras", "tensorflow", "matplotlib"}
+    code = (
+        "import sys, activations; assert 'keras' not in sys.modules; "
+        "from activations import activations as f, mat2gray; import activations as a; "
+        "assert f is a.activations and f.__module__ == 'activations._extract'; "
+        "assert a.mat2gray is mat2gray and a.plot.plot_channels and a.reference.__file__; "
+        "assert set(a.__all__) <= set(dir(a)) and {'plot', 'zoo', 'datasets'} <= set(dir(a)); "
+        "print(sorted(a.__all__) == sorted(set(a.__all__)))"
+    )
+    result = _python("-c", code, env=_env(TF_CPP_MIN_LOG_LEVEL="3"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout == "True\n"
+    result = _python("-c", "import activations; activations.nope")
+    assert "AttributeError: module 'activations' has no attribute 'nope'" in result.stderr
+
+
+def test_a_users_tf_log_level_wins(monkeypatch):
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "1")
+    assert _quiet_tensorflow() == 1
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "1"
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL")
+    assert _quiet_tensorflow() == 3
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
+
+
+@pytest.mark.parametrize("level", [None, "2", "0"])
+def test_tensorflow_start_up_lines_follow_the_log_level(files, level):
+    """Unset: stderr is empty. Set: TensorFlow's import-time lines follow the user's level
+    (2 keeps errors, such as "failed call to cuInit" on a machine without a GPU)."""
+    env = _env(TF_CPP_MIN_LOG_LEVEL=level)
+    result = _python("-m", "activations", "summary", str(files["model"]), env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Model 'tiny'" in result.stdout
+    info_or_warning = re.search(r"^[IW]\d{4} |absl::InitializeLog", result.stderr, re.M)
+    if level is None:
+        assert result.stderr == ""
+    elif level == "2":
+        assert info_or_warning is None, result.stderr
+    elif keras.backend.backend() == "tensorflow":
+        assert info_or_warning is not None  # e.g. "I0000 ... port.cc:153] oneDNN ..."
+
+
+def test_help_and_version_are_quick():
+    """Median of 3 runs of the real command well under a second (measured: ~0.15 s)."""
+    for argv in (["--help"], ["--version"]):
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            result = _python("-m", "activations", *argv)
+            times.append(time.perf_counter() - start)
+            assert result.returncode == 0
+        assert statistics.median(times) < 1.5, times
 
 
 def test_python_dash_m_runs_the_cli():
-    result = subprocess.run(
-        [sys.executable, "-m", "activations", "summary", "nothing.keras"],
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    result = _python("-m", "activations", "summary", "nothing.keras")
     assert result.returncode == 2
-    assert "activations: error: no model file 'nothing.keras'" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("activations: error: no model file 'nothing.keras'")
+    assert result.stderr.count("\n") == 1

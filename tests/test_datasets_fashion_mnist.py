@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import gzip
 import logging
+import re
 import struct
+import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -225,3 +228,67 @@ def test_labels_out_of_range(isolated, monkeypatch):
     monkeypatch.setenv("FASHION_MNIST_DIR", str(isolated / "mine"))
     with pytest.raises(ValueError, match=r"labels outside 0..9. Received: max label=10"):
         fashion_mnist()
+
+
+def gzip_bomb(path: Path, header: bytes, inflated: int = 2**30) -> Path:
+    """A real gzip file of about 1 MB that inflates to ``header`` plus ``inflated`` zero
+    bytes: gzip members may follow each other, so one 16 MiB member of zeros is repeated."""
+    block = 16 * 2**20
+    zeros = gzip.compress(bytes(block), compresslevel=9)
+    with path.open("wb") as file:
+        file.write(gzip.compress(header))
+        for _ in range(inflated // block):
+            file.write(zeros)
+    assert path.stat().st_size < inflated / 500
+    return path
+
+
+def measured(call):
+    """Run ``call()`` expecting a ValueError; return it, the seconds and the peak of
+    memory allocated meanwhile (bytes, as tracemalloc counts them: bytes and arrays)."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(ValueError) as error:
+            call()
+        return error.value, time.perf_counter() - start, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_header_claiming_few_images_is_refused_before_inflating_the_rest(isolated, monkeypatch):
+    # The first file read: the header says 10 images, the data inflates to 1 GiB.
+    header = struct.pack(">4I", 2051, 10, 28, 28)
+    write_dataset(isolated / "mine")
+    gzip_bomb(isolated / "mine" / "train-images-idx3-ubyte.gz", header)
+    monkeypatch.setenv("FASHION_MNIST_DIR", str(isolated / "mine"))
+    error, seconds, peak = measured(fashion_mnist)
+    assert "has the wrong dimensions: expected (60000, 28, 28). Received: dims=(10, 28, 28)" in (
+        str(error)
+    )
+    assert peak < 16 * 2**20, f"{peak / 2**20:.0f} MiB allocated"
+    assert seconds < 5
+
+
+def test_data_inflating_past_its_header_is_refused_at_the_first_extra_byte(tmp_path):
+    # A right header (10000 labels), then 1 GiB where 10000 bytes are expected.
+    path = gzip_bomb(tmp_path / "t10k-labels-idx1-ubyte.gz", struct.pack(">2I", 2049, 10000))
+    error, seconds, peak = measured(
+        lambda: _fashion_mnist._read_idx(path, kind="labels", count=TEST_N)
+    )
+    assert re.search(
+        r"t10k-labels-idx1-ubyte.gz has the wrong size .* expected 10008 bytes after "
+        r"decompression. Received: more \(reading stopped at byte 10009; a padded file or a "
+        r"decompression bomb\)",
+        str(error),
+    )
+    assert peak < 16 * 2**20, f"{peak / 2**20:.0f} MiB allocated"
+    assert seconds < 5
+
+
+def test_plain_file_longer_than_its_header_is_read_no_further(tmp_path):
+    path = tmp_path / "t10k-labels-idx1-ubyte"
+    path.write_bytes(idx_bytes(2049, (TEST_N,), bytes(TEST_N)) + bytes(8 * 2**20))
+    error, _, peak = measured(lambda: _fashion_mnist._read_idx(path, kind="labels", count=TEST_N))
+    assert "Received: more (reading stopped at byte 10009" in str(error)
+    assert peak < 2**20

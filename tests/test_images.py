@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import struct
+import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -92,6 +95,41 @@ def test_read_truncated_png(tmp_path, rgb):
     (tmp_path / "b.png").write_bytes(data[: len(data) // 2])
     with pytest.raises(ValueError, match="Could not read"):
         read_image(tmp_path / "b.png")
+
+
+def png_claiming(path: Path, width: int, height: int) -> Path:
+    """A tiny PNG (under 80 bytes) whose header claims ``width`` x ``height`` gray pixels."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+    path.write_bytes(data + chunk(b"IDAT", zlib.compress(bytes(16))) + chunk(b"IEND", b""))
+    return path
+
+
+def test_read_decompression_bomb_is_a_value_error(tmp_path):
+    bomb = png_claiming(tmp_path / "bomb.png", 20000, 20000)
+    assert bomb.stat().st_size < 80
+    with pytest.raises(
+        ValueError,
+        match=r"bomb.png' as an image: its header claims 400,000,000 pixels, more than the "
+        r"89,478,485 that PIL.Image.MAX_IMAGE_PIXELS allows \(a decompression bomb\?\)",
+    ):
+        read_image(bomb)
+
+
+def test_read_refuses_images_over_the_limit_not_only_twice_over(tmp_path, monkeypatch):
+    # Pillow only warns between MAX_IMAGE_PIXELS and twice that: refused all the same.
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    Image.fromarray(np.zeros((10, 12), np.uint8)).save(tmp_path / "big.png")
+    with pytest.raises(ValueError, match=r"claims 120 pixels, more than the 100 that"):
+        read_image(tmp_path / "big.png")
+    Image.fromarray(np.zeros((10, 10), np.uint8)).save(tmp_path / "ok.png")
+    assert read_image(tmp_path / "ok.png").shape == (10, 10, 1)
 
 
 def test_read_rejects_non_path():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 import numpy as np
 import pytest
@@ -14,6 +13,7 @@ from activations.datasets._fashion_mnist import SYSTEM_DIR
 from activations.training import (
     TrainResult,
     _history,
+    _make_out_dir,
     _prepare_data,
     main,
     train_fashion_cnn,
@@ -171,32 +171,64 @@ def test_bad_out_dir_type():
         train_fashion_cnn(3)
 
 
+def broken_dataset(directory):
+    """All four Fashion-MNIST file names, each holding 6 bytes: no IDX header."""
+    directory.mkdir()
+    for stem in ("train-images", "train-labels", "t10k-images", "t10k-labels"):
+        idx = "idx3" if stem.endswith("images") else "idx1"
+        (directory / f"{stem}-{idx}-ubyte").write_bytes(b"broken")
+    return directory
+
+
+def test_bad_data_leaves_no_out_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("FASHION_MNIST_DIR", str(broken_dataset(tmp_path / "data")))
+    out = tmp_path / "runs" / "first"
+    with pytest.raises(ValueError, match=r"train-images-idx3-ubyte is too short"):
+        train_fashion_cnn(out, limit=100, epochs=1, verbose=0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # no runs/, no runs/first/
+
+
+def test_make_out_dir_returns_the_topmost_directory_it_created(tmp_path):
+    assert _make_out_dir(tmp_path / "a" / "b") == tmp_path / "a"
+    assert (tmp_path / "a" / "b").is_dir()
+    assert _make_out_dir(tmp_path / "a" / "c") == tmp_path / "a" / "c"
+    assert _make_out_dir(tmp_path / "a" / "c") is None
+
+
 @needs_dataset
 def test_main(tmp_path, capsys):
+    """``python -m activations.training`` is ``activations train-fashion``."""
     out = tmp_path / "cli"
     argv = ["--out", str(out), "--limit", "100", "--epochs", "1", "--verbose", "0"]
     assert main(argv) == 0
     assert "test accuracy" in capsys.readouterr().out
     assert (out / "fashion_cnn.keras").is_file()
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    assert exit_info.value.code == 2
-    assert "is not empty; pass force=True (--force)" in capsys.readouterr().err
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("activations: error: The output directory") and err.count("\n") == 1
+    assert "is not empty; pass force=True (--force)" in err
 
 
 @pytest.mark.parametrize(
     ("argv", "match"),
     [
         ([], "the following arguments are required: --out"),
-        (["--out", "x", "--epochs", "0"], "expected a positive integer, got 0"),
+        (
+            ["--out", "x", "--epochs", "0"],
+            "argument --epochs: expected a positive integer, got '0'",
+        ),
         (["--out", "x", "--verbose", "5"], "invalid choice: 5"),
         (["--out", "x", "--monitor", "loss"], "invalid choice: 'loss'"),
-        (["--out", "x", "--validation-split", "2"], r"should be in \(0, 1\)"),
+        (["--out", "x", "--validation-split", "2"], "expected a number between 0 and 1, got '2'"),
+        (["--out", "x", "--lr-factor", "1"], "expected a number between 0 and 1, got '1'"),
+        (["--out", "x", "--patience", "-1"], "expected an integer >= 0, got '-1'"),
     ],
 )
 def test_main_bad_arguments(tmp_path, monkeypatch, capsys, argv, match):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    assert exit_info.value.code == 2
-    assert re.search(match, capsys.readouterr().err)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("activations: error: ") and err.count("\n") == 1, err
+    assert match in err
+    assert "(see 'activations train-fashion --help')" in err
+    assert list(tmp_path.iterdir()) == []

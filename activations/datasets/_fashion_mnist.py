@@ -24,6 +24,7 @@ import logging
 import os
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
@@ -75,9 +76,12 @@ def fashion_mnist() -> tuple[Split, Split]:
     ------
     FileNotFoundError
         If ``$FASHION_MNIST_DIR`` is set but lacks one of the four files.
+    OSError
+        If the files are nowhere and the download fails.
     ValueError
         If a file is not a valid Fashion-MNIST IDX file (wrong magic number,
-        dimensions or size, or corrupt gzip data).
+        dimensions or size, or corrupt gzip data). Files are read as streams and
+        refused as soon as they hold more bytes than their header implies.
 
     Examples
     --------
@@ -93,7 +97,14 @@ def fashion_mnist() -> tuple[Split, Split]:
     logger.info("Fashion-MNIST not found locally; downloading with keras.datasets")
     import keras
 
-    (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
+    try:
+        (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
+    except Exception as error:  # Keras raises a bare Exception when the download fails
+        searched = ", ".join(str(d) for d, _ in _candidate_dirs())
+        raise OSError(
+            f"Fashion-MNIST is not in {searched} and could not be downloaded: {error}. "
+            "Expected FASHION_MNIST_DIR to name a directory holding the four IDX files."
+        ) from error
     return (x_train.copy(), y_train.copy()), (x_test.copy(), y_test.copy())
 
 
@@ -148,58 +159,86 @@ def _load_dir(paths: list[Path]) -> tuple[Split, Split]:
     return (x_train, y_train), (x_test, y_test)
 
 
-def _read_bytes(path: Path) -> bytes:
-    raw = path.read_bytes()
-    if raw[:2] != b"\x1f\x8b":
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (EOFError, OSError, zlib.error) as error:
-        raise ValueError(
-            f"Fashion-MNIST file {path} is not valid gzip data (truncated or corrupt): {error}"
-        ) from error
-
-
 def _read_idx(path: Path, *, kind: str, count: int) -> NDArray[np.uint8]:
-    """Read and check one IDX file; ``kind`` is "images" or "labels"."""
-    data = _read_bytes(path)
+    """Read and check one IDX file; ``kind`` is "images" or "labels".
+
+    The header is checked before the data is read, and the data is read as a
+    stream up to the size the header implies, so a file that inflates to more
+    (a padded file or a decompression bomb) is refused after one byte too many.
+    """
+    with path.open("rb") as raw, _open_stream(raw) as stream:
+        try:
+            return _read_stream(stream, path, kind=kind, count=count)
+        except (EOFError, OSError, zlib.error) as error:  # gzip.BadGzipFile is an OSError
+            if not isinstance(stream, gzip.GzipFile):
+                raise
+            raise ValueError(
+                f"Fashion-MNIST file {path} is not valid gzip data (truncated or corrupt): {error}"
+            ) from error
+
+
+def _open_stream(raw: BinaryIO) -> BinaryIO:
+    if raw.read(2) == b"\x1f\x8b":
+        raw.seek(0)
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # closing it leaves `raw` open
+    raw.seek(0)
+    return raw
+
+
+def _read_stream(stream: BinaryIO, path: Path, *, kind: str, count: int) -> NDArray[np.uint8]:
     magic, dims = (
-        (_IMAGE_MAGIC, (count, _SIDE, _SIDE))
-        if kind == "images"
-        else (
-            _LABEL_MAGIC,
-            (count,),
-        )
+        (_IMAGE_MAGIC, (count, _SIDE, _SIDE)) if kind == "images" else (_LABEL_MAGIC, (count,))
     )
     header_size = 4 + 4 * len(dims)
-    expected_size = header_size + int(np.prod(dims))
-    if len(data) < header_size:
+    payload_size = int(np.prod(dims))
+    expected_size = header_size + payload_size
+    header = stream.read(header_size)
+    if len(header) < header_size:
         raise ValueError(
             f"Fashion-MNIST file {path} is too short for an IDX header: expected "
-            f"{expected_size} bytes. Received: {len(data)} bytes"
+            f"{expected_size} bytes. Received: {len(header)} bytes"
         )
-    header = np.frombuffer(data, dtype=">u4", count=1 + len(dims))
-    if int(header[0]) != magic:
+    values = np.frombuffer(header, dtype=">u4")
+    if int(values[0]) != magic:
         raise ValueError(
             f"Fashion-MNIST file {path} has the wrong magic number: expected {magic} "
-            f"({kind}). Received: magic={int(header[0])}"
+            f"({kind}). Received: magic={int(values[0])}"
         )
-    received = tuple(int(d) for d in header[1:])
+    received = tuple(int(d) for d in values[1:])
     if received != dims:
         raise ValueError(
             f"Fashion-MNIST file {path} has the wrong dimensions: expected {dims}. "
             f"Received: dims={received}"
         )
-    if len(data) != expected_size:
+    array = np.empty(payload_size, dtype=np.uint8)
+    filled = _read_into(stream, memoryview(array))
+    if filled < payload_size:
         raise ValueError(
             f"Fashion-MNIST file {path} has the wrong size (truncated or padded): "
             f"expected {expected_size} bytes after decompression. Received: "
-            f"{len(data)} bytes"
+            f"{header_size + filled} bytes"
         )
-    array = np.frombuffer(data, dtype=np.uint8, offset=header_size).reshape(dims).copy()
+    if stream.read(1):
+        raise ValueError(
+            f"Fashion-MNIST file {path} has the wrong size (truncated or padded): "
+            f"expected {expected_size} bytes after decompression. Received: more (reading "
+            f"stopped at byte {expected_size + 1}; a padded file or a decompression bomb)"
+        )
+    array = array.reshape(dims)
     if kind == "labels" and array.max(initial=0) >= len(CLASS_NAMES):
         raise ValueError(
             f"Fashion-MNIST file {path} holds labels outside 0..9. Received: "
             f"max label={int(array.max())}"
         )
     return array
+
+
+def _read_into(stream: BinaryIO, buffer: memoryview) -> int:
+    """Fill ``buffer`` from ``stream``; the number of bytes read (less at the end)."""
+    filled = 0
+    while filled < len(buffer):
+        n = stream.readinto(buffer[filled:])
+        if not n:
+            break
+        filled += n
+    return filled
