@@ -124,21 +124,26 @@ def fashion_page(directory: Path, progress: Progress) -> tuple[str, str, str]:
     progress("fashion: kernels, trained vs untrained")
     trained = layer_weights(model, first)[0]
     untrained = layer_weights(fashion_cnn(weights=None, seed=0), first)[0]
-    limit = float(max(np.abs(trained).max(), np.abs(untrained).max()))
     page.heading(f"First-layer kernels ({first}), trained vs untrained")
     for kernel, label in ((trained, "trained"), (untrained, "untrained")):
+        clipped = int((np.abs(kernel) > 0.5).sum())
         page.figure(
             plot_kernels(
                 kernel,
-                vmin=-limit,
-                vmax=limit,
+                vmin=-0.5,
+                vmax=0.5,
                 title=f"{label}: {first} kernel {_shape(kernel.shape)}",
             ),  # fmt: skip
             f"kernels_{label}",
-            f"The 32 3x3 filters of the {label} model, both on one range "
-            f"-{limit:.3g}..{limit:.3g} that holds every weight of the two (mid-gray = 0, "
-            "white = positive, black = negative; nothing clipped). The "
-            f"{label} weights reach {kernel.min():.3g}..{kernel.max():.3g}.",
+            f"The 32 3x3 filters of the {label} model on the tutorials' fixed range "
+            "-0.5..0.5, the same for both (mid-gray = 0, white = positive, black = "
+            f"negative). The {label} weights reach {kernel.min():.3g}..{kernel.max():.3g}: "
+            + (
+                f"{clipped} of {kernel.size} lie outside the range and are drawn in blue "
+                "(below) or red (above), as the colour bar says."
+                if clipped
+                else "nothing is clipped."
+            ),
         )
     page.figure(
         plot_weight_histogram(trained, compare=untrained),
@@ -196,13 +201,17 @@ def face_page(directory: Path, progress: Progress) -> tuple[str, str, str]:
     _face_deeper(page, image, acts, [int(c) for c in result.channels], EYE_CLOSED_BOX)
     progress("face: the eye-closed comparison")
     page.heading("6. One eye closed")
-    add_compare_section(
+    shown = add_compare_section(
         page, (image, closed), (act_open, act_closed), COMPARE_LAYER,
         box=EYE_CLOSED_BOX, k=4, labels=LABELS,
     )  # fmt: skip
+    top = ", ".join(
+        f"{p:.0f}% for channel {int(c)}" for c, p in zip(shown.channels[:3], shown.drop_pct)
+    )
     page.paragraph(
-        "The two photos differ only inside the red box. The channels above fire on the "
-        "open eye and stop on the closed one; the network was never told about eyes."
+        "The two photos differ only inside the red box. When the eye closes, the mean "
+        f"response in the box falls by {top}: these channels fire on the open eye and "
+        "(nearly) stop on the closed one. The network was never told about eyes."
     )
     page.write()
     summary = (

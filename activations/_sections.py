@@ -76,7 +76,7 @@ def shown_on_photo(map_shape: Sequence[int], image_shape: Sequence[int]) -> str:
             f"enlarged to the photo as blocks, one per cell of its "
             f"{map_shape[0]}x{map_shape[1]} grid"
         )
-    return f"resized from {map_shape[0]}x{map_shape[1]} to the photo (bilinear)"
+    return f"resized bilinearly from {map_shape[0]}x{map_shape[1]} to the photo"
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,7 @@ def test_face_page_uses_the_eye_channels(demo, eye_result):
         )
         assert row in text
     assert "On the 8x8 grid it covers 0.7425 cells" in text
+    assert "falls by 74% for channel 5, 102% for channel 6, 91% for channel 21" in text
     for heading in ("1. conv1: all channels", "2. One channel over the photo",
                     "3. The strongest channel", "4. A deeper layer: prelu3",
                     "5. Before and after the PReLU", "6. One eye closed"):  # fmt: skip
@@ -134,6 +135,7 @@ def test_captions_describe_their_figures(demo):
     scale = re.search(r"black = \S+, white = \S+;", pre).group()
     assert scale in post  # one shared scale, said in both captions
     assert "as blocks, one per cell of its 8x8 grid" in face_captions["eye_channel_5.png"]
-    assert "resized from 46x46 to the photo (bilinear)" in face_captions["channel_red.png"]
-    assert "nothing clipped" in fashion_captions["kernels_trained.png"]
+    assert "resized bilinearly from 46x46 to the photo" in face_captions["channel_red.png"]
+    assert "lie outside the range and are drawn in blue" in fashion_captions["kernels_trained.png"]
+    assert "nothing is clipped" in fashion_captions["kernels_untrained.png"]
     assert "with the region in red on every map" in face_captions["compare_prelu3.png"]

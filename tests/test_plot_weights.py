@@ -39,7 +39,7 @@ def test_a_fixed_range_marks_clipped_weights():
     below, above = int((kernel < -0.5).sum()), int((kernel > 0.5).sum())
     assert below > 0 and above > 0
     label = fig.axes[4].get_ylabel()
-    assert label == f"weight ({below + above} of 36 clipped: blue below, red above)"
+    assert label == f"weight\n{below} < -0.5 and {above} > 0.5 of 36 clipped (blue, red)"
     assert fig.axes[0].images[0].get_clim() == (-0.5, 0.5)
     pixels = rendered(fig)
     ax = fig.axes[3]  # filter 3 holds the largest weights
@@ -80,10 +80,16 @@ def test_kernels_rgb_are_mapped_from_the_range_with_one_colour_bar_per_component
     bars = fig.axes[2:]
     assert len(bars) == 3
     clipped = int((np.abs(kernel) > 0.5).sum())
-    assert [bar.get_ylabel() for bar in bars] == ["R", "G", f"B weight ({clipped} of 54 clipped)"]
+    below, above = int((kernel < -0.5).sum()), int((kernel > 0.5).sum())
+    assert below + above == clipped
+    expected = f"B weight\n{below} < -0.5 and {above} > 0.5 of 54 clipped"
+    assert [bar.get_ylabel() for bar in bars] == [expected, "G", "R"]  # added B, G, R
     ramps = [c for bar in bars for c in bar.collections if isinstance(c, QuadMesh)]
     tops = [tuple(np.round(ramp.cmap(1.0)[:3], 3)) for ramp in ramps]
-    assert tops == [(1.0, 0.0, 0.0), (0.0, 0.502, 0.0), (0.0, 0.0, 1.0)]  # not gray
+    assert tops == [(0.0, 0.0, 1.0), (0.0, 0.502, 0.0), (1.0, 0.0, 0.0)]  # not gray
+    rendered(fig)  # lays the figure out
+    lefts = [bar.get_position().x0 for bar in bars]
+    assert lefts[2] < lefts[1] < lefts[0]  # R, G, B from left to right
     default = plot_kernels(_kernel(cin=3, filters=2), grid_size=(1, 2))
     assert default.axes[2].get_ylim() == pytest.approx((-0.5, 0.5))
 

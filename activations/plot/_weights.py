@@ -140,18 +140,23 @@ def _kernel_colorbars(fig, axes, arr: NDArray, limits, colormap, rows: int) -> N
     extend = extend.get((below > 0, above > 0), "both")
     label = "weight"
     if below or above:
-        label += f" ({below + above} of {arr.size} clipped"
-        label += ": blue below, red above)" if arr.shape[2] != 3 else ")"
+        parts = [f"{below} < {lo:.3g}"] * bool(below) + [f"{above} > {hi:.3g}"] * bool(above)
+        label += f"\n{' and '.join(parts)} of {arr.size} clipped"
+        if arr.shape[2] != 3:
+            label += " (" + ", ".join(["blue"] * bool(below) + ["red"] * bool(above)) + ")"
     if arr.shape[2] != 3:
         mappable = ScalarMappable(norm=Normalize(lo, hi), cmap=colormap)
         bar = fig.colorbar(mappable, ax=axes, shrink=0.9, aspect=12 * rows, extend=extend)
-        bar.set_label(label, **PLAIN)
+        bar.set_label(label, fontsize=8, **PLAIN)
         return
-    for name, colour in (("R", "red"), ("G", "green"), ("B", "blue")):
+    # Colour bars added later sit closer to the tiles: add B first so they read R, G, B.
+    for name, colour in (("B", "blue"), ("G", "green"), ("R", "red")):
         component = LinearSegmentedColormap.from_list(name, ["black", colour])
         mappable = ScalarMappable(norm=Normalize(lo, hi), cmap=component)
-        bar = fig.colorbar(mappable, ax=axes, shrink=0.9, aspect=12 * rows, extend=extend)
-        bar.set_label(f"{name} {label}" if name == "B" else name, **PLAIN)
+        bar = fig.colorbar(
+            mappable, ax=axes, shrink=0.9, aspect=12 * rows, extend=extend, pad=0.01
+        )
+        bar.set_label(f"{name} {label}" if name == "B" else name, fontsize=8, **PLAIN)
 
 
 def _check_grid(grid_size: Sequence[int] | None, n_tiles: int) -> tuple[int, int]:
