@@ -233,8 +233,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from activations import activations, compare_channels
-    from activations._images import box_mask
     from activations._page import save_figure
+    from activations._region import box_title, region_weights
     from activations.plot import plot_compare
 
     out = _check_figure_path(args.output, args.force)
@@ -246,23 +246,38 @@ def cmd_compare(args: argparse.Namespace) -> int:
     act_b = activations(loaded.model, _model_x(image_b, loaded), args.layer)
     if act_a.ndim != 3:
         raise CliError(f"layer '{args.layer}' gives {act_a.shape} outputs, not (H, W, C) maps")
-    region = None if box is None else box_mask(box, image_a.shape[:2], act_a.shape[:2])
+    grid, image_hw = act_a.shape[:2], image_a.shape[:2]
+    region = None if box is None else region_weights(box, grid, image_shape=image_hw)
     result = compare_channels(act_a, act_b, region=region, k=args.k)
-    print(
-        f"{args.layer}: channels whose mean response drops most from a to b"
-        + ("" if box is None else f" inside x0,y0,x1,y1 = {args.region}")
-    )
+    name_a, name_b = Path(args.image_a).name, Path(args.image_b).name
+    if box is None:
+        print(
+            f"{args.layer}: no --region given, so the whole {grid[0]}x{grid[1]} map is "
+            "compared and nothing is outside it"
+        )
+    else:
+        print(
+            f"{args.layer}: region {box_title(box)} of the {image_hw[0]}x{image_hw[1]} image "
+            f"covers {result.area_inside:.4g} of the {grid[0]}x{grid[1]} cells (each cell "
+            "weighted by the fraction of it inside the region)"
+        )
+    print(f"channels whose mean response drops most from a = {name_a} to b = {name_b}:")
     print(result)
-    labels = (Path(args.image_a).name, Path(args.image_b).name)
+    if result.channels.size == 0:
+        print("no channel drops: no figure written")
+        return 0
     channels = [int(c) for c in result.channels]
-    fig = plot_compare(image_a, image_b, act_a, act_b, channels, labels=labels, layer=args.layer)
+    fig = plot_compare(
+        image_a, image_b, act_a, act_b, channels,
+        labels=(name_a, name_b), layer=args.layer, region=box, difference=True,
+    )  # fmt: skip
     save_figure(fig, out, dpi=args.dpi)
     print(f"wrote {out}")
     return 0
 
 
 def _region(text: str | None, image) -> tuple[int, int, int, int] | None:
-    from activations._images import check_box
+    from activations._region import check_box
 
     if text is None:
         return None

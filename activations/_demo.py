@@ -18,25 +18,30 @@ from typing import TextIO
 import numpy as np
 from numpy.typing import NDArray
 
+from activations._compare import compare_channels
+from activations._compare_section import add_compare_section
 from activations._extract import activations
-from activations._images import photos_with_box
 from activations._network import analyze_network, layer_weights
 from activations._page import Page, Progress, staged_directory
-from activations._rank import compare_channels, strongest_channel
+from activations._rank import strongest_channel
 from activations._resize import imresize
 from activations._sections import (
-    MAPS_NOTE,
     ConvLayer,
     add_maps,
     add_network_section,
     add_strongest,
+    maps_note,
+    shown_on_photo,
 )
 
-__all__ = ["HISTORY_PATH", "write_demo"]
+__all__ = ["COMPARE_LAYER", "HISTORY_PATH", "PRE_LAYER", "write_demo"]
 
 HISTORY_PATH = Path(__file__).parent / "zoo" / "weights" / "fashion_cnn_history.json"
 N_STEPS = 11
-COMPARE_LAYER = "prelu2"
+#: The layer of the eye probe (as in the README and examples/face_eye_closed.py),
+#: and the same layer before its PReLU.
+COMPARE_LAYER, PRE_LAYER = "prelu3", "conv3"
+LABELS = ("eyes open", "eye closed")
 
 
 def write_demo(
@@ -114,18 +119,31 @@ def fashion_page(directory: Path, progress: Progress) -> tuple[str, str, str]:
             plot_channels(act, grid_size=grid, title=f"{name}: {_shape(act.shape)}"),
             f"maps_{name}",
             f"{name} after its ReLU, {act.shape[-1]} channels as a {grid[0]}x{grid[1]} grid. "
-            f"{MAPS_NOTE} {notes[name]}",
+            f"{maps_note(float(act.min()), float(act.max()))} {notes[name]}",
         )
     progress("fashion: kernels, trained vs untrained")
     trained = layer_weights(model, first)[0]
     untrained = layer_weights(fashion_cnn(weights=None, seed=0), first)[0]
     page.heading(f"First-layer kernels ({first}), trained vs untrained")
     for kernel, label in ((trained, "trained"), (untrained, "untrained")):
+        clipped = int((np.abs(kernel) > 0.5).sum())
         page.figure(
-            plot_kernels(kernel, title=f"{label}: {first} kernel {_shape(kernel.shape)}"),
+            plot_kernels(
+                kernel,
+                vmin=-0.5,
+                vmax=0.5,
+                title=f"{label}: {first} kernel {_shape(kernel.shape)}",
+            ),  # fmt: skip
             f"kernels_{label}",
-            f"The 32 3x3 filters of the {label} model on the fixed range -0.5..0.5 "
-            "(mid-gray = 0, white = positive, black = negative).",
+            f"The 32 3x3 filters of the {label} model on the tutorials' fixed range "
+            "-0.5..0.5, the same for both (mid-gray = 0, white = positive, black = "
+            f"negative). The {label} weights reach {kernel.min():.3g}..{kernel.max():.3g}: "
+            + (
+                f"{clipped} of {kernel.size} lie outside the range and are drawn in blue "
+                "(below) or red (above), as the colour bar says."
+                if clipped
+                else "nothing is clipped."
+            ),
         )
     page.figure(
         plot_weight_histogram(trained, compare=untrained),
@@ -160,8 +178,7 @@ def _history_section(page: Page, plot_history) -> None:
 
 
 def face_page(directory: Path, progress: Progress) -> tuple[str, str, str]:
-    from activations.datasets import face, face_eye_closed
-    from activations.datasets._faces import EYE_CLOSED_BOX, eye_closed_region
+    from activations.datasets import EYE_CLOSED_BOX, eye_closed_region, face, face_eye_closed
     from activations.zoo import face_net
 
     progress("face: loading the face network (MTCNN ONet) and the two photos")
@@ -174,17 +191,28 @@ def face_page(directory: Path, progress: Progress) -> tuple[str, str, str]:
     )
     progress("face: network table")
     add_network_section(page, analyze_network(model))
-    names = ["conv1", "conv2", "prelu2"]
-    acts = activations(model, image, names)
+    acts = activations(model, image, ["conv1", PRE_LAYER, COMPARE_LAYER])
     progress("face: conv1 channels")
     _face_conv1(page, image, acts["conv1"])
     progress("face: a deeper layer, pre- vs post-PReLU, the eye-closed probe")
-    act_closed = activations(model, closed, COMPARE_LAYER)
-    result = compare_channels(acts[COMPARE_LAYER], act_closed, region=eye_closed_region(), k=4)
-    channels = [int(c) for c in result.channels]
-    _face_deeper(page, image, acts, channels)
+    act_open, act_closed = acts[COMPARE_LAYER], activations(model, closed, COMPARE_LAYER)
+    region = eye_closed_region(act_open.shape[:2])  # the rule of compare and the report
+    result = compare_channels(act_open, act_closed, region=region, k=4)
+    _face_deeper(page, image, acts, [int(c) for c in result.channels], EYE_CLOSED_BOX)
     progress("face: the eye-closed comparison")
-    _face_compare(page, (image, closed), (acts[COMPARE_LAYER], act_closed), result, EYE_CLOSED_BOX)
+    page.heading("6. One eye closed")
+    shown = add_compare_section(
+        page, (image, closed), (act_open, act_closed), COMPARE_LAYER,
+        box=EYE_CLOSED_BOX, k=4, labels=LABELS,
+    )  # fmt: skip
+    top = ", ".join(
+        f"{p:.0f}% for channel {int(c)}" for c, p in zip(shown.channels[:3], shown.drop_pct)
+    )
+    page.paragraph(
+        "The two photos differ only inside the red box. When the eye closes, the mean "
+        f"response in the box falls by {top}: these channels fire on the open eye and "
+        "(nearly) stop on the closed one. The network was never told about eyes."
+    )
     page.write()
     summary = (
         "MATLAB's walkthrough on MTCNN's face network: conv1 channels, a colour channel, "
@@ -201,7 +229,8 @@ def _face_conv1(page: Page, image: NDArray, act: NDArray) -> None:
         plot_channels(act, title=f"conv1: {_shape(act.shape)}"),
         "maps_conv1",
         f"act1 = activations(net, im, 'conv1'), all {act.shape[-1]} channels tiled. "
-        f"{MAPS_NOTE} Many channels look like the photo: conv1 responds to colours and edges.",
+        f"{maps_note(float(act.min()), float(act.max()))} Many channels look like the "
+        "photo: conv1 responds to colours and edges.",
     )
     red = _red_channel(image, act)
     page.heading("2. One channel over the photo")
@@ -209,8 +238,9 @@ def _face_conv1(page: Page, image: NDArray, act: NDArray) -> None:
         plot_overlay(image, act, red, layer="conv1"),
         "channel_red",
         f"conv1 channel {red}: of all conv1 channels, its map follows the photo's red "
-        "areas (R - (G + B) / 2) most closely (highest correlation). It is resized to "
-        "the photo and laid over it.",
+        "areas (R - (G + B) / 2) most closely (highest correlation). Middle: the channel "
+        f"{shown_on_photo(act.shape, image.shape)} (gray, white = strong); right: laid over "
+        "the photo in jet colours (red = strong), colour bar in activation units.",
     )
     page.heading("3. The strongest channel")
     add_strongest(page, image, act, "conv1", "strongest_conv1")
@@ -227,70 +257,37 @@ def _red_channel(image: NDArray, act: NDArray) -> int:
     return int(np.argmax(corr))
 
 
-def _face_compare(page: Page, images, acts, result, box) -> None:
-    from activations.plot import plot_compare
-
-    page.heading("6. One eye closed")
-    page.image(
-        photos_with_box(images, box, scale=2),
-        "photos",
-        "The same face with both eyes open (left) and one eye closed (right); the two "
-        f"photos differ only inside the red box x {box[0]}..{box[2]}, y {box[1]}..{box[3]}, "
-        "the region where the channels are compared.",
-    )
-    channels = [int(c) for c in result.channels]
-    page.table(
-        [
-            {
-                "Channel": c,
-                "In the box, open": f"{result.inside_a[i]:.3f}",
-                "In the box, closed": f"{result.inside_b[i]:.3f}",
-                "Ratio": f"{result.ratio[i]:.2f}",
-                "Elsewhere, open": f"{result.outside_a[i]:.3f}",
-                "Elsewhere, closed": f"{result.outside_b[i]:.3f}",
-            }
-            for i, c in enumerate(channels)
-        ],
-        numeric=("Channel",),
-    )
-    page.figure(
-        plot_compare(
-            *images, *acts, channels, labels=("eyes open", "eye closed"), layer=COMPARE_LAYER
-        ),
-        f"compare_{COMPARE_LAYER}",
-        f"compare_channels(act_open, act_closed, region=eye box) on {COMPARE_LAYER}: the "
-        f"{len(channels)} channels whose mean response in the closed eye's box drops most. "
-        "They fire on the open eye and stop on the closed one while staying about the "
-        "same elsewhere (table above). The network was never told about eyes.",
-    )
-
-
-def _face_deeper(page: Page, image: NDArray, acts: dict, eye_channels: list[int]) -> None:
+def _face_deeper(page: Page, image: NDArray, acts: dict, eye_channels: list[int], box) -> None:
     from activations.plot import plot_channels, plot_overlay
 
     act = acts[COMPARE_LAYER]
     page.heading(f"4. A deeper layer: {COMPARE_LAYER}")
+    tiles = imresize(act, (64, 64))
     page.figure(
-        plot_channels(imresize(act, (64, 64)), title=f"{COMPARE_LAYER}, resized to 64x64"),
+        plot_channels(tiles, title=f"{COMPARE_LAYER}, resized to 64x64"),
         f"maps_{COMPARE_LAYER}_64",
         f"All {act.shape[-1]} channels of {COMPARE_LAYER} ({_shape(act.shape)}), each resized "
-        f"to 64x64 and tiled. {MAPS_NOTE} The strongest channel of the layer is "
-        f"{int(strongest_channel(act))}.",
+        f"to 64x64 with imresize and tiled, as in MATLAB. "
+        f"{maps_note(float(tiles.min()), float(tiles.max()))} The strongest channel of the "
+        f"layer is {int(strongest_channel(act))}.",
     )
     with page.row():
         for c in eye_channels[:2]:
             page.figure(
-                plot_overlay(image, act, c, layer=COMPARE_LAYER),
+                plot_overlay(image, act, c, layer=COMPARE_LAYER, region=box),
                 f"eye_channel_{c}",
-                f"{COMPARE_LAYER} channel {c}, one of the two channels that respond to the "
-                "eyes (found by the comparison in step 6).",
+                f"{COMPARE_LAYER} channel {c}, one of the channels that respond to the eye "
+                "(found by the comparison in step 6), "
+                f"{shown_on_photo(act.shape, image.shape)}; the red box is the eye that "
+                "closes in step 6.",
             )
     page.heading("5. Before and after the PReLU")
     page.paragraph(
-        "conv2 is the raw convolution; prelu2 keeps positive values and scales negative "
-        "ones by a learned slope, so the strong positive features stand out."
+        f"{PRE_LAYER} is the raw convolution; {COMPARE_LAYER} keeps positive values and "
+        "scales negative ones by a learned slope, so the strong positive features stand "
+        "out. Both grids share one gray scale."
     )
-    add_maps(page, ConvLayer("conv2", "", "prelu2"), acts, acts)
+    add_maps(page, ConvLayer(PRE_LAYER, "", COMPARE_LAYER, "PReLU"), acts, acts)
 
 
 def _shape(shape) -> str:

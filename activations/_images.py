@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import logging
-import math
 import os
 import re
 import warnings
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, UnidentifiedImageError
 
-__all__ = [
-    "box_cells",
-    "box_mask",
-    "box_title",
-    "check_box",
-    "fit_image",
-    "photos_with_box",
-    "read_image",
-]
+__all__ = ["fit_image", "read_image"]
 
 logger = logging.getLogger(__name__)
 
@@ -161,118 +151,3 @@ def fit_image(
             pil = pil.resize((cols, rows), Image.Resampling.BILINEAR)
     out = np.asarray(pil, dtype=np.uint8)
     return out[..., None] if out.ndim == 2 else out.copy()
-
-
-Box = tuple[int, int, int, int]
-
-
-def box_title(box: Box) -> str:
-    """``"x 88..115, y 59..70"`` for the box (88, 59, 115, 70)."""
-    x0, y0, x1, y1 = box
-    return f"x {x0}..{x1}, y {y0}..{y1}"
-
-
-def check_box(box: Sequence[int], image_hw: tuple[int, int]) -> Box:
-    """Check a box (x0, y0, x1, y1) in image pixels: ends excluded, inside the image.
-
-    Raises
-    ------
-    TypeError
-        If ``box`` is not four ints.
-    ValueError
-        If the box is empty or not inside an image of ``image_hw`` (rows, cols).
-
-    Examples
-    --------
-    >>> check_box([1, 2, 5, 4], (10, 10))
-    (1, 2, 5, 4)
-    """
-    if len(box) != 4 or not all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in box
-    ):
-        raise TypeError(f"Expected a box of four ints x0,y0,x1,y1. Received: region={box!r}")
-    x0, y0, x1, y1 = (int(v) for v in box)
-    rows, cols = image_hw
-    if not (0 <= x0 < x1 <= cols and 0 <= y0 < y1 <= rows):
-        raise ValueError(
-            f"Expected a region x0,y0,x1,y1 with 0 <= x0 < x1 <= {cols} and "
-            f"0 <= y0 < y1 <= {rows} (pixels of the {rows}x{cols} image, ends excluded). "
-            f"Received: region={x0},{y0},{x1},{y1}"
-        )
-    return x0, y0, x1, y1
-
-
-def box_mask(box: Box, image_hw: tuple[int, int], grid_hw: tuple[int, int]) -> NDArray[np.bool_]:
-    """The box as a boolean mask for ``compare_channels`` on a (h, w) activation grid.
-
-    At image size, or at a whole multiple of it when the image is smaller than
-    the grid (``compare_channels`` needs a mask at least as large as the grid).
-
-    Examples
-    --------
-    >>> box_mask((1, 0, 3, 1), (2, 4), (2, 2)).astype(int)
-    array([[0, 1, 1, 0],
-           [0, 0, 0, 0]])
-    """
-    factor = max(1, math.ceil(max(grid_hw[0] / image_hw[0], grid_hw[1] / image_hw[1])))
-    x0, y0, x1, y1 = (v * factor for v in box)
-    mask = np.zeros((image_hw[0] * factor, image_hw[1] * factor), dtype=bool)
-    mask[y0:y1, x0:x1] = True
-    return mask
-
-
-def box_cells(box: Box, image_hw: tuple[int, int], grid_hw: tuple[int, int]) -> NDArray[np.bool_]:
-    """Cells of a (h, w) grid over the image that the box covers at least half of.
-
-    The rule ``compare_channels`` applies to a mask at image size.
-
-    Examples
-    --------
-    >>> box_cells((0, 0, 3, 2), (4, 4), (2, 2)).astype(int)
-    array([[1, 1],
-           [0, 0]])
-    """
-    x0, y0, x1, y1 = box
-    rows = _covered(y0, y1, image_hw[0], grid_hw[0])
-    cols = _covered(x0, x1, image_hw[1], grid_hw[1])
-    return rows[:, None] * cols[None, :] >= 0.5 - 1e-9
-
-
-def _covered(start: int, stop: int, pixels: int, cells: int) -> NDArray[np.float64]:
-    # Fraction of each cell [i, i + 1) * pixels / cells that [start, stop) covers.
-    edges = np.arange(cells + 1) * (pixels / cells)
-    overlap = np.minimum(edges[1:], stop) - np.maximum(edges[:-1], start)
-    return np.clip(overlap, 0.0, None) / (pixels / cells)
-
-
-def photos_with_box(
-    images: Sequence[NDArray], box: tuple[int, int, int, int] | None, *, scale: int = 1
-) -> NDArray[np.uint8]:
-    """Photos side by side, enlarged ``scale`` times, with ``box`` drawn in red on each.
-
-    Parameters
-    ----------
-    images : sequence of ndarray of shape (H, W, 1|3), uint8
-        Photos of the same height.
-    box : (x0, y0, x1, y1) or None
-        In the photos' pixels, ends excluded; None draws no box.
-    scale : int, default 1
-
-    Returns
-    -------
-    ndarray of shape (H * scale, W_total, 3), uint8
-        With a 12-px white gap between the photos.
-    """
-    from PIL import ImageDraw
-
-    tiles = []
-    for photo in images:
-        pil = Image.fromarray(photo[..., 0] if photo.shape[-1] == 1 else photo).convert("RGB")
-        pil = pil.resize((pil.width * scale, pil.height * scale), Image.Resampling.NEAREST)
-        if box is not None:
-            x0, y0, x1, y1 = (v * scale for v in box)
-            ImageDraw.Draw(pil).rectangle((x0, y0, x1 - 1, y1 - 1), outline=(230, 0, 0), width=2)
-        tiles.append(np.asarray(pil))
-    gap = np.full((tiles[0].shape[0], 12, 3), 255, np.uint8)
-    parts = [part for tile in tiles for part in (gap, tile)][1:]
-    return np.concatenate(parts, axis=1)

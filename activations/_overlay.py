@@ -8,9 +8,67 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from activations._normalize import _as_real_array, mat2gray
+from activations._region import cell_blocks
 from activations._resize import imresize
 
-__all__ = ["overlay"]
+__all__ = ["COARSE_CELL_PIXELS", "map_method", "map_to_image", "overlay"]
+
+#: A map whose cells span at least this many photo pixels on both sides is
+#: coarse: it is shown as blocks (nearest neighbour), not smoothed over the photo.
+COARSE_CELL_PIXELS = 8
+_METHODS = ("auto", "nearest", "bilinear", "bicubic")
+
+
+def map_method(map_shape: tuple[int, ...], image_shape: tuple[int, ...]) -> str:
+    """How to show a map on a photo: ``"nearest"`` (blocks) when it is coarse, else
+    ``"bilinear"``. Coarse: each cell spans ``COARSE_CELL_PIXELS`` or more photo
+    pixels on both sides (an 8x8 map on a 160x160 photo: 20 pixels per cell).
+
+    Examples
+    --------
+    >>> map_method((8, 8), (160, 160)), map_method((46, 46), (160, 160))
+    ('nearest', 'bilinear')
+    """
+    coarse = all(i >= COARSE_CELL_PIXELS * m for i, m in zip(image_shape[:2], map_shape[:2]))
+    return "nearest" if coarse else "bilinear"
+
+
+def map_to_image(
+    channel_map: ArrayLike, image_shape: tuple[int, ...], *, method: str = "auto"
+) -> NDArray:
+    """A channel map at the photo's size, centre-aligned with the photo's pixels.
+
+    Parameters
+    ----------
+    channel_map : array_like of shape (h, w)
+    image_shape : tuple
+        The photo's shape; its first two entries (H, W) are used.
+    method : {"auto", "nearest", "bilinear", "bicubic"}, default "auto"
+        ``"nearest"`` shows each cell as a block of the pixels whose centres
+        fall in it (:func:`activations.region_weights`' coordinates), so block
+        edges are cell edges; the others interpolate with :func:`imresize`.
+        ``"auto"``: :func:`map_method`.
+
+    Returns
+    -------
+    ndarray of shape (H, W)
+
+    Examples
+    --------
+    >>> map_to_image(np.arange(4.0).reshape(2, 2), (4, 4), method="nearest")[:, 0]
+    array([0., 0., 2., 2.])
+    """
+    if not isinstance(method, str):
+        raise TypeError(f"Expected `method` to be a string. Received: {method=}")
+    if method not in _METHODS:
+        raise ValueError(f"Expected `method` to be one of {list(_METHODS)}. Received: {method=}")
+    arr = _as_real_array(channel_map, "channel_map")
+    hw = tuple(int(n) for n in image_shape[:2])
+    if method == "auto":
+        method = map_method(arr.shape, hw)
+    if method == "nearest":
+        return cell_blocks(arr, hw)
+    return imresize(arr, hw, method=method)
 
 
 def _image_as_float(image: ArrayLike) -> NDArray[np.float64]:
@@ -63,11 +121,12 @@ def overlay(
     *,
     alpha: float = 0.5,
     cmap: str = "jet",
+    method: str = "bilinear",
 ) -> NDArray[np.float32]:
     """Colour a channel map and blend it over an image.
 
-    The map is normalized with :func:`mat2gray` (its own min/max), resized to
-    the image's (H, W) with :func:`imresize` ("bilinear"), coloured with a
+    The map is normalized with :func:`mat2gray` (its own min/max), brought to
+    the image's (H, W) with :func:`map_to_image` (``method``), coloured with a
     matplotlib colormap and blended: ``(1 - alpha) * image + alpha * colour``.
 
     Parameters
@@ -80,6 +139,9 @@ def overlay(
         Weight of the colour, in [0, 1]: 0 gives the image, 1 the colour.
     cmap : str or matplotlib Colormap, default "jet"
         Colormap name (``matplotlib.colormaps``).
+    method : {"bilinear", "nearest", "bicubic", "auto"}, default "bilinear"
+        How the map is enlarged: ``"nearest"`` draws each cell as a block
+        (see :func:`map_to_image`; ``"auto"`` picks blocks for coarse maps).
 
     Returns
     -------
@@ -94,7 +156,7 @@ def overlay(
         is not a name.
     ValueError
         If a shape is wrong, a float image leaves [0, 1], an input holds NaN,
-        ``alpha`` is outside [0, 1] or ``cmap`` is unknown.
+        ``alpha`` is outside [0, 1], or ``cmap`` or ``method`` is unknown.
 
     Examples
     --------
@@ -115,7 +177,7 @@ def overlay(
         raise ValueError(
             f"Expected `channel_map` of shape (h, w). Received: channel_map.shape={heat.shape}"
         )
-    heat = imresize(mat2gray(heat), base.shape[:2], method="bilinear")
+    heat = map_to_image(mat2gray(heat), base.shape[:2], method=method)
     colour = colormap(np.clip(heat, 0.0, 1.0))[..., :3]
     blended = (1.0 - alpha) * base + alpha * colour
     return np.clip(blended, 0.0, 1.0).astype(np.float32)

@@ -19,26 +19,25 @@ import numpy as np
 from numpy.typing import NDArray
 
 from activations._extract import activations
-from activations._images import box_cells, box_mask, box_title, photos_with_box
 from activations._network import NetworkTable, layer_weights
+from activations._overlay import map_method
 from activations._page import Page, network_table_html
-from activations._rank import compare_channels, strongest_channel, top_channels
+from activations._rank import strongest_channel, top_channels
 
 __all__ = [
     "ACTIVATION_TYPES",
-    "MAPS_NOTE",
     "ConvLayer",
-    "add_compare_section",
     "add_maps",
     "add_network_section",
     "add_strongest",
     "add_weights_section",
-    "compare_layer_for",
     "conv_kernels",
     "conv_layers",
     "layer_maps",
+    "maps_note",
     "model_input",
     "shape_text",
+    "shown_on_photo",
     "slug",
 ]
 
@@ -46,11 +45,38 @@ logger = logging.getLogger(__name__)
 
 #: Layer types that apply an activation on their own, paired with the conv before them.
 ACTIVATION_TYPES = ("ReLU", "PReLU", "LeakyReLU", "ELU", "Activation")
-MAPS_NOTE = (
-    "Each tile is one channel (its index in the corner), all on one scale for the "
-    "whole layer (mat2gray): white = strong positive, black = strong negative "
-    "(after a ReLU, black = 0)."
-)
+
+
+def maps_note(lo: float, hi: float) -> str:
+    """Caption of a layer's tiles drawn on one gray scale, black = ``lo``, white = ``hi``.
+
+    Says where 0 is: black only when ``lo`` is 0 (e.g. after a ReLU), else the
+    gray level that 0 gets (mid-gray for a range symmetric around 0).
+
+    Examples
+    --------
+    >>> maps_note(-1.0, 3.0)[-52:]
+    'black = -1, white = 3; 0 is the gray 25% of the way up.'
+    """
+    text = (
+        "Each tile is one channel (its index in the corner), all on one gray scale "
+        f"(mat2gray): black = {lo:.3g}, white = {hi:.3g}"
+    )
+    if lo == 0:
+        return text + "; black is 0, no response."
+    if lo < 0 < hi:
+        return text + f"; 0 is the gray {-lo / (hi - lo):.0%} of the way up."
+    return text + "."
+
+
+def shown_on_photo(map_shape: Sequence[int], image_shape: Sequence[int]) -> str:
+    """How a map is drawn over the photo: as blocks (coarse) or smoothed."""
+    if map_method(tuple(map_shape), tuple(image_shape)) == "nearest":
+        return (
+            f"enlarged to the photo as blocks, one per cell of its "
+            f"{map_shape[0]}x{map_shape[1]} grid"
+        )
+    return f"resized bilinearly from {map_shape[0]}x{map_shape[1]} to the photo"
 
 
 @dataclass(frozen=True)
@@ -59,12 +85,14 @@ class ConvLayer:
 
     ``fused`` is the activation built into the layer (``"relu"``) or ``""``;
     ``follower`` the name of a separate activation layer right after it
-    (a ``PReLU``), or None. ``output`` names the map after the activation.
+    (a ``PReLU``), or None, and ``follower_type`` its class name.
+    ``output`` names the map after the activation.
     """
 
     name: str
     fused: str
     follower: str | None
+    follower_type: str = ""
 
     @property
     def output(self) -> str:
@@ -101,7 +129,8 @@ def conv_layers(table: NetworkTable, names: Sequence[str] | None = None) -> list
             if nxt is not None and nxt.type in ACTIVATION_TYPES and nxt.depth == row.depth
             else None
         )
-        found.append(ConvLayer(row.name, row.activation, follower))
+        kind = nxt.type if follower is not None else ""
+        found.append(ConvLayer(row.name, row.activation, follower, kind))
     if names is None:
         return found
     known = {conv.name: conv for conv in found}
@@ -144,15 +173,27 @@ def add_network_section(page: Page, table: NetworkTable) -> None:
     page.raw(network_table_html(table))
 
 
-def add_maps(page: Page, conv: ConvLayer, post: dict, pre: dict, *, resize=None) -> None:
-    """One conv layer's channels: before and after its activation, side by side."""
-    from activations._resize import imresize
+_WHAT_IT_DOES = {
+    "relu": " The ReLU sets every negative response to 0.",
+    "prelu": " PReLU keeps positive responses and scales negative ones by a learned slope.",
+    "leakyrelu": " LeakyReLU keeps positive responses and scales negative ones by a small slope.",
+}
+
+
+def add_maps(page: Page, conv: ConvLayer, post: dict, pre: dict) -> None:
+    """One conv layer's channels before and after its activation, side by side on one scale."""
     from activations.plot import plot_channels
 
+    shown = [pre[conv.name]] if conv.has_pre else []
+    shown.append(post[conv.output])
+    lo = min(float(act.min()) for act in shown)
+    hi = max(float(act.max()) for act in shown)
+    hi = hi if hi > lo else lo + 1.0
+    note = maps_note(lo, hi) + (" The same scale as the figure beside it." if conv.has_pre else "")
+
     def draw(act, label):
-        shown = act if resize is None else imresize(act, resize)
         title = f"{label}: {act.shape[-1]} channels of {act.shape[0]}x{act.shape[1]}"
-        return plot_channels(shown, title=title)
+        return plot_channels(act, title=title, vmin=lo, vmax=hi)
 
     with page.row():
         if conv.has_pre:
@@ -160,14 +201,14 @@ def add_maps(page: Page, conv: ConvLayer, post: dict, pre: dict, *, resize=None)
             page.figure(
                 draw(pre[conv.name], f"{conv.name} before {kind}"),
                 f"maps_{slug(conv.name)}_pre",
-                f"{conv.name} before {kind}: positive and negative responses. {MAPS_NOTE}",
+                f"{conv.name} before {kind}: positive and negative responses. {note}",
             )
         after = f"after {conv.fused or conv.follower}" if conv.has_pre else "output"
+        keeps = _WHAT_IT_DOES.get((conv.fused or conv.follower_type).lower(), "")
         page.figure(
             draw(post[conv.output], f"{conv.name} {after}"),
             f"maps_{slug(conv.output)}",
-            f"{conv.name} {after}. {MAPS_NOTE}"
-            + (" Only positive responses remain at full strength." if conv.has_pre else ""),
+            f"{conv.name} {after}.{keeps} {note}",
         )
 
 
@@ -182,9 +223,10 @@ def add_strongest(page: Page, image: NDArray, act: NDArray, layer: str, name: st
         plot_overlay(image, act, channel, layer=layer),
         name,
         f"{layer}: channel {channel} holds the largest value of the layer "
-        f"({float(act[..., channel].max()):.4g}). Left: the photo; middle: the channel resized "
-        "to the photo (white = strong); right: the channel in colour over the photo "
-        f"(jet: red = strong, blue = weak). Top channels by maximum: {ranking}.",
+        f"({float(act[..., channel].max()):.4g}). Left: the photo; middle: the channel "
+        f"{shown_on_photo(act.shape, image.shape)} (gray, white = strong); right: the "
+        "channel in colour over the photo (jet: red = strong, blue = weak; colour bar in "
+        f"activation units). Top channels by maximum: {ranking}.",
     )
     return channel
 
@@ -208,6 +250,7 @@ def add_weights_section(page: Page, kernels: dict[str, NDArray]) -> None:
     from matplotlib.figure import Figure
 
     from activations.plot import plot_kernels, plot_weight_histogram
+    from activations.plot._common import PLAIN
 
     page.heading("Weights")
     if not kernels:
@@ -216,15 +259,24 @@ def add_weights_section(page: Page, kernels: dict[str, NDArray]) -> None:
     name, kernel = next(iter(kernels.items()))
     limit = float(np.abs(kernel).max()) or 1.0
     n_filters = kernel.shape[-1]
-    what = "an RGB tile per filter" if kernel.shape[2] == 3 else "a gray tile per filter"
+    if kernel.shape[2] == 3:
+        what = (
+            f"an RGB tile per filter: each colour component runs from none at -{limit:.3g} "
+            f"to full at +{limit:.3g}, so mid-gray = 0 on all three and a colour shows "
+            "which input colour a filter weights most"
+        )
+    else:
+        how = "the mean over its input channels" if kernel.shape[2] > 1 else "its weights"
+        what = (
+            f"a gray tile per filter ({how}) on -{limit:.3g}..{limit:.3g}: mid-gray = 0, "
+            "white = positive weights, black = negative"
+        )
     page.figure(
-        plot_kernels(
-            kernel, grid_size=(2, 16) if n_filters == 32 else None, vmin=-limit, vmax=limit
-        ),
+        plot_kernels(kernel, grid_size=(2, 16) if n_filters == 32 else None),
         f"kernels_{slug(name)}",
         f"The first conv layer's {n_filters} filters ({name}, kernel "
-        f"{shape_text(kernel.shape)}), {what}, on one fixed range -{limit:.3g}..{limit:.3g}: "
-        "mid-gray = 0, white = positive weights, black = negative.",
+        f"{shape_text(kernel.shape)}), {what}. The range is symmetric and holds every "
+        "weight: nothing is clipped.",
     )
     cols = min(3, len(kernels))
     rows = math.ceil(len(kernels) / cols)
@@ -232,7 +284,7 @@ def add_weights_section(page: Page, kernels: dict[str, NDArray]) -> None:
     axes = np.ravel(fig.subplots(rows, cols, squeeze=False))
     for (name, kernel), ax in zip(kernels.items(), axes):
         plot_weight_histogram(kernel, labels=(name, ""), ax=ax)
-        ax.set_title(f"{name} kernel")
+        ax.set_title(f"{name} kernel", **PLAIN)
     for ax in axes[len(kernels) :]:
         ax.set_axis_off()
     page.figure(
@@ -240,73 +292,6 @@ def add_weights_section(page: Page, kernels: dict[str, NDArray]) -> None:
         "weight_histograms",
         "Histogram of all kernel values of each conv layer, with their mean and "
         "standard deviation in the legend.",
-    )
-
-
-def add_compare_section(
-    page: Page,
-    images: tuple[NDArray, NDArray],
-    acts: tuple[NDArray, NDArray],
-    layer: str,
-    *,
-    box: tuple[int, int, int, int] | None,
-    k: int = 4,
-    labels: tuple[str, str] = ("image a", "image b"),
-) -> NDArray[np.int64]:
-    """Channels whose response inside ``box`` drops most from image a to image b."""
-    from activations.plot import plot_compare
-
-    region = None if box is None else box_mask(box, images[0].shape[:2], acts[0].shape[:2])
-    result = compare_channels(acts[0], acts[1], region=region, k=k)
-    page.image(
-        photos_with_box(images, box, scale=max(1, math.ceil(240 / images[0].shape[1]))),
-        "photos",
-        f"'{labels[0]}' (left) and '{labels[1]}' (right) as the model sees them"
-        + ("" if box is None else ", with the compared region in red")
-        + ".",
-    )
-    where = "inside the box " + box_title(box) if box is not None else "over the whole map"
-    page.paragraph(
-        f"The {len(result.channels)} channels of {layer} whose mean response {where} drops "
-        f"most from '{labels[0]}' to '{labels[1]}' ({result.n_inside} activation cells "
-        f"inside, {result.n_outside} outside). Ratio = mean on {labels[1]} / mean on "
-        f"{labels[0]}, inside the region: 0.2 means an 80% drop."
-    )
-    page.table(
-        [
-            {
-                "Channel": int(c),
-                f"Inside, {labels[0]}": f"{result.inside_a[i]:.4g}",
-                f"Inside, {labels[1]}": f"{result.inside_b[i]:.4g}",
-                "Drop": f"{result.drop[i]:.4g}",
-                "Ratio": f"{result.ratio[i]:.3g}",
-                f"Outside, {labels[0]}": f"{result.outside_a[i]:.4g}",
-                f"Outside, {labels[1]}": f"{result.outside_b[i]:.4g}",
-            }
-            for i, c in enumerate(result.channels)
-        ],
-        numeric=("Channel",),
-    )
-    page.figure(
-        plot_compare(
-            *images, *acts, [int(c) for c in result.channels], labels=labels, layer=layer
-        ),
-        f"compare_{slug(layer)}",
-        f"The same {layer} channels on both images, on one shared gray scale (white = "
-        f"strong): a channel that stops firing on '{labels[1]}' is darker in the second row.",
-    )
-    return result.channels
-
-
-def compare_layer_for(convs: Sequence[ConvLayer], shapes: dict[str, tuple], image_hw, box) -> str:
-    """The deepest conv output on whose grid ``box`` covers at least one cell."""
-    for conv in reversed(convs):
-        shape = shapes[conv.output]
-        if box is None or box_cells(box, image_hw, shape[:2]).any():
-            return conv.output
-    raise ValueError(
-        f"The region {box_title(box)} is too small to cover a whole activation cell of "
-        f"any conv layer. Received: region={box}"
     )
 
 

@@ -19,18 +19,17 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
+from activations._compare_section import add_compare_section, compare_layer_for
 from activations._extract import activations
-from activations._images import check_box, photos_with_box
 from activations._network import analyze_network
 from activations._page import Page, Progress, network_table_html, staged_directory
+from activations._region import check_box
 from activations._sections import (
     ConvLayer,
-    add_compare_section,
     add_maps,
     add_network_section,
     add_strongest,
     add_weights_section,
-    compare_layer_for,
     conv_kernels,
     conv_layers,
     layer_maps,
@@ -45,7 +44,6 @@ __all__ = [
     "conv_layers",
     "model_input",
     "network_table_html",
-    "photos_with_box",
     "write_model_report",
 ]
 
@@ -86,10 +84,13 @@ def write_model_report(
     image_b : ndarray of the shape of ``image``, optional
         A second photo: adds the comparison of the channels that drop most.
     box : (x0, y0, x1, y1), optional
-        Region of the comparison in image pixels (x along columns, ends excluded).
+        Region of the comparison in image pixels (x along columns, ends
+        excluded), mapped to the layer's grid by :func:`activations.region_weights`.
+        Without it the whole maps are compared.
     compare_layer : str, optional
-        Layer of the comparison; default the deepest conv output on whose grid
-        ``box`` covers at least one cell.
+        Layer of the comparison; default the deepest conv output whose cells
+        are no wider or no taller than ``box`` (the deepest conv output
+        without a box).
     k : int, default 4
         Channels in the comparison.
     labels : (str, str)

@@ -55,6 +55,11 @@ def save(fig: Figure, path: Path, dpi: int) -> Path:
     return path
 
 
+def weighted_mean(act: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per-channel mean of an (H, W, C) map, each cell weighted by ``weights`` (H, W)."""
+    return np.tensordot(weights, act, axes=([0, 1], [0, 1])) / weights.sum()
+
+
 def draw_tiles(tiled: np.ndarray, picked: list[int], cols: int, title: str) -> Figure:
     """The ``imtile`` image with each tile's channel number; ``picked`` framed in red."""
     fig = Figure(figsize=(7.6, 6.8), layout="constrained")
@@ -121,10 +126,11 @@ def main(out_dir: str | Path, *, small: bool = False) -> dict:
         mat2gray(act_open), frame_axis=-1, thumbnail_size=(THUMB, THUMB), grid_size=(8, 8),
         border_size=1, background_color=0.5,
     )  # fmt: skip
-    # The channels most concentrated on the eyes: mean on the eyes' cells minus mean elsewhere.
-    region = eye_closed_region(act_open.shape[:2])  # cells of the eye on the image's right
-    eyes = region | region[:, ::-1]  # the portrait is centred: the mirror covers the other eye
-    focus = act_open[eyes].mean(axis=0) - act_open[~eyes].mean(axis=0)
+    # The channels most concentrated on the eyes: mean on the eyes minus mean elsewhere.
+    # eye_closed_region weights each cell by the fraction of it inside the eye's box.
+    region = eye_closed_region(act_open.shape[:2])  # the eye on the image's right
+    eyes = np.maximum(region, region[:, ::-1])  # centred portrait: the mirror is the other eye
+    focus = weighted_mean(act_open, eyes) - weighted_mean(act_open, 1 - eyes)
     picked = [int(c) for c in np.argsort(-focus, kind="stable")[:2]]
     print(f"  {act_open.shape} tiled at {THUMB}x{THUMB}: {tiled.shape}")
     print(f"  channels firing most on the eyes (open photo only): {picked}")
@@ -147,26 +153,27 @@ def main(out_dir: str | Path, *, small: bool = False) -> dict:
     print("\nStep 7: the same face with one eye closed")
     im_closed = face_eye_closed()
     act_closed = activations(net, im_closed, DEEP)
-    # All channels ranked by how much their mean on the closed eye's cells drops.
+    # Every channel whose mean on the closed eye drops, biggest drop first. The means are
+    # weighted by `region`, the rule `activations compare --region 88,59,115,70` uses too.
     result = compare_channels(act_open, act_closed, region=region, k=act_open.shape[-1])
-    drop_pct = 100 * (1 - result.ratio)
-    elsewhere_pct = 100 * (result.outside_b - result.outside_a) / np.abs(result.outside_a)
-    print(f"  the 3 channels of {DEEP} that drop most on the eye ({result.n_inside} cells):")
-    print("  channel  inside open  inside closed  drop %  elsewhere change %")
+    print(f"  {result.summary()}")
+    print(f"  the 3 channels of {DEEP} that drop most on the eye:")
+    print("  channel  inside open  inside closed  drop %  outside open  outside closed  "
+          "outside drop %")  # fmt: skip
     for i, c in enumerate(result.channels[:3]):
         print(
             f"  {c:7d}  {result.inside_a[i]:11.3f}  {result.inside_b[i]:13.3f}  "
-            f"{drop_pct[i]:6.1f}  {elsewhere_pct[i]:18.1f}"
+            f"{result.drop_pct[i]:6.1f}  {result.outside_a[i]:12.3f}  "
+            f"{result.outside_b[i]:14.3f}  {result.outside_drop_pct[i]:14.1f}"
         )
     eye = [int(c) for c in result.channels[:3]]
-    labels = ("eyes open", "one eye closed")
-    fig = plot_compare(im, im_closed, act_open, act_closed, eye, labels=labels, layer=DEEP)
-    x0, y0, x1, y1 = EYE_CLOSED_BOX
-    for ax in fig.axes[: 2 * (1 + len(eye))]:  # the box on every image panel
-        ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, ec="red"))
+    fig = plot_compare(
+        im, im_closed, act_open, act_closed, eye, labels=("eyes open", "eye closed"),
+        layer=DEEP, region=EYE_CLOSED_BOX, difference=True,
+    )  # fmt: skip
     save(fig, out / "face_eye_open_vs_closed.png", dpi)
-    rank = {int(c): i for i, c in enumerate(result.channels)}
-    picked_drop = [float(drop_pct[rank[c]]) for c in picked]
+    drop_of = {int(c): float(p) for c, p in zip(result.channels, result.drop_pct)}
+    picked_drop = [drop_of.get(c, 0.0) for c in picked]  # 0: the channel does not drop
     for c, pct in zip(picked, picked_drop):
         print(f"  step 5's channel {c} (picked on the open photo) drops {pct:.1f}% on the eye")
 
@@ -177,8 +184,12 @@ def main(out_dir: str | Path, *, small: bool = False) -> dict:
         "picked_channels": picked,
         "picked_drop_pct": picked_drop,
         "eye_channels": eye,
-        "inside_drop_pct": [float(v) for v in drop_pct[:3]],
-        "elsewhere_change_pct": [float(v) for v in elsewhere_pct[:3]],
+        "inside_open": [float(v) for v in result.inside_a[:3]],
+        "inside_closed": [float(v) for v in result.inside_b[:3]],
+        "inside_drop_pct": [float(v) for v in result.drop_pct[:3]],
+        "outside_open": [float(v) for v in result.outside_a[:3]],
+        "outside_closed": [float(v) for v in result.outside_b[:3]],
+        "outside_drop_pct": [float(v) for v in result.outside_drop_pct[:3]],
     }
 
 

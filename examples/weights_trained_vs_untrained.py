@@ -1,11 +1,13 @@
 """First-layer filters of the Fashion-MNIST CNN, trained and untrained (REFERENCE.md, section B).
 
 The first conv layer of the trained CNN has a (3, 3, 1, 32) kernel and a (32,)
-bias. We draw its 32 filters as a 2x16 grid on a fixed colour range -0.5..0.5,
-then do the same for an untrained twin (same architecture, fresh Glorot
-initialization): the trained filters are larger and structured (edge and blob
-detectors), the untrained ones small and flat-looking. A histogram of all
-kernel values puts the two distributions side by side.
+bias. We draw its 32 filters as a 2x16 grid on the tutorials' fixed colour range
+-0.5..0.5 (weights outside it are clipped, drawn in blue below and red above, and
+counted in the colour bar's label), then do the same for an untrained twin
+(same architecture, fresh Glorot initialization): the trained filters are larger
+and structured (edge and blob detectors), the untrained ones small and
+flat-looking. A histogram of all kernel values puts the two distributions side
+by side.
 
 Run it::
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from activations import layer_weights
@@ -38,10 +41,12 @@ def describe(name: str, kernel, bias) -> dict:
         "std": float(kernel.std()),
         "min": float(kernel.min()),
         "max": float(kernel.max()),
+        "clipped": int((np.abs(kernel) > 0.5).sum()),
     }
     print(
         f"{name}: kernel {kernel.shape}, bias {bias.shape}; kernel mean {numbers['mean']:.4f}, "
-        f"std {numbers['std']:.4f}, range {numbers['min']:.3f}..{numbers['max']:.3f}"
+        f"std {numbers['std']:.4f}, range {numbers['min']:.3f}..{numbers['max']:.3f}, "
+        f"{numbers['clipped']} of {kernel.size} outside -0.5..0.5"
     )
     return numbers
 

@@ -414,29 +414,76 @@ def test_help_is_the_usual_help(capsys, argv):
 # --- compare -----------------------------------------------------------------
 
 
-def test_compare_the_eye_on_the_face_network(files, tmp_path, capsys):
+def test_compare_the_eye_on_prelu3_agrees_with_the_api(files, tmp_path, capsys):
+    # prelu3's cells are 20x20 face pixels: the eye box covers no half of any of them.
     out = tmp_path / "eye.png"
-    args = ["compare", "face", str(files["face"]), str(files["closed"]), "--layer", "prelu2"]
+    args = ["compare", "face", str(files["face"]), str(files["closed"]), "--layer", "prelu3"]
     assert main([*args, "--region", "88,59,115,70", "-k", "3", "-o", str(out)]) == 0
     stdout = capsys.readouterr().out
+    from activations import datasets
+
     net = face_net()
-    region = np.zeros((160, 160), bool)
-    region[59:70, 88:115] = True
+    act_open = activations(net, face(), "prelu3")
+    act_closed = activations(net, face_eye_closed(), "prelu3")
     expected = compare_channels(
-        activations(net, face(), "prelu2"), activations(net, face_eye_closed(), "prelu2"),
-        region=region, k=3,
-    )  # fmt: skip
-    assert "inside x0,y0,x1,y1 = 88,59,115,70" in stdout
+        act_open, act_closed, region=datasets.eye_closed_region(act_open.shape[:2]), k=3
+    )
+    assert expected.channels.tolist() == [5, 6, 21]  # the README's eye channels
+    assert (
+        "prelu3: region x 88..115, y 59..70 of the 160x160 image covers 0.7425 of the 8x8 "
+        "cells" in stdout
+    )
+    assert "from a = face.png to b = closed.png" in stdout
     assert str(expected) in stdout
+    # The box as a photo-sized mask gives the same ranking.
+    mask = np.zeros((160, 160), bool)
+    mask[59:70, 88:115] = True
+    from_mask = compare_channels(act_open, act_closed, region=mask, k=3)
+    np.testing.assert_array_equal(from_mask.channels, expected.channels)
+    np.testing.assert_allclose(from_mask.drop_pct, expected.drop_pct, rtol=1e-5)
     assert _is_png(out)
 
 
-def test_compare_whole_map_of_a_model_file(files, tmp_path, capsys):
+def test_compare_whole_map_says_there_is_no_region(files, tmp_path, capsys):
     out = tmp_path / "c.png"
     args = ["compare", str(files["model"]), str(files["photo"]), str(files["photo_b"])]
-    assert main([*args, "--layer", "relu2", "-o", str(out)]) == 0
-    assert "ChannelComparison(k=3" in capsys.readouterr().out  # k=4 capped at 3 channels
+    assert main([*args, "--layer", "relu2", "-k", "100", "-o", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert "relu2: no --region given, so the whole 4x4 map is compared" in stdout
+    assert "ChannelComparison(no region: the whole map, nothing outside;" in stdout
+    table_header = stdout.splitlines()[3]
+    assert table_header.split()[:5] == ["channel", "inside_a", "inside_b", "drop", "drop"]
+    assert "outside_a" not in stdout
     assert _is_png(out)
+
+
+def test_compare_ranks_only_channels_that_drop(files, tmp_path, capsys):
+    out = tmp_path / "c.png"
+    args = ["compare", str(files["model"]), str(files["photo"]), str(files["photo_b"])]
+    args += ["--layer", "relu2", "--region", "2,2,6,6", "-k", "100"]
+    assert main([*args, "-o", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    from activations._commands import load_image, load_model
+    from activations._region import region_weights
+
+    loaded = load_model(str(files["model"]))
+    image_a = load_image(str(files["photo"]), loaded)
+    image_b = load_image(str(files["photo_b"]), loaded)
+    act_a = activations(loaded.model, image_a.astype("float32"), "relu2")
+    act_b = activations(loaded.model, image_b.astype("float32"), "relu2")
+    region = region_weights((2, 2, 6, 6), act_a.shape[:2], image_shape=image_a.shape[:2])
+    expected = compare_channels(act_a, act_b, region=region, k=100)
+    assert (expected.drop > 0).all() and expected.n_dropping < 100
+    assert str(expected) in stdout
+    assert "channels drop (k=100)" in stdout
+
+
+def test_compare_a_box_smaller_than_a_cell(files, tmp_path, capsys):
+    out = tmp_path / "c.png"
+    args = ["compare", str(files["model"]), str(files["photo"]), str(files["photo_b"])]
+    # The 24x24 photo is fitted to the model's 12x12 input; relu2's cells are 3x3 pixels.
+    assert main([*args, "--layer", "relu2", "--region", "0,0,1,1", "-o", str(out)]) == 0
+    assert "covers 0.1111 of the 4x4 cells" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -446,7 +493,6 @@ def test_compare_whole_map_of_a_model_file(files, tmp_path, capsys):
         ("a,b,c,d", "--region should be comma-separated integers, got 'a,b,c,d'"),
         ("0,0,13,5", "0 <= x0 < x1 <= 12 and 0 <= y0 < y1 <= 12"),
         ("5,5,5,9", "0 <= x0 < x1 <= 12"),
-        ("0,0,1,1", "cover at least one cell"),
     ],
 )
 def test_compare_bad_region(files, tmp_path, capsys, region, message):

@@ -10,6 +10,7 @@ import pytest
 import skimage.data
 from PIL import Image
 
+from activations._region import region_weights
 from activations.datasets import face, face_eye_closed
 from activations.datasets._faces import EYE_CLOSED_BOX, eye_closed_region
 
@@ -54,28 +55,37 @@ def test_portraits_are_fresh_copies(load):
 
 def test_eye_closed_region_in_pixels():
     x0, y0, x1, y1 = EYE_CLOSED_BOX
-    expected = np.zeros((160, 160), dtype=bool)
-    expected[y0:y1, x0:x1] = True
+    expected = np.zeros((160, 160))
+    expected[y0:y1, x0:x1] = 1.0
     np.testing.assert_array_equal(eye_closed_region(), expected)
     np.testing.assert_array_equal(eye_closed_region((160, 160)), expected)
 
 
-@pytest.mark.parametrize(
-    ("shape", "rows", "cols"),
-    [((8, 8), slice(2, 4), slice(4, 6)), ((21, 21), slice(7, 10), slice(11, 16)), ((1, 2), 0, 1)],
-)
-def test_eye_closed_region_on_a_grid(shape, rows, cols):
-    expected = np.zeros(shape, dtype=bool)
-    expected[rows, cols] = True
-    region = eye_closed_region(shape)
-    assert region.dtype == bool
-    np.testing.assert_array_equal(region, expected)
+def test_eye_closed_region_on_coarse_grids_weights_each_cell_by_its_share():
+    # prelu3's 8x8 grid: cells of 20x20 face pixels; the box never covers half a cell.
+    region = eye_closed_region((8, 8))
+    assert region.dtype == np.float64
+    expected = np.zeros((8, 8))
+    expected[2:4, 4:6] = np.outer([1 / 20, 10 / 20], [12 / 20, 15 / 20])
+    np.testing.assert_allclose(region, expected, rtol=0, atol=1e-12)
+    # prelu4's 3x3 grid (cells of 53.3 pixels): the box straddles two cells of the middle row.
+    np.testing.assert_allclose(eye_closed_region((3, 3)).sum(), 297 * 9 / 160**2, rtol=1e-12)
+    # (1, 2): the box is all in the right half.
+    np.testing.assert_allclose(eye_closed_region((1, 2)), [[0.0, 297 / 80**2 / 2]], rtol=1e-12)
+
+
+def test_eye_closed_region_is_the_rule_of_region_weights():
+    for shape in ((8, 8), (21, 21), (46, 46)):
+        np.testing.assert_array_equal(
+            eye_closed_region(shape),
+            region_weights(EYE_CLOSED_BOX, shape, image_shape=(160, 160)),
+        )
 
 
 @pytest.mark.parametrize(
     ("shape", "error", "match"),
     [
-        ("8x8", TypeError, "pair of ints .* Received: shape='8x8'"),
+        ("8x8", TypeError, "pair of ints .*Received: shape='8x8'"),
         ((8,), TypeError, r"Received: shape=\(8,\)"),
         ((8, 8.0), TypeError, r"Received: shape=\(8, 8.0\)"),
         ((True, 8), TypeError, r"Received: shape=\(True, 8\)"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import time
@@ -24,8 +25,8 @@ FASHION = {
     "kernels_untrained.png", "weight_histogram.png", "history.png",
 }  # fmt: skip
 FACE = {
-    "maps_conv1.png", "channel_red.png", "strongest_conv1.png", "maps_prelu2_64.png",
-    "maps_conv2_pre.png", "maps_prelu2.png", "photos.png", "compare_prelu2.png",
+    "maps_conv1.png", "channel_red.png", "strongest_conv1.png", "maps_prelu3_64.png",
+    "maps_conv3_pre.png", "maps_prelu3.png", "photos.png", "compare_prelu3.png",
 }  # fmt: skip
 
 
@@ -44,9 +45,10 @@ def demo(tmp_path_factory) -> dict:
 @pytest.fixture(scope="module")
 def eye_result():
     net = face_net()
+    act_open = activations(net, face(), "prelu3")
     return compare_channels(
-        activations(net, face(), "prelu2"), activations(net, face_eye_closed(), "prelu2"),
-        region=eye_closed_region(), k=4,
+        act_open, activations(net, face_eye_closed(), "prelu3"),
+        region=eye_closed_region(act_open.shape[:2]), k=4,
     )  # fmt: skip
 
 
@@ -93,11 +95,47 @@ def test_face_page_uses_the_eye_channels(demo, eye_result):
     face_dir = demo["out"] / "face"
     text = (face_dir / "index.html").read_text()
     channels = [int(c) for c in eye_result.channels]
+    assert channels == [5, 6, 21, 45]  # as the README, the CLI and the example say
     for c in channels[:2]:
         assert (face_dir / f"eye_channel_{c}.png").is_file()
-    row = f'<tr><td class="num">{channels[0]}</td><td>{eye_result.inside_a[0]:.3f}</td>'
-    assert row in text
+    for i, c in enumerate(channels):  # the numbers of compare_channels, row by row
+        row = (
+            f'<tr><td class="num">{c}</td><td>{eye_result.inside_a[i]:.3f}</td>'
+            f"<td>{eye_result.inside_b[i]:.3f}</td><td>{eye_result.drop[i]:.3f}</td>"
+            f"<td>{eye_result.drop_pct[i]:.0f}%</td><td>{eye_result.outside_a[i]:.3f}</td>"
+            f"<td>{eye_result.outside_b[i]:.3f}</td><td>{eye_result.outside_drop_pct[i]:.0f}%</td>"
+        )
+        assert row in text
+    assert "On the 8x8 grid it covers 0.7425 cells" in text
+    assert "falls by 74% for channel 5, 102% for channel 6, 91% for channel 21" in text
     for heading in ("1. conv1: all channels", "2. One channel over the photo",
-                    "3. The strongest channel", "4. A deeper layer: prelu2",
+                    "3. The strongest channel", "4. A deeper layer: prelu3",
                     "5. Before and after the PReLU", "6. One eye closed"):  # fmt: skip
         assert f"<h2>{heading}</h2>" in text
+
+
+def _captions(page: Path) -> dict[str, str]:
+    """Each figure's caption, by its image file."""
+    pattern = r'<img src="([^"]+)"[^>]*></a><figcaption>(.*?)</figcaption>'
+    found = re.findall(pattern, page.read_text(), re.S)
+    return {src: html.unescape(caption) for src, caption in found}
+
+
+def test_captions_describe_their_figures(demo):
+    face_captions = _captions(demo["out"] / "face" / "index.html")
+    fashion_captions = _captions(demo["out"] / "fashion" / "index.html")
+    # Only grids whose black is 0 (after a ReLU) may say so; PReLU and raw maps have
+    # negative values, where 0 is a gray.
+    for name in ("maps_conv3_pre.png", "maps_prelu3.png", "maps_conv1.png"):
+        assert "black is 0" not in face_captions[name]
+        assert "0 is the gray" in face_captions[name]
+    for name in ("maps_conv2d.png", "maps_conv2d_1.png"):
+        assert "black is 0, no response." in fashion_captions[name]
+    pre, post = face_captions["maps_conv3_pre.png"], face_captions["maps_prelu3.png"]
+    scale = re.search(r"black = \S+, white = \S+;", pre).group()
+    assert scale in post  # one shared scale, said in both captions
+    assert "as blocks, one per cell of its 8x8 grid" in face_captions["eye_channel_5.png"]
+    assert "resized bilinearly from 46x46 to the photo" in face_captions["channel_red.png"]
+    assert "lie outside the range and are drawn in blue" in fashion_captions["kernels_trained.png"]
+    assert "nothing is clipped" in fashion_captions["kernels_untrained.png"]
+    assert "with the region in red on every map" in face_captions["compare_prelu3.png"]

@@ -1,4 +1,4 @@
-"""Reading image files, fitting them to a model, and boxes in image pixels."""
+"""Reading image files and fitting them to a model."""
 
 from __future__ import annotations
 
@@ -11,16 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from activations import compare_channels
-from activations._images import (
-    box_cells,
-    box_mask,
-    box_title,
-    check_box,
-    fit_image,
-    photos_with_box,
-    read_image,
-)
+from activations._images import fit_image, read_image
 
 
 @pytest.fixture
@@ -189,73 +180,3 @@ def test_fit_rejects_other_channel_counts(rgb):
 def test_fit_rejects_bad_image_shape():
     with pytest.raises(ValueError, match=r"Expected an image of shape \(H, W, 1\|3\)"):
         fit_image(np.zeros((4, 4), np.uint8), channels=1, size=None)
-
-
-# --- boxes -------------------------------------------------------------------
-
-
-def test_check_box_and_title():
-    assert check_box([0, 1, 4, 3], (3, 4)) == (0, 1, 4, 3)
-    assert box_title((88, 59, 115, 70)) == "x 88..115, y 59..70"
-
-
-@pytest.mark.parametrize(
-    "box", [(2, 0, 2, 1), (3, 0, 1, 1), (0, 0, 5, 1), (-1, 0, 2, 1), (0, 2, 1, 4)]
-)
-def test_check_box_rejects_empty_or_outside(box):
-    with pytest.raises(ValueError, match=r"0 <= x0 < x1 <= 4 and 0 <= y0 < y1 <= 3"):
-        check_box(box, (3, 4))
-
-
-@pytest.mark.parametrize("box", [(0, 0, 1), (0, 0, 1.5, 1), (0, 0, True, 1)])
-def test_check_box_rejects_wrong_types(box):
-    with pytest.raises(TypeError, match="Expected a box of four ints"):
-        check_box(box, (3, 4))
-
-
-def test_box_mask_at_image_size():
-    expected = np.zeros((4, 6), bool)
-    expected[1:3, 2:5] = True
-    np.testing.assert_array_equal(box_mask((2, 1, 5, 3), (4, 6), (2, 3)), expected)
-
-
-def test_box_mask_is_enlarged_for_a_finer_grid():
-    mask = box_mask((1, 0, 2, 1), (2, 2), (5, 3))
-    assert mask.shape == (6, 6)
-    np.testing.assert_array_equal(np.argwhere(mask)[[0, -1]], [[0, 3], [2, 5]])
-
-
-def test_box_cells_exact():
-    cells = box_cells((0, 0, 3, 2), (4, 4), (2, 2))
-    np.testing.assert_array_equal(cells, [[True, True], [False, False]])
-    np.testing.assert_array_equal(box_cells((0, 0, 1, 1), (4, 4), (2, 2)), np.zeros((2, 2)))
-
-
-@pytest.mark.parametrize("seed", range(8))
-def test_box_cells_follow_compare_channels(seed):
-    rng = np.random.default_rng(seed)
-    image_hw, grid = (40, 30), (int(rng.integers(3, 12)), int(rng.integers(3, 12)))
-    x0, y0 = int(rng.integers(0, 20)), int(rng.integers(0, 30))
-    box = (x0, y0, x0 + int(rng.integers(4, 10)), y0 + int(rng.integers(4, 10)))
-    cells = box_cells(box, image_hw, grid)
-    act = np.zeros((*grid, 1))
-    if not cells.any():
-        with pytest.raises(ValueError, match="cover at least one cell"):
-            compare_channels(act, act, region=box_mask(box, image_hw, grid))
-        return
-    result = compare_channels(act, act, region=box_mask(box, image_hw, grid))
-    assert result.n_inside == int(cells.sum())
-
-
-def test_photos_with_box_draws_red_outline():
-    gray = np.full((4, 5, 1), 100, np.uint8)
-    out = photos_with_box([gray, gray], (1, 0, 5, 4), scale=2)
-    assert out.shape == (8, 2 * 10 + 12, 3)
-    red, gray3, white = [230, 0, 0], [100, 100, 100], [255, 255, 255]
-    np.testing.assert_array_equal(out[0, 2], red)  # the box's top-left corner
-    np.testing.assert_array_equal(out[7, 9], red)  # its bottom-right corner
-    np.testing.assert_array_equal(out[4, 5], gray3)  # inside the 2-px outline
-    np.testing.assert_array_equal(out[4, 1], gray3)  # left of the box
-    np.testing.assert_array_equal(out[:, 10:22], np.broadcast_to(white, (8, 12, 3)))  # the gap
-    np.testing.assert_array_equal(out[0, 24], red)  # the second photo's box
-    assert photos_with_box([gray], None).shape == (4, 5, 3)

@@ -1,4 +1,4 @@
-"""Tests for activations._overlay (overlay)."""
+"""Tests for activations._overlay (overlay, map_method, map_to_image)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import matplotlib
 import numpy as np
 import pytest
 
-from activations import overlay
+from activations import imresize, overlay
+from activations._overlay import map_method, map_to_image
+from activations._region import cell_blocks
 
 pytestmark = pytest.mark.core
 
@@ -128,3 +130,36 @@ def test_nan_in_channel_map_raises() -> None:
 def test_complex_channel_map_raises() -> None:
     with pytest.raises(TypeError, match="channel_map.dtype=complex128"):
         overlay(np.zeros((2, 2)), np.zeros((2, 2), dtype=complex))
+
+
+def test_nearest_draws_each_cell_as_a_block() -> None:
+    out = overlay(np.zeros((4, 4)), np.array([[0.0, 1.0], [2.0, 3.0]]), alpha=1.0,
+                  cmap="gray", method="nearest")  # fmt: skip
+    levels = np.array([0, 85, 170, 255]) / 255  # mat2gray 0, 1/3, 2/3, 1 on 256 grays
+    expected = np.repeat(np.repeat(levels.reshape(2, 2), 2, axis=0), 2, axis=1)
+    np.testing.assert_allclose(out[..., 0], expected, atol=1e-6)
+
+
+def test_map_method_picks_blocks_for_coarse_maps() -> None:
+    assert map_method((8, 8), (160, 160)) == "nearest"  # 20 pixels per cell
+    assert map_method((21, 21), (160, 160)) == "bilinear"  # 7.6
+    assert map_method((20, 20), (160, 160)) == "nearest"  # exactly 8
+    assert map_method((3, 100), (160, 160)) == "bilinear"  # coarse along one side only
+
+
+def test_map_to_image_follows_the_method() -> None:
+    channel = np.arange(4.0).reshape(2, 2)
+    np.testing.assert_array_equal(
+        map_to_image(channel, (4, 4, 3), method="nearest"), cell_blocks(channel, (4, 4))
+    )
+    np.testing.assert_array_equal(
+        map_to_image(channel, (4, 4), method="bilinear"),
+        imresize(channel, (4, 4), method="bilinear"),
+    )
+    np.testing.assert_array_equal(
+        map_to_image(channel, (16, 16)), cell_blocks(channel, (16, 16))
+    )  # auto: 8 pixels per cell
+    with pytest.raises(ValueError, match=r"one of \['auto', 'nearest'.*method='box'"):
+        map_to_image(channel, (4, 4), method="box")
+    with pytest.raises(TypeError, match="`method` to be a string"):
+        overlay(np.zeros((4, 4)), channel, method=1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
@@ -140,3 +142,30 @@ def test_errors():
         plot_channels(_act(), ax=Figure())
     with pytest.raises(ValueError, match="Unknown colormap.*cmap='grey_ish'"):
         plot_channels(_act(), cmap="grey_ish")
+
+
+def test_given_limits_put_two_layers_on_one_scale():
+    act = _act()  # -2..9
+    relu = np.maximum(act, 0)
+    figs = [plot_channels(a, vmin=-2.0, vmax=9.0) for a in (act, relu)]
+    for fig, a in zip(figs, (act, relu), strict=True):
+        drawn = np.ma.getdata(fig.axes[0].images[0].get_array())
+        expected = imtile(mat2gray(a, (-2.0, 9.0)), frame_axis=-1, grid_size=(2, 2), border_size=1)
+        np.testing.assert_array_equal(drawn, expected)
+        labels = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+        assert fig.axes[1].get_yticks()[labels.index("0")] == pytest.approx(2 / 11)
+    # Without the limits the ReLU layer gets its own scale, black = 0.
+    own = np.ma.getdata(plot_channels(relu).axes[0].images[0].get_array())
+    assert own[1, 1] == 0.0  # relu channel 0 at (0, 0) is 0: black on its own scale
+    shared = np.ma.getdata(figs[1].axes[0].images[0].get_array())
+    assert shared[1, 1] == pytest.approx(2 / 11)  # 0 is a dark gray on the shared one
+
+
+def test_limits_errors_and_plain_text_titles():
+    with pytest.raises(ValueError, match='do not go with normalize="channel"'):
+        plot_channels(_act(), normalize="channel", vmin=0.0)
+    with pytest.raises(ValueError, match="`vmin` < `vmax`. Received: vmin=1.0, vmax=1.0"):
+        plot_channels(_act(), vmin=1.0, vmax=1.0)
+    fig = plot_channels(_act(), title="conv$^^$: 3 channels")
+    fig.savefig(io.BytesIO(), format="png")  # mathtext would fail to parse it
+    assert fig.axes[0].get_title() == "conv$^^$: 3 channels"

@@ -54,7 +54,7 @@ def test_public_names():
     assert plot.__all__ == sorted(plot.__all__)
     assert set(plot.__all__) == {
         "plot_channels", "plot_compare", "plot_history", "plot_kernels",
-        "plot_network", "plot_overlay", "plot_weight_histogram",
+        "plot_network", "plot_overlay", "plot_photos", "plot_weight_histogram",
     }  # fmt: skip
     for name in plot.__all__:
         assert callable(getattr(plot, name))

@@ -1,13 +1,15 @@
-"""Tests of activations.plot._overlay (plot_overlay, plot_compare)."""
+"""Tests of activations.plot._overlay (plot_overlay)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from _figures import is_red_near, pixel_of, rendered
 from matplotlib.figure import Figure
 
 from activations import imresize, overlay
-from activations.plot import plot_compare, plot_overlay
+from activations._region import cell_blocks
+from activations.plot import plot_overlay
 
 
 @pytest.fixture
@@ -20,22 +22,54 @@ def act() -> np.ndarray:
     return np.arange(4 * 4 * 3, dtype=np.float32).reshape(4, 4, 3) - 10.0
 
 
-# ---- plot_overlay --------------------------------------------------------------------
-
-
 def test_overlay_panels(image, act):
     fig = plot_overlay(image, act, 1, alpha=0.3, layer="conv1")
     assert isinstance(fig, Figure)
-    assert len(fig.axes) == 4  # image, channel, blend, colour bar
-    ax_image, ax_channel, ax_blend, _ = fig.axes
+    assert len(fig.axes) == 5  # image, channel, blend, two colour bars
+    ax_image, ax_channel, ax_blend, bar_channel, bar_blend = fig.axes
     np.testing.assert_array_equal(ax_image.images[0].get_array(), image)
-    np.testing.assert_array_equal(ax_channel.images[0].get_array(), imresize(act[..., 1], (8, 8)))
+    # 2 photo pixels per cell: a fine map, smoothed bilinearly.
+    expected = imresize(act[..., 1], (8, 8), method="bilinear")
+    np.testing.assert_array_equal(ax_channel.images[0].get_array(), expected)
     np.testing.assert_array_equal(
-        ax_blend.images[0].get_array(), overlay(image, act[..., 1], alpha=0.3, cmap="jet")
+        ax_blend.images[0].get_array(),
+        overlay(image, act[..., 1], alpha=0.3, cmap="jet", method="bilinear"),
     )
     assert ax_channel.get_title() == "conv1, channel 1"
+    assert ax_channel.texts[0].get_text() == "4x4 map, bilinear"
     assert ax_blend.get_title() == "overlay (jet, alpha 0.3)"
     assert ax_channel.images[0].get_cmap().name == "gray"
+
+
+def test_the_jet_overlay_has_a_colour_bar_in_activation_units(image, act):
+    fig = plot_overlay(image, act, 2, alpha=0.5)
+    bar = fig.axes[4]
+    assert bar.get_ylabel() == "activation (jet, blended at alpha 0.5)"
+    assert bar.get_ylim() == pytest.approx((act[..., 2].min(), act[..., 2].max()))
+    assert bar.collections or bar.images  # the colour ramp is drawn
+
+
+def test_a_coarse_map_is_drawn_as_blocks(act):
+    photo = np.zeros((40, 40, 3), np.uint8)  # 10 pixels per cell: coarse
+    fig = plot_overlay(photo, act, 0)
+    np.testing.assert_array_equal(
+        fig.axes[1].images[0].get_array(), cell_blocks(act[..., 0], (40, 40))
+    )
+    assert fig.axes[1].texts[0].get_text() == "4x4 map, one block per cell"
+    smooth = plot_overlay(photo, act, 0, resample="bilinear")
+    np.testing.assert_array_equal(
+        smooth.axes[1].images[0].get_array(), imresize(act[..., 0], (40, 40), method="bilinear")
+    )
+
+
+def test_region_is_outlined_on_every_panel(act):
+    photo = np.full((40, 40, 3), 128, np.uint8)
+    fig = plot_overlay(photo, act, 0, region=(10, 12, 30, 20))
+    pixels = rendered(fig)
+    for ax in fig.axes[:3]:
+        assert is_red_near(pixels, *pixel_of(ax, 19.5, 11.5, pixels))  # top edge
+        assert is_red_near(pixels, *pixel_of(ax, 9.5, 15.5, pixels))  # left edge
+        assert not is_red_near(pixels, *pixel_of(ax, 19.5, 15.5, pixels))  # inside
 
 
 def test_overlay_gray_image_into_given_figure(act):
@@ -45,6 +79,12 @@ def test_overlay_gray_image_into_given_figure(act):
     assert fig.axes[0].images[0].get_cmap().name == "gray"
     assert fig.axes[1].get_title() == "channel 2"
     assert fig.axes[1].images[0].get_array().shape == (6, 6)
+
+
+def test_a_dollar_in_the_layer_name_is_drawn_as_written(image, act):
+    fig = plot_overlay(image, act, 0, layer="conv$x^^$")  # bad mathtext if parsed
+    rendered(fig)  # drawing must not fail
+    assert fig.axes[1].get_title() == "conv$x^^$, channel 0"
 
 
 def test_overlay_errors(image, act):
@@ -58,60 +98,7 @@ def test_overlay_errors(image, act):
         plot_overlay(image, act[None], 0)
     with pytest.raises(ValueError, match=r"image.shape=\(8, 8, 4\)"):
         plot_overlay(np.zeros((8, 8, 4)), act, 0)
-
-
-# ---- plot_compare --------------------------------------------------------------------
-
-
-def test_compare_shares_one_colour_scale(image, act):
-    image_b = image[:6]  # a different size
-    act_b = act * 0.5
-    fig = plot_compare(image, image_b, act, act_b, [2, 0], labels=("open", "closed"), layer="c5")
-    assert len(fig.axes) == 2 * 3 + 1
-    maps = [imresize(act[..., c], (8, 8)) for c in (2, 0)]
-    maps += [imresize(act_b[..., c], (6, 8)) for c in (2, 0)]
-    shared = (min(m.min() for m in maps), max(m.max() for m in maps))
-    drawn = [ax for ax in fig.axes[:-1] if ax.images and ax.images[0].get_cmap().name == "gray"]
-    assert len(drawn) == 4
-    for ax, expected in zip(drawn, [maps[0], maps[1], maps[2], maps[3]], strict=True):
-        np.testing.assert_array_equal(ax.images[0].get_array(), expected)
-        assert ax.images[0].get_clim() == pytest.approx(shared)
-    titles = [ax.get_title() for ax in fig.axes[:-1]]
-    assert titles == [
-        "open", "open: channel 2", "open: channel 0",
-        "closed", "closed: channel 2", "closed: channel 0",
-    ]  # fmt: skip
-    assert fig.get_suptitle() == "c5: channels 2, 0 on open and closed"
-    assert fig.axes[-1].get_ylim() == pytest.approx(shared)
-
-
-def test_compare_single_channel_and_constant_maps(image):
-    flat = np.full((4, 4, 2), 3.0)
-    fig = plot_compare(image, image, flat, flat, 1)
-    assert len(fig.axes) == 2 * 2 + 1
-    assert fig.axes[1].images[0].get_clim() == (3.0, 4.0)
-    assert fig.axes[1].get_title() == "image a: channel 1"
-
-
-def test_compare_leaves_inputs_alone(image, act):
-    before = (image.copy(), act.copy())
-    plot_compare(image, image, act, act, [0])
-    np.testing.assert_array_equal(image, before[0])
-    np.testing.assert_array_equal(act, before[1])
-
-
-def test_compare_errors(image, act):
-    with pytest.raises(ValueError, match=r"same number of channels.*act_b.shape=\(4, 4, 2\)"):
-        plot_compare(image, image, act, act[..., :2], [0])
-    with pytest.raises(ValueError, match=r"at least one channel. Received: channels=\[\]"):
-        plot_compare(image, image, act, act, [])
-    with pytest.raises(ValueError, match=r"`channels` in \[0, 2\].*channels=5"):
-        plot_compare(image, image, act, act, [0, 5])
-    with pytest.raises(TypeError, match="int or a sequence of ints.*channels='0'"):
-        plot_compare(image, image, act, act, "0")
-    with pytest.raises(ValueError, match=r"pair of str.*labels=\('a',\)"):
-        plot_compare(image, image, act, act, [0], labels=("a",))
-    with pytest.raises(TypeError, match=r"pair of str.*labels=\('a', 1\)"):
-        plot_compare(image, image, act, act, [0], labels=("a", 1))
-    with pytest.raises(ValueError, match=r"image_b.shape=\(8,\)"):
-        plot_compare(image, np.zeros(8), act, act, [0])
+    with pytest.raises(ValueError, match="`resample` in"):
+        plot_overlay(image, act, 0, resample="cubic")
+    with pytest.raises(ValueError, match=r"0 <= x0 < x1 <= 8"):
+        plot_overlay(image, act, 0, region=(0, 0, 9, 2))

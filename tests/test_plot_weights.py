@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _figures import pixel_of, rendered
+from matplotlib.collections import QuadMesh
 from matplotlib.figure import Figure
 
 from activations.plot import plot_kernels, plot_weight_histogram
@@ -17,17 +19,41 @@ def _kernel(cin: int = 1, filters: int = 4) -> np.ndarray:
 # ---- plot_kernels --------------------------------------------------------------------
 
 
-def test_kernels_one_tile_per_filter_on_the_fixed_range():
-    kernel = _kernel()
+def test_kernels_one_tile_per_filter_on_a_symmetric_range_that_holds_them():
+    kernel = _kernel() * 4  # -2 .. 1.86
     fig = plot_kernels(kernel, grid_size=(1, 4))
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 5  # 4 filters + colour bar
     for k, ax in enumerate(fig.axes[:4]):
         np.testing.assert_array_equal(ax.images[0].get_array(), kernel[:, :, 0, k])
-        assert ax.images[0].get_clim() == (-0.5, 0.5)
+        assert ax.images[0].get_clim() == (-2.0, 2.0)
         assert ax.get_title() == str(k)
-    assert fig.axes[4].get_ylim() == (-0.5, 0.5)
+    assert fig.axes[4].get_ylim() == (-2.0, 2.0)
+    assert fig.axes[4].get_ylabel() == "weight"  # nothing clipped, nothing said
     assert "kernel 3x3x1x4" in fig.get_suptitle()
+
+
+def test_a_fixed_range_marks_clipped_weights():
+    kernel = _kernel() * 2  # -1 .. 0.93: beyond -0.5..0.5
+    fig = plot_kernels(kernel, grid_size=(1, 4), vmin=-0.5, vmax=0.5)
+    below, above = int((kernel < -0.5).sum()), int((kernel > 0.5).sum())
+    assert below > 0 and above > 0
+    label = fig.axes[4].get_ylabel()
+    assert label == f"weight\n{below} < -0.5 and {above} > 0.5 of 36 clipped (blue, red)"
+    assert fig.axes[0].images[0].get_clim() == (-0.5, 0.5)
+    pixels = rendered(fig)
+    ax = fig.axes[3]  # filter 3 holds the largest weights
+    row, col = np.unravel_index(np.argmax(kernel[:, :, 0, 3]), (3, 3))
+    r, c = pixel_of(ax, col, row, pixels)
+    assert tuple(pixels[r, c]) == (0xD0, 0x20, 0x20)  # OVER_COLOR, not white
+    ax = fig.axes[0]
+    row, col = np.unravel_index(np.argmin(kernel[:, :, 0, 0]), (3, 3))
+    assert tuple(pixels[pixel_of(ax, col, row, pixels)]) == (0x20, 0x60, 0xD0)  # UNDER_COLOR
+
+
+def test_one_limit_mirrors_the_other():
+    fig = plot_kernels(_kernel(), grid_size=(1, 4), vmax=1.0)
+    assert fig.axes[0].images[0].get_clim() == (-1.0, 1.0)
 
 
 def test_kernels_default_grid_is_2x16_with_blank_spare_cells():
@@ -46,12 +72,26 @@ def test_kernels_near_square_grid_when_none():
     assert fig.axes[0].get_subplotspec().get_geometry()[:2] == (2, 3)
 
 
-def test_kernels_rgb_are_mapped_from_the_fixed_range():
+def test_kernels_rgb_are_mapped_from_the_range_with_one_colour_bar_per_component():
     kernel = _kernel(cin=3, filters=2) * 2  # -1..1, beyond vmin..vmax
     fig = plot_kernels(kernel, grid_size=(1, 2), vmin=-0.5, vmax=0.5)
     expected = np.clip((kernel[..., 1] + 0.5) / 1.0, 0.0, 1.0)
     np.testing.assert_allclose(fig.axes[1].images[0].get_array(), expected, rtol=0, atol=1e-7)
-    assert "RGB" in fig.axes[2].get_ylabel()
+    bars = fig.axes[2:]
+    assert len(bars) == 3
+    clipped = int((np.abs(kernel) > 0.5).sum())
+    below, above = int((kernel < -0.5).sum()), int((kernel > 0.5).sum())
+    assert below + above == clipped
+    expected = f"B weight\n{below} < -0.5 and {above} > 0.5 of 54 clipped"
+    assert [bar.get_ylabel() for bar in bars] == [expected, "G", "R"]  # added B, G, R
+    ramps = [c for bar in bars for c in bar.collections if isinstance(c, QuadMesh)]
+    tops = [tuple(np.round(ramp.cmap(1.0)[:3], 3)) for ramp in ramps]
+    assert tops == [(0.0, 0.0, 1.0), (0.0, 0.502, 0.0), (1.0, 0.0, 0.0)]  # not gray
+    rendered(fig)  # lays the figure out
+    lefts = [bar.get_position().x0 for bar in bars]
+    assert lefts[2] < lefts[1] < lefts[0]  # R, G, B from left to right
+    default = plot_kernels(_kernel(cin=3, filters=2), grid_size=(1, 2))
+    assert default.axes[2].get_ylim() == pytest.approx((-0.5, 0.5))
 
 
 def test_kernels_many_input_channels_are_averaged():

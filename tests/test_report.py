@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from activations import activations, analyze_network, compare_channels
+from activations._compare_section import add_compare_section, compare_layer_for
 from activations._network import LayerInfo, NetworkTable
 from activations._page import (
     Page,
@@ -24,7 +25,7 @@ from activations._page import (
     staged_directory,
     table_html,
 )
-from activations._sections import ConvLayer, compare_layer_for, conv_layers
+from activations._sections import ConvLayer, add_maps, add_weights_section, conv_layers, maps_note
 from activations.report import write_model_report
 
 
@@ -61,7 +62,7 @@ def photos() -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
     a = rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)
     b = a.copy()
-    b[2:10, 4:12] = 0
+    b[2:10, 4:12] = 255  # a white patch: both conv4 channels drop there
     return a, b
 
 
@@ -213,13 +214,13 @@ def test_conv_layers_pair_activations(odd_model):
     table = analyze_network(odd_model)
     assert conv_layers(table) == [
         ConvLayer("c>1", "relu", None),
-        ConvLayer("conv2", "", "r>2"),
-        ConvLayer("conv3", "", "prelu3"),
+        ConvLayer("conv2", "", "r>2", "ReLU"),
+        ConvLayer("conv3", "", "prelu3", "PReLU"),
         ConvLayer("conv4", "", None),
     ]
     assert [c.output for c in conv_layers(table)] == ["c>1", "r>2", "prelu3", "conv4"]
     assert [c.has_pre for c in conv_layers(table)] == [True, True, True, False]
-    assert conv_layers(table, ["conv3"]) == [ConvLayer("conv3", "", "prelu3")]
+    assert conv_layers(table, ["conv3"]) == [ConvLayer("conv3", "", "prelu3", "PReLU")]
 
 
 def test_conv_layers_rejects_other_names(odd_model):
@@ -227,15 +228,88 @@ def test_conv_layers_rejects_other_names(odd_model):
         conv_layers(analyze_network(odd_model), ["conv3", "pool"])
 
 
-def test_compare_layer_is_the_deepest_the_box_covers(odd_model):
+def test_compare_layer_is_the_deepest_whose_cells_the_box_spans(odd_model):
     convs = conv_layers(analyze_network(odd_model))
+    # Cells of 1, 16/6 = 2.7, 4 and 4 pixels of the 16x16 photo.
     shapes = {"c>1": (16, 16, 4), "r>2": (6, 6, 5), "prelu3": (4, 4, 3), "conv4": (4, 4, 2)}
     assert compare_layer_for(convs, shapes, (16, 16), None) == "conv4"
     assert compare_layer_for(convs, shapes, (16, 16), (0, 0, 4, 4)) == "conv4"
-    assert compare_layer_for(convs, shapes, (16, 16), (0, 0, 3, 3)) == "conv4"  # 9/16 >= 1/2
-    assert compare_layer_for(convs, shapes, (16, 16), (0, 0, 3, 2)) == "r>2"
-    with pytest.raises(ValueError, match="too small to cover a whole activation cell"):
+    assert compare_layer_for(convs, shapes, (16, 16), (0, 0, 4, 1)) == "conv4"  # wide enough
+    assert compare_layer_for(convs, shapes, (16, 16), (0, 0, 3, 3)) == "r>2"
+    assert compare_layer_for(convs, shapes, (16, 16), (0, 0, 2, 2)) == "c>1"
+    with pytest.raises(ValueError, match="narrower and shorter than one cell of every conv"):
         compare_layer_for(convs, shapes, (160, 160), (0, 0, 1, 1))
+
+
+def test_compare_layer_of_the_eye_box_on_the_face_network():
+    # The face network's conv outputs over the 160x160 face, and the 27x11 eye box:
+    # prelu3's cells (20 pixels) are narrower than the box, prelu4's (53) are not.
+    convs = [ConvLayer(f"conv{i}", "", f"prelu{i}", "PReLU") for i in (1, 2, 3, 4)]
+    shapes = {"prelu1": (46, 46), "prelu2": (21, 21), "prelu3": (8, 8), "prelu4": (3, 3)}
+    assert compare_layer_for(convs, shapes, (160, 160), (88, 59, 115, 70)) == "prelu3"
+
+
+# --- captions and figures of the sections -------------------------------------------
+
+
+def test_maps_note_says_where_zero_is():
+    assert maps_note(0.0, 5.0).endswith("black = 0, white = 5; black is 0, no response.")
+    assert maps_note(-1.0, 3.0).endswith("black = -1, white = 3; 0 is the gray 25% of the way up.")
+    assert "black is 0" not in maps_note(-2.5, 2.5)
+    assert maps_note(-2.5, 2.5).endswith("0 is the gray 50% of the way up.")
+
+
+def test_before_and_after_share_one_scale_and_captions_fit(tmp_path):
+    act = np.arange(2 * 2 * 3, dtype=np.float32).reshape(2, 2, 3) - 4.0  # -4 .. 7
+    after = np.where(act > 0, act, 0.25 * act)  # a PReLU with slope 0.25
+    page = Page(tmp_path, "t")
+    add_maps(page, ConvLayer("c", "", "p", "PReLU"), {"p": after}, {"c": act})
+    captions = _captions(page.render())
+    assert len(captions) == 2
+    for caption in captions:  # both on the pair's range, -4 (the pre map's min) .. 7
+        assert "black = -4, white = 7; 0 is the gray 36% of the way up." in caption
+        assert "The same scale as the figure beside it." in caption
+        assert "black is 0" not in caption
+    assert "PReLU keeps positive responses and scales negative ones" in captions[1]
+    page = Page(tmp_path / "relu", "t")
+    (tmp_path / "relu").mkdir()
+    add_maps(page, ConvLayer("c", "relu", None), {"c": np.maximum(act, 0)}, {"c": act})
+    assert "The ReLU sets every negative response to 0." in _captions(page.render())[1]
+
+
+def _captions(html_text: str) -> list[str]:
+    import html
+    import re
+
+    return [html.unescape(c) for c in re.findall(r"<figcaption>(.*?)</figcaption>", html_text)]
+
+
+def test_sections_draw_names_with_dollars(tmp_path):
+    # TensorFlow refuses "$" in layer names; JAX and PyTorch take them (see the test below).
+    page = Page(tmp_path, "t")
+    act = np.arange(4 * 4 * 2, dtype=np.float32).reshape(4, 4, 2) - 5.0
+    add_maps(page, ConvLayer("c$x^^$", "", "p$_{$", "PReLU"), {"p$_{$": act}, {"c$x^^$": act})
+    add_weights_section(page, {"k$\\frac$": np.ones((3, 3, 3, 2)) * 0.1})
+    photos = (np.zeros((16, 16, 3), np.uint8), np.full((16, 16, 3), 9, np.uint8))
+    add_compare_section(
+        page, photos, (act, act - 1), "p$_{$", box=(4, 4, 8, 8), labels=("a$^$", "b")
+    )
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert "compare_p____.png" in written and "kernels_k__frac_.png" in written
+
+
+def test_comparison_without_a_box_says_so_and_has_no_outside_columns(tmp_path):
+    page = Page(tmp_path, "t")
+    a = np.zeros((4, 4, 3), np.float32)
+    a[..., 0] = 2.0
+    photos = (np.zeros((16, 16, 3), np.uint8),) * 2
+    result = add_compare_section(page, photos, (a, a * 0.5), "conv", box=None, k=4)
+    text = page.render()
+    assert "No region given: the whole map is compared, so nothing is outside it." in text
+    assert "Outside" not in text
+    assert result.channels.tolist() == [0]
+    assert "Only 1 of its 3 channels drop at all." in text
+    assert "<td>50%</td>" in text  # drop % of channel 0
 
 
 # --- the whole report ----------------------------------------------------------------
@@ -276,7 +350,7 @@ def test_report_comparison_matches_compare_channels(odd_model, photos, tmp_path)
         odd_model, photos[0], tmp_path / "r", image_b=photos[1], box=(4, 2, 12, 10),
         compare_layer="conv4", k=2, stream=None,
     )  # fmt: skip
-    region = np.zeros((16, 16), bool)
+    region = np.zeros((16, 16), bool)  # the box as a photo-sized mask
     region[2:10, 4:12] = True
     expected = compare_channels(
         activations(odd_model, photos[0].astype("float32"), "conv4"),
@@ -284,8 +358,14 @@ def test_report_comparison_matches_compare_channels(odd_model, photos, tmp_path)
         region=region, k=2,
     )  # fmt: skip
     text = index.read_text()
-    first = int(expected.channels[0])
-    assert f'<td class="num">{first}</td><td>{expected.inside_a[0]:.4g}</td>' in text
+    for i, channel in enumerate(expected.channels):
+        row = (
+            f'<tr><td class="num">{channel}</td><td>{expected.inside_a[i]:.3f}</td>'
+            f"<td>{expected.inside_b[i]:.3f}</td><td>{expected.drop[i]:.3f}</td>"
+            f"<td>{expected.drop_pct[i]:.0f}%</td><td>{expected.outside_a[i]:.3f}</td>"
+        )
+        assert row in text
+    assert "On the 4x4 grid it covers 4 cells" in text
     assert "compare_conv4.png" in text
 
 
@@ -344,3 +424,45 @@ def test_report_without_any_kernel(photos, tmp_path):
     text = (tmp_path / "r" / "index.html").read_text()
     assert "No conv layer with a 4-D kernel." in text
     assert "weight_histograms.png" not in text
+
+
+DOLLAR_REPORT = r"""
+import sys
+import keras
+import numpy as np
+from keras import layers
+from activations.report import write_model_report
+
+model = keras.Sequential(
+    [
+        keras.Input((16, 16, 3)),
+        layers.Conv2D(4, 3, name="c$x^^$1"),
+        layers.PReLU(shared_axes=[1, 2], name="p$_{$"),
+        layers.Conv2D(3, 3, activation="relu", name="d$\\frac$"),
+    ],
+    name="net$",
+)
+image = np.random.default_rng(0).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+closed = image.copy()
+closed[2:8, 2:8] = 0
+write_model_report(model, image, sys.argv[1], image_b=closed, box=(2, 2, 8, 8), stream=None)
+"""
+
+
+def test_report_of_a_model_with_dollars_in_its_layer_names(tmp_path):
+    # Mathtext would fail on "$x^^$", "$_{$" and "$\\frac$": names must be plain text.
+    # TensorFlow refuses such names, so the report runs on JAX (a test dependency).
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    out = tmp_path / "r"
+    done = subprocess.run(
+        [sys.executable, "-c", DOLLAR_REPORT, str(out)],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    images = assert_all_targets_exist(out / "index.html")
+    assert {"maps_c_x___1_pre.png", "maps_p____.png", "compare_d__frac_.png"} <= set(images)
+    assert "c$x^^$1" in (out / "index.html").read_text()

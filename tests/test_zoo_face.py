@@ -172,7 +172,7 @@ def _region_means(net: keras.Model, layer: str) -> tuple[np.ndarray, ...]:
     maps = keras.Model(net.input, net.get_layer(layer).output).predict(
         np.stack([face(), face_eye_closed()]), verbose=0
     )
-    inside = eye_closed_region(maps.shape[1:3])
+    inside = eye_closed_region(maps.shape[1:3]) > 0  # every cell the box touches
     return maps[:, inside].mean(axis=1), maps[:, ~inside].mean(axis=1)
 
 

@@ -16,6 +16,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
+from activations._region import check_shape, region_weights
+
 __all__ = ["EYE_CLOSED_BOX", "eye_closed_region", "face", "face_eye_closed"]
 
 EYE_CLOSED_BOX = (88, 59, 115, 70)
@@ -61,21 +63,25 @@ def face_eye_closed() -> NDArray[np.uint8]:
     return _read("face_eye_closed.png")
 
 
-def eye_closed_region(shape: tuple[int, int] | None = None) -> NDArray[np.bool_]:
-    """Mask of the closed eye's box, in face pixels or on a coarser grid.
+def eye_closed_region(shape: tuple[int, int] | None = None) -> NDArray[np.float64]:
+    """The closed eye's box as weights, in face pixels or on an activation grid.
 
-    The face's (H, W) pixels are mapped uniformly onto a grid of ``shape``
-    (an activation map's height and width): a grid cell is in the region
-    when the pixels it covers overlap ``EYE_CLOSED_BOX``.
+    ``region_weights(EYE_CLOSED_BOX, shape, image_shape=(160, 160))``: each cell
+    of the grid is weighted by the fraction of it the box covers (see
+    :func:`activations.region_weights` for the coordinates), the rule that
+    :func:`activations.compare_channels`, ``activations compare`` and the
+    report apply to a box.
 
     Parameters
     ----------
     shape : (int, int) or None, default None
-        Grid (height, width). ``None`` gives the mask in face pixels, (160, 160).
+        Grid (height, width), e.g. ``act.shape[:2]``. ``None`` gives the mask
+        in face pixels, (160, 160): 1 inside the box, 0 outside.
 
     Returns
     -------
-    ndarray of shape ``shape``, bool
+    ndarray of shape ``shape``, float64
+        Weights in [0, 1].
 
     Raises
     ------
@@ -86,32 +92,12 @@ def eye_closed_region(shape: tuple[int, int] | None = None) -> NDArray[np.bool_]
 
     Examples
     --------
-    >>> region = eye_closed_region((8, 8))
-    >>> np.argwhere(region).tolist()
-    [[2, 4], [2, 5], [3, 4], [3, 5]]
+    >>> eye_closed_region((8, 8))[2:4, 4:6]  # the box covers parts of 4 cells
+    array([[0.03  , 0.0375],
+           [0.3   , 0.375 ]])
     """
-    if shape is None:
-        shape = _FACE_SHAPE[:2]
-    if (
-        not isinstance(shape, (tuple, list))
-        or len(shape) != 2
-        or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in shape)
-    ):
-        raise TypeError(
-            f"`shape` should be a pair of ints (height, width). Received: shape={shape!r}"
-        )
-    if min(shape) < 1:
-        raise ValueError(f"`shape` should hold positive sizes. Received: shape={tuple(shape)}")
-    x0, y0, x1, y1 = EYE_CLOSED_BOX
-    rows = _overlap(shape[0], _FACE_SHAPE[0], y0, y1)
-    cols = _overlap(shape[1], _FACE_SHAPE[1], x0, x1)
-    return rows[:, None] & cols[None, :]
-
-
-def _overlap(cells: int, pixels: int, start: int, stop: int) -> NDArray[np.bool_]:
-    # Cell i covers pixels [i * pixels / cells, (i + 1) * pixels / cells).
-    edges = np.arange(cells + 1) * (pixels / cells)
-    return (edges[:-1] < stop) & (edges[1:] > start)
+    grid = _FACE_SHAPE[:2] if shape is None else check_shape(shape, "shape")
+    return region_weights(EYE_CLOSED_BOX, grid, image_shape=_FACE_SHAPE[:2])
 
 
 def _read(name: str) -> NDArray[np.uint8]:

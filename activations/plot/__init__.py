@@ -8,14 +8,18 @@ display it in a notebook by leaving it as a cell's last value. Nothing is shown
 or saved on its own, and importing this module does not import pyplot.
 
 Channel numbers in titles and labels are indices from 0, as in ``act[..., k]``.
+Titles and labels are drawn as plain text (no mathtext), so a layer name with
+``$`` shows as written. Maps are laid over photos with the coordinates of
+:func:`activations.region_weights`; coarse maps are drawn as blocks.
 """
 
 from __future__ import annotations
 
 from activations.plot._channels import plot_channels
+from activations.plot._compare import plot_compare, plot_photos
 from activations.plot._history import plot_history
 from activations.plot._network import plot_network
-from activations.plot._overlay import plot_compare, plot_overlay
+from activations.plot._overlay import plot_overlay
 from activations.plot._weights import plot_kernels, plot_weight_histogram
 
 __all__ = [
@@ -25,5 +29,6 @@ __all__ = [
     "plot_kernels",
     "plot_network",
     "plot_overlay",
+    "plot_photos",
     "plot_weight_histogram",
 ]

@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 from activations._normalize import mat2gray
 from activations._tile import imtile
 from activations.plot._common import (
+    PLAIN,
     axes_or_new,
     check_act,
     get_cmap,
@@ -38,6 +39,8 @@ def plot_channels(
     cmap: str | Colormap = "gray",
     title: str | None = None,
     label_channels: bool = True,
+    vmin: float | None = None,
+    vmax: float | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """Tile all channels of one layer's activation in a grid, with a colour bar.
@@ -65,6 +68,11 @@ def plot_channels(
     label_channels : bool, default True
         Write each channel's index (``act[..., k]``, from 0) in its tile's
         top-left corner; skipped when the tiles are too small to read.
+    vmin, vmax : float, optional
+        With ``normalize="global"``: the activations drawn black and white
+        (``mat2gray(act, limits=(vmin, vmax))``, values outside are clipped).
+        Default: the layer's own min and max. Pass the same pair to figures
+        that are compared (a layer before and after its activation).
     ax : matplotlib Axes, optional
         Axes to draw in; by default a new figure (not a pyplot one).
 
@@ -78,7 +86,8 @@ def plot_channels(
     TypeError
         If ``act`` is not real-valued, or ``ax``/``cmap`` has a wrong type.
     ValueError
-        If ``act`` is not 3-D, ``normalize`` is not a valid choice, or
+        If ``act`` is not 3-D, ``normalize`` is not a valid choice, ``vmin``
+        or ``vmax`` comes with ``normalize="channel"`` or ``vmin >= vmax``, or
         ``grid_size`` is invalid or too small for C channels.
 
     Examples
@@ -94,10 +103,14 @@ def plot_channels(
             f"Expected `normalize` to be one of {list(_NORMALIZE_CHOICES)}. "
             f"Received: normalize={normalize!r}"
         )
+    lo, hi = _limits(arr, normalize, vmin, vmax)
     colormap = get_cmap(cmap).with_extremes(bad=FRAME_COLOR)
     n_channels = arr.shape[-1]
     grid = near_square_grid(n_channels) if grid_size is None else grid_size
-    gray = mat2gray(arr) if normalize == "global" else mat2gray(arr, axis=-1)
+    if normalize == "channel":
+        gray = mat2gray(arr, axis=-1)
+    else:  # mat2gray(arr) without limits: a constant layer gives zeros, not a step
+        gray = mat2gray(arr) if vmin is None and vmax is None else mat2gray(arr, (lo, hi))
     tiled = imtile(gray, frame_axis=-1, grid_size=grid, border_size=1)
     index = _index_map(arr.shape, grid)
     aspect = tiled.shape[0] / tiled.shape[1]
@@ -110,11 +123,11 @@ def plot_channels(
         interpolation="nearest",
     )
     ax.set_axis_off()
-    _add_colorbar(ax, image, arr, normalize)
+    _add_colorbar(ax, image, (lo, hi), normalize)
     if title is None:
         title = f"{n_channels} channels, {normalize} normalization"
     if title:
-        ax.set_title(title)
+        ax.set_title(title, **PLAIN)
     if label_channels:
         _label_tiles(ax, index, arr.shape[:2], n_channels)
     return root_figure(ax)
@@ -127,12 +140,28 @@ def _index_map(shape: tuple[int, ...], grid: Sequence[int]) -> NDArray[np.int64]
     return np.rint(tiled).astype(np.int64)
 
 
-def _add_colorbar(ax: Axes, image, arr: NDArray, normalize: str) -> None:
+def _limits(arr: NDArray, normalize: str, vmin, vmax) -> tuple[float, float]:
+    """The activations shown black and white: given, or the layer's min and max."""
+    if normalize == "channel":
+        if vmin is not None or vmax is not None:
+            raise ValueError(
+                "`vmin` and `vmax` set one scale for the whole layer; they do not go with "
+                f'normalize="channel". Received: vmin={vmin}, vmax={vmax}'
+            )
+        return 0.0, 1.0
+    lo = float(arr.min()) if vmin is None else float(vmin)
+    hi = float(arr.max()) if vmax is None else float(vmax)
+    if (vmin is not None or vmax is not None) and not lo < hi:
+        raise ValueError(f"Expected `vmin` < `vmax`. Received: vmin={lo}, vmax={hi}")
+    return lo, hi
+
+
+def _add_colorbar(ax: Axes, image, limits: tuple[float, float], normalize: str) -> None:
     colorbar = ax.figure.colorbar(image, ax=ax, shrink=0.85)
     if normalize == "channel":
         colorbar.set_label("activation, each channel scaled to [0, 1]")
         return
-    lo, hi = float(arr.min()), float(arr.max())
+    lo, hi = limits
     if hi > lo:
         values = MaxNLocator(nbins=6).tick_values(lo, hi)
         values = values[(values >= lo) & (values <= hi)]
@@ -173,4 +202,5 @@ def _label_tiles(
             ha="left",
             va="top",
             path_effects=outline,
+            **PLAIN,
         )

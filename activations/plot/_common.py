@@ -11,9 +11,19 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import Colormap
 from matplotlib.figure import Figure, FigureBase
+from matplotlib.patches import Rectangle
 from numpy.typing import ArrayLike, NDArray
 
+from activations._overlay import map_method
+from activations._region import check_box, region_weights
+
 __all__: list[str] = []
+
+#: Colour of a region drawn on photos and maps (the box of ``compare``).
+REGION_COLOR = "#e60000"
+#: Keyword that makes matplotlib draw a text as written: a layer name with ``$``
+#: is not parsed as mathtext.
+PLAIN = {"parse_math": False}
 
 
 def root_figure(obj: Axes | FigureBase) -> Figure:
@@ -108,16 +118,39 @@ def near_square_grid(n: int) -> tuple[int, int]:
     return math.ceil(n / cols), cols
 
 
-def show_image(ax: Axes, image: NDArray, title: str) -> None:
-    """Draw a photo (gray or RGB) without axis ticks."""
+def show_image(ax: Axes, image: NDArray, title: str, **title_kw: Any) -> None:
+    """Draw a photo (gray or RGB) without axis ticks; the title as plain text."""
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
     if image.ndim == 2:
         ax.imshow(image, cmap="gray")
     else:
         ax.imshow(image)
-    ax.set_title(title)
+    ax.set_title(title, **PLAIN, **title_kw)
     ax.set_axis_off()
+
+
+def check_region(region: Any, image_shape: tuple[int, ...]) -> tuple[int, int, int, int] | NDArray:
+    """A region to draw on a photo of ``image_shape``: a checked box, or a 2-D mask of
+    the photo's (H, W) (bools or weights in [0, 1]) as float64."""
+    if np.ndim(region) == 1:
+        return check_box(region, image_shape[:2])
+    return region_weights(region, image_shape[:2], image_shape=image_shape[:2])
+
+
+def draw_region(ax: Axes, region: tuple[int, int, int, int] | NDArray) -> None:
+    """Outline a box (x0, y0, x1, y1), or a mask's 0.5 contour, on an image axes.
+
+    In ``imshow`` coordinates pixel (r, c) is centred at (c, r), so the box's
+    pixel edges are at ``x0 - 0.5`` and ``x1 - 0.5``.
+    """
+    if isinstance(region, tuple):
+        x0, y0, x1, y1 = region
+        ax.add_patch(
+            Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, ec=REGION_COLOR, lw=1.5)
+        )
+    else:
+        ax.contour(region, levels=[0.5], colors=[REGION_COLOR], linewidths=1.5)
 
 
 def get_cmap(cmap: str | Colormap) -> Colormap:
@@ -134,3 +167,19 @@ def get_cmap(cmap: str | Colormap) -> Colormap:
         raise ValueError(
             f"Unknown colormap name (see `matplotlib.colormaps`). Received: cmap={cmap!r}"
         ) from None
+
+
+_RESAMPLE = ("auto", "nearest", "bilinear", "bicubic")
+
+
+def resample_method(resample: Any, map_shape: tuple, image_shape: tuple) -> str:
+    """The checked ``resample`` choice, with ``"auto"`` resolved by ``map_method``."""
+    if not isinstance(resample, str) or resample not in _RESAMPLE:
+        raise ValueError(f"Expected `resample` in {list(_RESAMPLE)}. Received: {resample=}")
+    return map_method(map_shape, image_shape) if resample == "auto" else resample
+
+
+def how_shown(map_shape: tuple[int, ...], method: str) -> str:
+    """``"8x8 map, one block per cell"`` or ``"46x46 map, bilinear"``."""
+    size = f"{map_shape[0]}x{map_shape[1]} map"
+    return f"{size}, one block per cell" if method == "nearest" else f"{size}, {method}"

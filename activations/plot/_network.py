@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure, FigureBase
 
 from activations._network import analyze_network
-from activations.plot._common import figure_or_new, root_figure
+from activations.plot._common import PLAIN, figure_or_new, root_figure
 
 __all__ = ["plot_network"]
 
@@ -90,9 +90,9 @@ def plot_network(
     fontsize = _fit_fontsize(fig, width, len(lines) + 2)
     ax = fig.add_subplot()
     ax.set_axis_off()
-    ax.set_title(title, loc="left", fontsize=fontsize + 1, family="monospace")
+    ax.set_title(title, loc="left", fontsize=fontsize + 1, family="monospace", **PLAIN)
     ax.text(0.0, 1.0, "\n".join(lines), transform=ax.transAxes, va="top", ha="left",
-            family="monospace", fontsize=fontsize)  # fmt: skip
+            family="monospace", fontsize=fontsize, **PLAIN)  # fmt: skip
     return root_figure(fig)
 
 

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Colormap, Normalize
+from matplotlib.colors import Colormap, LinearSegmentedColormap, Normalize
 from matplotlib.figure import Figure, FigureBase
 from numpy.typing import ArrayLike, NDArray
 
 from activations.plot._common import (
+    PLAIN,
     axes_or_new,
     figure_or_new,
     get_cmap,
@@ -20,20 +21,30 @@ from activations.plot._common import (
     root_figure,
 )
 
-__all__ = ["plot_kernels", "plot_weight_histogram"]
+__all__ = ["OVER_COLOR", "UNDER_COLOR", "plot_kernels", "plot_weight_histogram"]
+
+#: Colours of clipped weights on gray kernel tiles: below ``vmin`` and above ``vmax``.
+UNDER_COLOR, OVER_COLOR = "#2060d0", "#d02020"
 
 
 def plot_kernels(
     kernel: ArrayLike,
     *,
     grid_size: Sequence[int] | None = (2, 16),
-    vmin: float = -0.5,
-    vmax: float = 0.5,
+    vmin: float | None = None,
+    vmax: float | None = None,
     cmap: str | Colormap = "gray",
     title: str | None = None,
     fig: FigureBase | None = None,
 ) -> Figure:
-    """Draw each filter of a conv kernel as a tile, on one fixed colour range.
+    """Draw each filter of a conv kernel as a tile, on one colour range for all filters.
+
+    By default the range is symmetric around 0 and holds every weight
+    (``-max|w| .. max|w|``), so mid-gray is 0 and nothing is clipped. A given
+    ``vmin``..``vmax`` (the reference's fixed -0.5..0.5, or a range shared by
+    trained and untrained kernels) may clip: gray tiles then draw the values
+    below ``vmin`` in blue and above ``vmax`` in red, the colour bar gets
+    arrows, and its label says how many values were clipped.
 
     Parameters
     ----------
@@ -44,14 +55,16 @@ def plot_kernels(
         - Cin == 1: each filter is one tile in ``cmap``, ``vmin``..``vmax``.
         - Cin == 3: each filter is an RGB tile; every colour component is
           mapped linearly from ``vmin``..``vmax`` to 0..1 (clipped), so all
-          filters share one scale and the colour bar gives it per component.
+          filters share one scale; three colour bars (black to red, green,
+          blue) give it per component.
         - Other Cin: the mean over the input channels, drawn as for Cin == 1.
     grid_size : (rows, cols) or None, default (2, 16)
         None: a near-square grid. Must hold at least F tiles; spare cells
         are left blank.
-    vmin, vmax : float, default -0.5, 0.5
-        The fixed colour range shared by all filters (values outside it are
-        clipped), so trained and untrained kernels can be compared.
+    vmin, vmax : float, optional
+        The colour range shared by all filters. Default: symmetric, holding
+        all weights; a missing one mirrors the other (``vmin=-vmax``). Pass the
+        same range to kernels that are compared (trained and untrained).
     cmap : str or Colormap, default "gray"
     title : str, optional
         Default: the kernel shape; ``""`` for none.
@@ -62,7 +75,7 @@ def plot_kernels(
     -------
     matplotlib.figure.Figure
         One axes per filter (titled with its index, from 0), blank spare
-        cells, and a colour bar.
+        cells, and a colour bar (three for RGB tiles).
 
     Raises
     ------
@@ -75,9 +88,10 @@ def plot_kernels(
     Examples
     --------
     >>> import numpy as np
-    >>> kernel = np.linspace(-0.5, 0.5, 3 * 3 * 1 * 4).reshape(3, 3, 1, 4)
-    >>> len(plot_kernels(kernel, grid_size=(1, 4)).axes)  # 4 filters + colour bar
-    5
+    >>> kernel = np.linspace(-0.5, 0.25, 3 * 3 * 1 * 4).reshape(3, 3, 1, 4)
+    >>> fig = plot_kernels(kernel, grid_size=(1, 4))
+    >>> len(fig.axes), fig.axes[0].images[0].get_clim()  # 4 filters + colour bar
+    (5, (-0.5, 0.5))
     """
     arr = real_array(kernel, "kernel")
     if arr.ndim != 4:
@@ -85,28 +99,64 @@ def plot_kernels(
             "Expected `kernel` of shape (KH, KW, Cin, F), as a Keras Conv2D kernel. "
             f"Received: kernel.shape={arr.shape}"
         )
-    if not float(vmin) < float(vmax):
-        raise ValueError(f"Expected `vmin` < `vmax`. Received: vmin={vmin}, vmax={vmax}")
+    lo, hi = _kernel_range(arr, vmin, vmax)
     n_filters = arr.shape[-1]
     rows, cols = _check_grid(grid_size, n_filters)
-    colormap = get_cmap(cmap)
-    tiles = _kernel_tiles(arr.astype(np.float64), float(vmin), float(vmax))
+    colormap = get_cmap(cmap).with_extremes(under=UNDER_COLOR, over=OVER_COLOR)
+    tiles = _kernel_tiles(arr.astype(np.float64), lo, hi)
     fig = figure_or_new(fig, figsize=(max(4.0, 0.62 * cols + 1.3), max(1.8, 0.75 * rows + 0.9)))
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
     for k, ax in enumerate(axes):
         ax.set_axis_off()
         if k >= n_filters:
             continue
-        ax.imshow(tiles[k], cmap=colormap, vmin=vmin, vmax=vmax, interpolation="nearest")
+        ax.imshow(tiles[k], cmap=colormap, vmin=lo, vmax=hi, interpolation="nearest")
         ax.set_title(str(k), fontsize=7, pad=2)
-    mappable = ScalarMappable(norm=Normalize(vmin, vmax), cmap=colormap)
-    colorbar = fig.colorbar(mappable, ax=list(axes), shrink=0.9, aspect=12 * rows)
-    colorbar.set_label("weight" if arr.shape[2] != 3 else "weight (per RGB component)")
+    _kernel_colorbars(fig, list(axes), arr, (lo, hi), colormap, rows)
     if title is None:
         title = f"{n_filters} filters, kernel {'x'.join(map(str, arr.shape))}"
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, **PLAIN)
     return root_figure(fig)
+
+
+def _kernel_range(arr: NDArray, vmin: float | None, vmax: float | None) -> tuple[float, float]:
+    """The given range, or a symmetric one that holds every weight."""
+    if vmin is None and vmax is None:
+        limit = float(np.abs(arr).max()) or 1.0
+        return -limit, limit
+    lo = -float(vmax) if vmin is None else float(vmin)
+    hi = -float(vmin) if vmax is None else float(vmax)
+    if not lo < hi:
+        raise ValueError(f"Expected `vmin` < `vmax`. Received: vmin={vmin}, vmax={vmax}")
+    return lo, hi
+
+
+def _kernel_colorbars(fig, axes, arr: NDArray, limits, colormap, rows: int) -> None:
+    """One colour bar (three for RGB tiles), with arrows and a count of clipped values."""
+    lo, hi = limits
+    below, above = int((arr < lo).sum()), int((arr > hi).sum())
+    extend = {(False, False): "neither", (True, False): "min", (False, True): "max"}
+    extend = extend.get((below > 0, above > 0), "both")
+    label = "weight"
+    if below or above:
+        parts = [f"{below} < {lo:.3g}"] * bool(below) + [f"{above} > {hi:.3g}"] * bool(above)
+        label += f"\n{' and '.join(parts)} of {arr.size} clipped"
+        if arr.shape[2] != 3:
+            label += " (" + ", ".join(["blue"] * bool(below) + ["red"] * bool(above)) + ")"
+    if arr.shape[2] != 3:
+        mappable = ScalarMappable(norm=Normalize(lo, hi), cmap=colormap)
+        bar = fig.colorbar(mappable, ax=axes, shrink=0.9, aspect=12 * rows, extend=extend)
+        bar.set_label(label, fontsize=8, **PLAIN)
+        return
+    # Colour bars added later sit closer to the tiles: add B first so they read R, G, B.
+    for name, colour in (("B", "blue"), ("G", "green"), ("R", "red")):
+        component = LinearSegmentedColormap.from_list(name, ["black", colour])
+        mappable = ScalarMappable(norm=Normalize(lo, hi), cmap=component)
+        bar = fig.colorbar(
+            mappable, ax=axes, shrink=0.9, aspect=12 * rows, extend=extend, pad=0.01
+        )
+        bar.set_label(f"{name} {label}" if name == "B" else name, fontsize=8, **PLAIN)
 
 
 def _check_grid(grid_size: Sequence[int] | None, n_tiles: int) -> tuple[int, int]:
@@ -206,7 +256,8 @@ def plot_weight_histogram(
         )
     ax.set_xlabel("weight value")
     ax.set_ylabel("count")
-    ax.legend()
+    for text in ax.legend().get_texts():
+        text.set_parse_math(False)
     return root_figure(ax)
 
 

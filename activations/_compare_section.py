@@ -1,0 +1,131 @@
+"""The comparison of two photos, as a report section (``activations report`` and the demo).
+
+The region rule is :func:`activations.region_weights`; the ranking is
+:func:`activations.compare_channels`, so the page shows the numbers the Python
+API and ``activations compare`` give for the same box and layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from numpy.typing import NDArray
+
+from activations._compare import ChannelComparison, compare_channels
+from activations._page import Page
+from activations._region import Box, box_title, region_weights
+from activations._sections import ConvLayer, shown_on_photo, slug
+
+__all__ = ["add_compare_section", "compare_layer_for", "comparison_rows", "region_text"]
+
+
+def region_text(result: ChannelComparison, box: Box | None) -> str:
+    """Where the comparison looked, in words: the box and its area in activation cells."""
+    if box is None or result.region is None:
+        return "No region given: the whole map is compared, so nothing is outside it."
+    h, w = result.grid_shape
+    return (
+        f"The region is the box {box_title(box)} (photo pixels, ends excluded). On the "
+        f"{h}x{w} grid it covers {result.area_inside:.4g} cells: each cell counts with the "
+        "fraction of it inside the box (region_weights), the means inside are weighted "
+        "by that fraction and the means outside by the rest."
+    )
+
+
+def comparison_rows(result: ChannelComparison, labels: tuple[str, str]) -> list[dict]:
+    """Table rows: means inside (and outside, when there is an outside), drop and drop %."""
+    rows = []
+    for i, c in enumerate(result.channels):
+        row = {
+            "Channel": int(c),
+            f"Inside, {labels[0]}": f"{result.inside_a[i]:.3f}",
+            f"Inside, {labels[1]}": f"{result.inside_b[i]:.3f}",
+            "Drop": f"{result.drop[i]:.3f}",
+            "Drop %": f"{result.drop_pct[i]:.0f}%",
+        }
+        if result.outside_a is not None and result.outside_b is not None:
+            row[f"Outside, {labels[0]}"] = f"{result.outside_a[i]:.3f}"
+            row[f"Outside, {labels[1]}"] = f"{result.outside_b[i]:.3f}"
+            row["Outside drop %"] = f"{result.outside_drop_pct[i]:.0f}%"
+        rows.append(row)
+    return rows
+
+
+def add_compare_section(
+    page: Page,
+    images: tuple[NDArray, NDArray],
+    acts: tuple[NDArray, NDArray],
+    layer: str,
+    *,
+    box: Box | None,
+    k: int = 4,
+    labels: tuple[str, str] = ("image a", "image b"),
+) -> ChannelComparison:
+    """Channels whose mean response inside ``box`` drops most from image a to image b."""
+    from activations.plot import plot_compare, plot_photos
+
+    image_hw = images[0].shape[:2]
+    grid = acts[0].shape[:2]
+    region = None if box is None else region_weights(box, grid, image_shape=image_hw)
+    result = compare_channels(acts[0], acts[1], region=region, k=k)
+    page.figure(
+        plot_photos(images, labels=list(labels), region=box),
+        "photos",
+        f"'{labels[0]}' (left) and '{labels[1]}' (right) as the model sees them"
+        + ("" if box is None else ", the compared region outlined in red")
+        + ".",
+    )
+    page.paragraph(region_text(result, box))
+    n = result.channels.size
+    if n == 0:
+        page.paragraph(
+            f"No channel of {layer} responds less on '{labels[1]}' than on '{labels[0]}' "
+            "there: nothing to rank.",
+            note=True,
+        )
+        return result
+    where = "inside the region" if box is not None else "over the whole map"
+    fewer = (
+        f" Only {result.n_dropping} of its {result.n_channels} channels drop at all."
+        if result.n_dropping < min(k, result.n_channels)
+        else ""
+    )
+    page.paragraph(
+        f"The {n} channels of {layer} whose mean response {where} drops most from "
+        f"'{labels[0]}' to '{labels[1]}' (only channels that drop are ranked).{fewer} "
+        f"Drop % = drop / |mean on '{labels[0]}'|."
+    )
+    page.table(comparison_rows(result, labels), numeric=("Channel",))
+    channels = [int(c) for c in result.channels]
+    page.figure(
+        plot_compare(
+            *images, *acts, channels, labels=labels, layer=layer, region=box, difference=True
+        ),
+        f"compare_{slug(layer)}",
+        f"{layer} channels {', '.join(map(str, channels))}, each "
+        f"{shown_on_photo(grid, images[0].shape)}. Rows 1-2: the channels on '{labels[0]}' "
+        f"and '{labels[1]}' on one shared gray scale (white = strong), so a channel that "
+        "stops firing is darker in row 2. Row 3: the difference a - b (red: the response "
+        "drops, blue: it rises; white: no change)"
+        + (", with the region in red on every map." if box is not None else "."),
+    )
+    return result
+
+
+def compare_layer_for(
+    convs: Sequence[ConvLayer], shapes: dict[str, tuple], image_hw: tuple[int, int], box
+) -> str:
+    """The default layer of a comparison: the deepest conv output whose cells are no
+    wider or no taller than the box (the coarsest grid that still resolves the box
+    along one side); without a box, the deepest conv output."""
+    for conv in reversed(convs):
+        h, w = shapes[conv.output][:2]
+        if box is None:
+            return conv.output
+        x0, y0, x1, y1 = box
+        if (x1 - x0) * w >= image_hw[1] or (y1 - y0) * h >= image_hw[0]:
+            return conv.output
+    raise ValueError(
+        f"The region {box_title(box)} is narrower and shorter than one cell of every conv "
+        f"layer's grid. Pass a larger region or a layer. Received: region={box}"
+    )

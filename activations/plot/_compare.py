@@ -1,0 +1,267 @@
+"""Two photos compared: the same channels on both, and the photos side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure, FigureBase
+from numpy.typing import ArrayLike, NDArray
+
+from activations._overlay import map_to_image
+from activations.plot._common import (
+    PLAIN,
+    check_act,
+    check_channel,
+    check_image,
+    check_region,
+    draw_region,
+    figure_or_new,
+    how_shown,
+    resample_method,
+    root_figure,
+    show_image,
+)
+
+__all__ = ["plot_compare", "plot_photos", "shared_limits"]
+
+
+def plot_compare(
+    image_a: ArrayLike,
+    image_b: ArrayLike,
+    act_a: ArrayLike,
+    act_b: ArrayLike,
+    channels: int | Sequence[int],
+    *,
+    labels: Sequence[str] = ("image a", "image b"),
+    layer: str | None = None,
+    region: Any = None,
+    difference: bool = False,
+    resample: str = "auto",
+    fig: FigureBase | None = None,
+) -> Figure:
+    """The same channels on two images, on one shared colour scale.
+
+    MATLAB's last figure of the eye-closed walkthrough: row 1 shows image a and
+    the chosen channels (enlarged to image a, gray, white = strong), row 2 image
+    b and the same channels. One colour scale, the minimum and maximum over all
+    drawn channel maps of both images, so a channel that stops firing on image
+    b shows darker there. With ``difference=True`` a third row shows
+    ``act_a - act_b`` per channel on a symmetric red-blue scale (red: a drop).
+    Titles and labels are plain text (a ``$`` in a name is drawn as written).
+
+    Parameters
+    ----------
+    image_a, image_b : array_like of shape (H, W, 3), (H, W, 1) or (H, W)
+        The two photos (may differ in size, unless ``region`` is given).
+    act_a, act_b : array_like of shape (h, w, C)
+        Their activations at the same layer (same number of channels C).
+    channels : int or sequence of int
+        Channel indices (from 0) to compare.
+    labels : (str, str), default ("image a", "image b")
+        Names of the two images, used in the titles.
+    layer : str, optional
+        Layer name, for the figure's title.
+    region : (x0, y0, x1, y1) or array_like of shape (H, W), optional
+        A box in the photos' pixels (ends excluded) or a mask of the photo,
+        outlined in red on every photo and map.
+    difference : bool, default False
+        Add the row of differences ``act_a - act_b`` (needs equal act shapes).
+    resample : {"auto", "nearest", "bilinear", "bicubic"}, default "auto"
+        How maps are enlarged to the photo (``activations.map_to_image``):
+        ``"auto"`` shows coarse maps (cells of 8 or more photo pixels) as
+        blocks, one per cell.
+    fig : Figure or SubFigure, optional
+        Where to draw; by default a new figure (not a pyplot one).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A (2 or 3) x (1 + len(channels)) grid of axes and one colour bar per
+        scale (maps; differences).
+
+    Raises
+    ------
+    TypeError
+        If an array is not real-valued, a channel is not an int or ``labels``
+        is not strings.
+    ValueError
+        If a shape is wrong, the channel counts differ, ``channels`` is empty or
+        out of range, ``labels`` is not a pair, the region does not fit the
+        photos (or they differ in size), the act shapes differ with
+        ``difference=True`` or ``resample`` is unknown.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.zeros((8, 8, 3))
+    >>> act = np.arange(4 * 4 * 3.0).reshape(4, 4, 3)
+    >>> fig = plot_compare(image, image, act, act, [0, 2])
+    >>> len(fig.axes)  # 2 rows x 3 panels + colour bar
+    7
+    """
+    photos = [check_image(image_a, "image_a"), check_image(image_b, "image_b")]
+    acts = [check_act(act_a, "act_a"), check_act(act_b, "act_b")]
+    if acts[0].shape[-1] != acts[1].shape[-1]:
+        raise ValueError(
+            "Expected `act_a` and `act_b` with the same number of channels (the same "
+            f"layer). Received: act_a.shape={acts[0].shape}, act_b.shape={acts[1].shape}"
+        )
+    chosen = _check_channels(channels, acts[0].shape[-1])
+    labels = _check_labels(labels)
+    if difference and acts[0].shape != acts[1].shape:
+        raise ValueError(
+            "Expected `act_a` and `act_b` of the same shape for difference=True. "
+            f"Received: act_a.shape={acts[0].shape}, act_b.shape={acts[1].shape}"
+        )
+    outline = None
+    if region is not None:
+        if photos[0].shape[:2] != photos[1].shape[:2]:
+            raise ValueError(
+                "Expected photos of the same size to draw one region on both. Received: "
+                f"image_a.shape={photos[0].shape}, image_b.shape={photos[1].shape}"
+            )
+        outline = check_region(region, photos[0].shape)
+    methods = [resample_method(resample, a.shape, p.shape) for a, p in zip(acts, photos)]
+    maps = [
+        [map_to_image(a[..., c], p.shape, method=m) for c in chosen]
+        for p, a, m in zip(photos, acts, methods, strict=True)
+    ]
+    vmin, vmax = shared_limits([m for row in maps for m in row])
+    rows, cols = 2 + bool(difference), 1 + len(chosen)
+    fig = figure_or_new(fig, figsize=(2.6 * cols + 1.2, 2.8 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for row, (photo, label) in enumerate(zip(photos, labels, strict=True)):
+        show_image(axes[row, 0], photo, label)
+        for col, (c, channel_map) in enumerate(zip(chosen, maps[row], strict=True), start=1):
+            drawn = axes[row, col].imshow(
+                channel_map, cmap="gray", vmin=vmin, vmax=vmax, interpolation="nearest"
+            )
+            axes[row, col].set_title(f"{label}: channel {c}", fontsize=9, **PLAIN)
+            axes[row, col].set_axis_off()
+    bar = fig.colorbar(drawn, ax=list(axes[:2, 1:].ravel()), shrink=0.85)
+    bar.set_label("activation (one scale for both)", **PLAIN)
+    if difference:
+        _difference_row(fig, axes[2], photos, acts, chosen, methods[0])
+    if outline is not None:
+        for ax in axes[:2].ravel():
+            draw_region(ax, outline)
+        for ax in axes[2:, 1:].ravel():
+            draw_region(ax, outline)
+    numbers = ", ".join(str(c) for c in chosen)
+    title = f"channels {numbers} on '{labels[0]}' and '{labels[1]}'"
+    title = title if layer is None else f"{layer}: {title}"
+    shown = how_shown(acts[0].shape, methods[0])
+    fig.suptitle(title + f" ({shown}" + ("; red: the region)" if outline is not None else ")"),
+                 **PLAIN)  # fmt: skip
+    return root_figure(fig)
+
+
+def _difference_row(fig, axes, photos, acts, chosen, method) -> None:
+    """Row of ``act_a - act_b`` per channel, red = drop, on one symmetric scale."""
+    diffs = [
+        map_to_image(
+            acts[0][..., c].astype(np.float64) - acts[1][..., c], photos[0].shape, method=method
+        )  # fmt: skip
+        for c in chosen
+    ]
+    limit = max(float(np.abs(d).max()) for d in diffs) or 1.0
+    if photos[0].shape == photos[1].shape:
+        change = np.abs(photos[0].astype(np.float64) - photos[1].astype(np.float64))
+        change = change.max(axis=-1) if change.ndim == 3 else change
+        axes[0].imshow(change, cmap="gray_r", interpolation="nearest")
+        axes[0].set_title("where the photos differ", fontsize=9, **PLAIN)
+    axes[0].set_axis_off()
+    for ax, c, diff in zip(axes[1:], chosen, diffs, strict=True):
+        drawn = ax.imshow(diff, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+        ax.set_title(f"a - b: channel {c}", fontsize=9, **PLAIN)
+        ax.set_axis_off()
+    bar = fig.colorbar(drawn, ax=list(axes[1:]), shrink=0.85)
+    bar.set_label("a - b (red: drop)", **PLAIN)
+
+
+def plot_photos(
+    images: Sequence[ArrayLike],
+    *,
+    labels: Sequence[str] | None = None,
+    region: Any = None,
+    fig: FigureBase | None = None,
+) -> Figure:
+    """Photos side by side, each titled with its label, the region outlined in red.
+
+    Parameters
+    ----------
+    images : sequence of array_like of shape (H, W, 3), (H, W, 1) or (H, W)
+    labels : sequence of str, optional
+        One title per photo (plain text); default "image 1", "image 2", ...
+    region : (x0, y0, x1, y1) or array_like of shape (H, W), optional
+        Box in the photos' pixels (ends excluded) or mask; drawn on each photo.
+    fig : Figure or SubFigure, optional
+        Where to draw; by default a new figure (not a pyplot one).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per photo.
+
+    Raises
+    ------
+    TypeError
+        If an image is not real-valued or a label not a str.
+    ValueError
+        If there are no images, a shape is wrong, the labels do not match the
+        images or the region does not fit a photo.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fig = plot_photos([np.zeros((4, 4))] * 2, labels=["a", "b"], region=(0, 0, 2, 2))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['a', 'b']
+    """
+    photos = [check_image(image, f"images[{i}]") for i, image in enumerate(images)]
+    if not photos:
+        raise ValueError("Expected at least one image. Received: images=[]")
+    names = [f"image {i + 1}" for i in range(len(photos))] if labels is None else list(labels)
+    if len(names) != len(photos) or not all(isinstance(n, str) for n in names):
+        raise ValueError(
+            f"Expected one str label per image ({len(photos)}). Received: labels={labels!r}"
+        )
+    outlines = [None if region is None else check_region(region, p.shape) for p in photos]
+    fig = figure_or_new(fig, figsize=(3.2 * len(photos), 3.6))
+    for ax, photo, name, outline in zip(
+        np.ravel(fig.subplots(1, len(photos), squeeze=False)), photos, names, outlines
+    ):
+        show_image(ax, photo, name)
+        if outline is not None:
+            draw_region(ax, outline)
+    return root_figure(fig)
+
+
+def _check_labels(labels: Sequence[str]) -> tuple[str, str]:
+    if isinstance(labels, str) or len(labels) != 2:
+        raise ValueError(f"Expected `labels` to be a pair of str. Received: labels={labels!r}")
+    if not all(isinstance(label, str) for label in labels):
+        raise TypeError(f"Expected `labels` to be a pair of str. Received: labels={labels!r}")
+    return labels[0], labels[1]
+
+
+def _check_channels(channels: int | Sequence[int], n_channels: int) -> list[int]:
+    if isinstance(channels, (int, np.integer)) and not isinstance(channels, bool):
+        channels = [channels]
+    if isinstance(channels, (str, bytes)) or not isinstance(channels, (Sequence, np.ndarray)):
+        raise TypeError(
+            f"Expected `channels` to be an int or a sequence of ints. Received: "
+            f"channels={channels!r}"
+        )
+    if len(channels) == 0:
+        raise ValueError(f"Expected at least one channel. Received: channels={channels!r}")
+    return [check_channel(c, n_channels, "channels") for c in channels]
+
+
+def shared_limits(maps: Sequence[NDArray]) -> tuple[float, float]:
+    """(min, max) over all maps; a constant set gets (value, value + 1)."""
+    vmin = float(min(np.min(m) for m in maps))
+    vmax = float(max(np.max(m) for m in maps))
+    return (vmin, vmax) if vmax > vmin else (vmin, vmin + 1.0)
