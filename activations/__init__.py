@@ -22,19 +22,24 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 # Public name -> the module defining it; each module is imported on first access.
 _EXPORTS: dict[str, str] = {
-    "ChannelComparison": "activations._rank",
+    "ChannelComparison": "activations._compare",
     "ChannelStats": "activations._stats",
     "LayerInfo": "activations._network",
     "NetworkTable": "activations._network",
     "activations": "activations._extract",
     "analyze_network": "activations._network",
     "channel_stats": "activations._stats",
-    "compare_channels": "activations._rank",
+    "compare_channels": "activations._compare",
     "imresize": "activations._resize",
     "imtile": "activations._tile",
     "layer_weights": "activations._network",
     "mat2gray": "activations._normalize",
+    "ImagesLike": "activations._types",
+    "LayerSpec": "activations._types",
+    "LayersLike": "activations._types",
+    "map_to_image": "activations._overlay",
     "overlay": "activations._overlay",
+    "region_weights": "activations._region",
     "strongest_channel": "activations._rank",
     "top_channels": "activations._rank",
 }
@@ -45,7 +50,10 @@ __all__ = [
     "__version__",
     "ChannelComparison",
     "ChannelStats",
+    "ImagesLike",
     "LayerInfo",
+    "LayerSpec",
+    "LayersLike",
     "NetworkTable",
     "activations",
     "analyze_network",
@@ -54,9 +62,11 @@ __all__ = [
     "imresize",
     "imtile",
     "layer_weights",
+    "map_to_image",
     "mat2gray",
     "overlay",
     "reference",
+    "region_weights",
     "strongest_channel",
     "top_channels",
 ]
@@ -69,16 +79,18 @@ if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides the
     from activations._extract import activations
     from activations._network import LayerInfo, NetworkTable, analyze_network, layer_weights
     from activations._normalize import mat2gray
-    from activations._overlay import overlay
+    from activations._overlay import map_to_image, overlay
     from activations._rank import (
         ChannelComparison,
         compare_channels,
         strongest_channel,
         top_channels,
     )
+    from activations._region import region_weights
     from activations._resize import imresize
     from activations._stats import ChannelStats, channel_stats
     from activations._tile import imtile
+    from activations._types import ImagesLike, LayersLike, LayerSpec
 
 
 def __getattr__(name: str) -> Any:

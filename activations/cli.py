@@ -246,8 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", metavar="X0,Y0,X1,Y1", help="box of the comparison")
     p.add_argument(
         "--layer",
-        help="layer of the comparison (default: the deepest conv "
-        "layer on whose grid the region covers a cell)",
+        help="layer of the comparison (default: the deepest conv layer whose "
+        "cells are no wider or no taller than the box)",
     )
     p.add_argument("--layers", metavar="L1,L2", help="conv layers to show (default: all)")
     p.add_argument("-k", type=_positive_int, default=4, help="channels compared (default 4)")
