@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from activations._normalize import _as_real_array
+from activations._checks import as_real_array
 from activations._region import region_weights
 
 __all__ = ["ChannelComparison", "compare_channels"]
@@ -220,8 +220,8 @@ def compare_channels(
     >>> result.channels, result.drop, result.n_dropping
     (array([0]), array([2.], dtype=float32), 1)
     """
-    arr_a = _as_real_array(act_a, "act_a").astype(np.float64)
-    arr_b = _as_real_array(act_b, "act_b").astype(np.float64)
+    arr_a = as_real_array(act_a, "act_a").astype(np.float64)
+    arr_b = as_real_array(act_b, "act_b").astype(np.float64)
     if arr_a.ndim != 3 or arr_a.shape != arr_b.shape:
         raise ValueError(
             "Expected `act_a` and `act_b` of the same shape (H, W, C). "

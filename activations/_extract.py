@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from activations._input_range import check_input_range
-from activations._inputs import ImageSource, ModelInput, as_image_source, check_model, model_input
+from activations._inputs import ImageSource, ModelInput, as_image_source, check_model, input_spec
 from activations._layers import LayerRef, resolve_layers
 from activations._trace import BUILD_LOCK, STAGES, Extractor, build_extractor, fused_activation
 from activations._types import ImagesLike, LayersLike, LayerSpec
@@ -106,7 +106,7 @@ def extractor_for(
         Shape of one sample, used only when the model does not declare its
         input shape (subclassed models).
     spec : ModelInput, optional
-        ``model_input(model)``, when the caller already has it.
+        ``input_spec(model)``, when the caller already has it.
 
     Returns
     -------
@@ -117,7 +117,7 @@ def extractor_for(
         Returns one tensor per ref.
     spec : ModelInput
     """
-    spec = model_input(model) if spec is None else spec
+    spec = input_spec(model) if spec is None else spec
     input_shape = spec.shape if spec.shape is not None else sample_shape
     key = _layers_key(layers)
     full_key = None if key is None else (key, stage, input_shape, spec.dtype)
@@ -384,7 +384,7 @@ def prepare(
 ) -> tuple[ImageSource, list[LayerRef], bool, Extractor]:
     """Check ``images`` and ``layers`` and fetch the cached extractor for them."""
     _check_built(model)
-    spec = model_input(model)
+    spec = input_spec(model)
     source = as_image_source(images, spec)
     sample_shape = None
     if spec.shape is None:  # a subclassed model: the images tell the input shape

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-__all__ = ["ImageSource", "ModelInput", "as_image_source", "check_model", "model_input"]
+__all__ = ["ImageSource", "ModelInput", "as_image_source", "check_model", "input_spec"]
 
 logger = logging.getLogger("activations")
 
@@ -47,7 +47,7 @@ def check_model(model) -> None:
         )
 
 
-def model_input(model: keras.Model) -> ModelInput:
+def input_spec(model: keras.Model) -> ModelInput:
     """Read the per-sample input shape and dtype of a single-input model."""
     try:
         inputs = model.inputs

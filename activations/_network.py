@@ -9,11 +9,11 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._inputs import check_model, model_input
+from activations._inputs import check_model, input_spec
 from activations._layers import LayerRef, iter_layers, resolve_layer
 from activations._trace import fused_activation, trace
 
-__all__ = ["LayerInfo", "NetworkTable", "analyze_network", "layer_weights"]
+__all__ = ["LayerInfo", "NetworkTable", "analyze_network", "layer_weights", "shape_text"]
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,20 @@ class LayerInfo:
     depth: int = 0
 
 
-def _shape_text(shape: tuple) -> str:
-    if shape and isinstance(shape[0], tuple):
-        return " | ".join(_shape_text(s) for s in shape)
+def shape_text(shape: Any) -> str:
+    """A shape as the tables and captions write it: ``28x28x32``, ``?x?x3``.
+
+    A layer with several outputs gives ``4 | 10 | 2``; ``()`` gives ``scalar``.
+
+    Examples
+    --------
+    >>> shape_text((None, 28, 28, 32)[1:]), shape_text([(4,), (10,)])
+    ('28x28x32', '4 | 10')
+    """
+    if isinstance(shape, (tuple, list)) and shape and isinstance(shape[0], (tuple, list)):
+        return " | ".join(shape_text(s) for s in shape)
+    if not isinstance(shape, (tuple, list, np.ndarray)):
+        return str(shape)
     return "x".join("?" if d is None else str(d) for d in shape) or "scalar"
 
 
@@ -84,11 +95,9 @@ class NetworkTable:
                 "#": i + 1,
                 "Name": row.name,
                 "Type": row.type,
-                "Activations": _shape_text(row.output_shape),
+                "Activations": shape_text(row.output_shape),
                 "Fused activation": row.activation,
-                "Learnables": ", ".join(
-                    f"{k} {_shape_text(v)}" for k, v in row.learnables.items()
-                ),
+                "Learnables": ", ".join(f"{k} {shape_text(v)}" for k, v in row.learnables.items()),
                 "Count": f"{row.n_learnables:,}",
             }
             for i, row in enumerate(self.rows)
@@ -109,7 +118,7 @@ class NetworkTable:
 
         line = "  ".join(cell(c, c) for c in columns)
         body = ["  ".join(cell(r[c], c) for c in columns) for r in records]
-        title = f"Model '{self.model_name}', input {_shape_text(self.input_shape)}"
+        title = f"Model '{self.model_name}', input {shape_text(self.input_shape)}"
         footer = f"Total learnables: {self.total_learnables:,}"
         return "\n".join([title, line, "-" * len(line), *body, "-" * len(line), footer])
 
@@ -173,7 +182,7 @@ def analyze_network(model: keras.Model, *, input_shape: tuple | None = None) -> 
     ((2, 2, 2), 20)
     """
     check_model(model)
-    spec = model_input(model)
+    spec = input_spec(model)
     shape = spec.shape if input_shape is None else tuple(input_shape)
     if shape is None:
         raise ValueError(

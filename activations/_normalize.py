@@ -7,25 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from activations._checks import as_real_array
+
 __all__ = ["mat2gray"]
-
-
-def _as_real_array(array: ArrayLike, name: str = "array") -> NDArray:
-    """Return ``array`` as a non-empty real ndarray (bool, int, uint or float)."""
-    arr = np.asarray(array)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(
-            f"Expected `{name}` to be a real-valued array (bool, integer or float). "
-            f"Received: {name}.dtype={arr.dtype}"
-        )
-    if arr.size == 0:
-        raise ValueError(f"Expected a non-empty `{name}`. Received: {name}.shape={arr.shape}")
-    if arr.dtype.kind == "f" and np.isnan(arr).any():
-        raise ValueError(
-            f"Expected `{name}` without NaN values; found {int(np.isnan(arr).sum())} NaN. "
-            f"Received: {name} with shape {arr.shape}"
-        )
-    return arr
 
 
 def _check_limits(limits: Sequence[float]) -> tuple[float, float]:
@@ -117,7 +101,7 @@ def mat2gray(
            [0.5, 0.5],
            [1. , 1. ]], dtype=float32)
     """
-    arr = _as_real_array(array)
+    arr = as_real_array(array)
     values = arr.astype(np.float64)  # a copy: the input is never touched
     if limits is not None:
         if axis is not None:

@@ -7,7 +7,8 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from activations._normalize import _as_real_array, mat2gray
+from activations._checks import as_real_array, colormap
+from activations._normalize import mat2gray
 from activations._region import cell_blocks
 from activations._resize import imresize
 
@@ -62,7 +63,7 @@ def map_to_image(
         raise TypeError(f"Expected `method` to be a string. Received: {method=}")
     if method not in _METHODS:
         raise ValueError(f"Expected `method` to be one of {list(_METHODS)}. Received: {method=}")
-    arr = _as_real_array(channel_map, "channel_map")
+    arr = as_real_array(channel_map, "channel_map")
     hw = tuple(int(n) for n in image_shape[:2])
     if method == "auto":
         method = map_method(arr.shape, hw)
@@ -73,7 +74,7 @@ def map_to_image(
 
 def _image_as_float(image: ArrayLike) -> NDArray[np.float64]:
     """(H, W, 3) float image in [0, 1] from a grayscale or RGB uint8/float/bool image."""
-    img = _as_real_array(image, "image")
+    img = as_real_array(image, "image")
     if not (img.ndim == 2 or (img.ndim == 3 and img.shape[2] in (1, 3))):
         raise ValueError(
             f"Expected `image` of shape (H, W) or (H, W, 3). Received: image.shape={img.shape}"
@@ -94,25 +95,6 @@ def _image_as_float(image: ArrayLike) -> NDArray[np.float64]:
     if values.ndim == 2:
         values = values[..., None]
     return np.broadcast_to(values, values.shape[:2] + (3,))
-
-
-def _colormap(cmap: object):
-    """A matplotlib Colormap from a name or a Colormap (pyplot is never imported)."""
-    import matplotlib
-    from matplotlib.colors import Colormap
-
-    if isinstance(cmap, Colormap):
-        return cmap
-    if not isinstance(cmap, str):
-        raise TypeError(f"Expected `cmap` to be a colormap name. Received: cmap={cmap!r}")
-    try:
-        return matplotlib.colormaps[cmap]
-    except KeyError:
-        names = ", ".join(["jet", "viridis", "inferno", "magma", "gray", "hot", "turbo"])
-        raise ValueError(
-            f"Unknown colormap. Expected a matplotlib colormap name such as {names} "
-            f"(all: list(matplotlib.colormaps)). Received: cmap={cmap!r}"
-        ) from None
 
 
 def overlay(
@@ -170,14 +152,14 @@ def overlay(
         raise TypeError(f"Expected `alpha` to be a number. Received: alpha={alpha!r}")
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f"Expected `alpha` in [0, 1]. Received: alpha={alpha}")
-    colormap = _colormap(cmap)
+    cmap_ = colormap(cmap)
     base = _image_as_float(image)
-    heat = _as_real_array(channel_map, "channel_map")
+    heat = as_real_array(channel_map, "channel_map")
     if heat.ndim != 2:
         raise ValueError(
             f"Expected `channel_map` of shape (h, w). Received: channel_map.shape={heat.shape}"
         )
     heat = map_to_image(mat2gray(heat), base.shape[:2], method=method)
-    colour = colormap(np.clip(heat, 0.0, 1.0))[..., :3]
+    colour = cmap_(np.clip(heat, 0.0, 1.0))[..., :3]
     blended = (1.0 - alpha) * base + alpha * colour
     return np.clip(blended, 0.0, 1.0).astype(np.float32)

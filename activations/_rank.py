@@ -7,8 +7,8 @@ import logging
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from activations._checks import as_real_array
 from activations._compare import ChannelComparison, compare_channels
-from activations._normalize import _as_real_array
 
 __all__ = ["ChannelComparison", "compare_channels", "strongest_channel", "top_channels"]
 
@@ -49,7 +49,7 @@ def strongest_channel(act: ArrayLike) -> int | NDArray[np.int64]:
     >>> strongest_channel(np.array([[0, 5, 1], [7, 0, 0]]))
     array([1, 0])
     """
-    arr = _as_real_array(act, "act")
+    arr = as_real_array(act, "act")
     if arr.ndim not in (1, 2, 3, 4):
         raise ValueError(
             "Expected `act` of shape (C,), (H, W, C), (N, C) or (N, H, W, C). "
@@ -117,7 +117,7 @@ def top_channels(
     >>> channels, scores
     (array([1, 2]), array([20., 11.], dtype=float32))
     """
-    arr = _as_real_array(act, "act")
+    arr = as_real_array(act, "act")
     if arr.ndim < 1:
         raise ValueError(f"Expected `act` with a channel axis. Received: act.shape={arr.shape}")
     if not isinstance(by, str):

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from activations._normalize import _as_real_array
+from activations._checks import as_real_array
 
 __all__ = ["imresize"]
 
@@ -206,7 +206,7 @@ def imresize(
            [3, 3, 4, 4, 5, 5],
            [3, 3, 4, 4, 5, 5]])
     """
-    arr = _as_real_array(array)
+    arr = as_real_array(array)
     if arr.ndim not in (2, 3):
         raise ValueError(
             f"Expected `array` of shape (H, W) or (H, W, C). Received: array.shape={arr.shape}"

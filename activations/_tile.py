@@ -13,7 +13,7 @@ from skimage.util import montage
 
 from activations._resize import imresize
 
-__all__ = ["imtile"]
+__all__ = ["grid_shape", "imtile"]
 
 logger = logging.getLogger(__name__)
 
@@ -86,14 +86,43 @@ def _square_cols(n: int, cell_h: int, cell_w: int) -> int:
     return max(1, min(cols, n))
 
 
+def grid_shape(
+    n: int, cell_hw: tuple[int, int] = (1, 1), *, exact_split: bool = False
+) -> tuple[int, int]:
+    """(rows, cols) for ``n`` cells of ``cell_hw`` pixels: a roughly square picture.
+
+    MATLAB's ``imtile`` rule: ``cols = ceil(sqrt(n * h / w))``, ``rows =
+    ceil(n / cols)``. With ``exact_split`` (the figures of :mod:`activations.plot`)
+    a grid that ``n`` fills exactly is preferred when its picture is at most
+    twice as wide as tall or the reverse: 32 square tiles give 4 x 8 rather
+    than 6 x 6 with four blanks; 7 tiles still give 3 x 3, never a 1 x 7 strip.
+
+    Examples
+    --------
+    >>> grid_shape(16), grid_shape(16, (2, 8)), grid_shape(32, exact_split=True)
+    ((4, 4), (8, 2), (4, 8))
+    """
+    cell_h, cell_w = cell_hw
+    if exact_split:
+        splits = [(r, n // r) for r in range(1, n + 1) if n % r == 0]
+        # How far from square each picture is; ties go to the wider one.
+        ranked = sorted(
+            splits, key=lambda rc: (abs(math.log(rc[1] * cell_w / (rc[0] * cell_h))), rc[0])
+        )
+        rows, cols = ranked[0]
+        if 0.5 <= cols * cell_w / (rows * cell_h) <= 2:
+            return rows, cols
+    cols = _square_cols(n, cell_h, cell_w)
+    return math.ceil(n / cols), cols
+
+
 def _grid(
     grid_size: Sequence[int | None] | None, n: int, cell_hw: tuple[int, int]
 ) -> tuple[int, int]:
     """(rows, cols): a roughly square picture by default, a None computed from the other."""
     rows, cols = (None, None) if grid_size is None else grid_size
     if rows is None and cols is None:
-        cols = _square_cols(n, *cell_hw)
-        rows = math.ceil(n / cols)
+        rows, cols = grid_shape(n, cell_hw)
     elif rows is None:
         rows = math.ceil(n / cols)
     elif cols is None:

@@ -5,7 +5,7 @@ out for validation (random, seeded); a checkpoint keeps the best model by
 validation loss and early stopping (patience 2) restores the best weights.
 Writes ``fashion_cnn.keras``, ``history.json`` and ``loss_curve.png``.
 
-Command line (``python -m activations.training`` runs the same command)::
+Command line (``activations.cli``)::
 
     activations train-fashion --out DIR [--epochs N] [--limit N] [--force]
 """
@@ -16,8 +16,6 @@ import json
 import logging
 import os
 import shutil
-import sys
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,10 +23,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from activations._checks import check_int, check_output_dir
+from activations._stop import check_stop
+
 if TYPE_CHECKING:
     import keras
 
-__all__ = ["TrainResult", "main", "train_fashion_cnn"]
+__all__ = ["TrainResult", "train_fashion_cnn"]
 
 logger = logging.getLogger(__name__)
 
@@ -151,20 +152,21 @@ def train_fashion_cnn(
     ['accuracy', 'batch_size', 'best_epoch']
     """
     _check_options(epochs, patience, validation_split, seed, limit, batch_size, verbose)
-    _check_int("split_seed", split_seed, 0)
+    check_int(split_seed, "split_seed", 0)
     if lr_factor is not None and not (isinstance(lr_factor, float) and 0 < lr_factor < 1):
         raise ValueError(
-            f"`lr_factor` should be a float in (0, 1) or None. Received: lr_factor={lr_factor!r}"
+            "Expected `lr_factor` to be a float in (0, 1) or None. "
+            f"Received: lr_factor={lr_factor!r}"
         )
     if monitor not in MONITORS:
         raise ValueError(
-            f"`monitor` should be one of {list(MONITORS)}. Received: monitor={monitor!r}"
+            f"Expected `monitor` to be one of {list(MONITORS)}. Received: monitor={monitor!r}"
         )
-    out = _check_out_dir(out_dir, force=force)
+    out = check_output_dir(out_dir, force=force, make_parents=True)
     data = _prepare_data(validation_split, split_seed, limit)  # before anything is written
     created = _make_out_dir(out)
     try:
-        return _fit(
+        result = _fit(
             out,
             data,
             epochs=epochs,
@@ -179,6 +181,8 @@ def train_fashion_cnn(
             mirror=mirror,
             verbose=verbose,
         )
+        check_stop()  # a SIGTERM whose exception was lost: keep nothing
+        return result
     except BaseException:  # also Ctrl-C and SIGTERM: no half-written run is left behind
         if created is not None:
             shutil.rmtree(created, ignore_errors=True)
@@ -192,14 +196,44 @@ def _fit(out: Path, data, *, epochs, patience, monitor, validation_split, seed, 
     from activations.zoo import fashion_cnn
 
     (x_fit, y_fit), (x_val, y_val), (x_test, y_test) = data
-    if mirror:
+    if mirror:  # a left-right mirrored copy of every training image
         x_fit, y_fit = np.concatenate([x_fit, x_fit[:, :, ::-1]]), np.concatenate([y_fit, y_fit])
     keras.utils.set_random_seed(seed)
     model = fashion_cnn(weights=None, seed=seed)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    fit = model.fit(
+        x_fit,
+        y_fit,
+        validation_data=(x_val, y_val),
+        epochs=epochs,
+        batch_size=batch_size,
+        callbacks=_callbacks(out / MODEL_FILE, monitor, patience, lr_factor),
+        verbose=verbose,
+    )
+    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
+    history = _history(fit.history, monitor, test_loss, test_accuracy)
+    history.update(
+        seed=seed, split_seed=split_seed, limit=limit, batch_size=batch_size,
+        lr_factor=lr_factor, mirror=mirror, max_epochs=epochs, patience=patience,
+        monitor=monitor, validation_split=validation_split, n_train=len(y_fit),
+        n_val=len(y_val), n_test=len(y_test), keras_version=keras.__version__,
+        backend=keras.backend.backend(),
+    )  # fmt: skip
+    history_path, curve_path = _write_history(out, history)
+    logger.info(
+        "Best epoch %d of %d; test accuracy %.4f, loss %.4f; files in %s",
+        history["best_epoch"], history["epochs_run"], test_accuracy, test_loss, out,
+    )  # fmt: skip
+    return TrainResult(model, history, out / MODEL_FILE, history_path, curve_path)
+
+
+def _callbacks(checkpoint: Path, monitor: str, patience: int, lr_factor: float | None) -> list:
+    """The tutorials' best checkpoint and early stopping, plus an optional LR cut."""
+    import keras
+
     callbacks = [
         keras.callbacks.ModelCheckpoint(
-            out / MODEL_FILE, monitor=monitor, save_best_only=True, verbose=0
+            checkpoint, monitor=monitor, save_best_only=True, verbose=0
         ),
         keras.callbacks.EarlyStopping(
             monitor=monitor, patience=patience, restore_best_weights=True
@@ -211,87 +245,38 @@ def _fit(out: Path, data, *, epochs, patience, monitor, validation_split, seed, 
                 monitor=monitor, factor=lr_factor, patience=1, min_lr=1e-5, verbose=0
             )
         )
-    fit = model.fit(
-        x_fit,
-        y_fit,
-        validation_data=(x_val, y_val),
-        epochs=epochs,
-        batch_size=batch_size,
-        callbacks=callbacks,
-        verbose=verbose,
-    )
-    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
-    history = _history(fit.history, monitor, test_loss, test_accuracy)
-    history.update(
-        {
-            "seed": seed,
-            "split_seed": split_seed,
-            "limit": limit,
-            "batch_size": batch_size,
-            "lr_factor": lr_factor,
-            "mirror": mirror,
-            "max_epochs": epochs,
-            "patience": patience,
-            "monitor": monitor,
-            "validation_split": validation_split,
-            "n_train": len(y_fit),
-            "n_val": len(y_val),
-            "n_test": len(y_test),
-            "keras_version": keras.__version__,
-            "backend": keras.backend.backend(),
-        }
-    )
+    return callbacks
+
+
+def _write_history(out: Path, history: dict[str, Any]) -> tuple[Path, Path]:
+    """Write ``history.json`` and the loss curve (:func:`activations.plot.plot_history`)."""
+    from activations.plot import plot_history
+
     history_path = out / HISTORY_FILE
     history_path.write_text(json.dumps(history, indent=2) + "\n")
     curve_path = out / CURVE_FILE
-    _loss_figure(history).savefig(curve_path, dpi=100)
-    logger.info(
-        "Best epoch %d of %d; test accuracy %.4f, loss %.4f; files in %s",
-        history["best_epoch"], history["epochs_run"], test_accuracy, test_loss, out,
-    )  # fmt: skip
-    return TrainResult(model, history, out / MODEL_FILE, history_path, curve_path)
-
-
-def _check_int(name: str, value: object, minimum: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"`{name}` should be an int. Received: {name}={value!r}")
-    if value < minimum:
-        raise ValueError(f"`{name}` should be >= {minimum}. Received: {name}={value}")
+    plot_history(history).savefig(curve_path, dpi=100)
+    return history_path, curve_path
 
 
 def _check_options(epochs, patience, validation_split, seed, limit, batch_size, verbose):
-    _check_int("epochs", epochs, 1)
-    _check_int("patience", patience, 0)
-    _check_int("seed", seed, 0)
-    _check_int("batch_size", batch_size, 1)
+    check_int(epochs, "epochs", 1)
+    check_int(patience, "patience", 0)
+    check_int(seed, "seed", 0)
+    check_int(batch_size, "batch_size", 1)
     if limit is not None:
-        _check_int("limit", limit, 10)
+        check_int(limit, "limit", 10)
     if verbose not in (0, 1, 2) or isinstance(verbose, bool):
-        raise ValueError(f"`verbose` should be 0, 1 or 2. Received: verbose={verbose!r}")
+        raise ValueError(f"Expected `verbose` to be 0, 1 or 2. Received: verbose={verbose!r}")
     if not isinstance(validation_split, (int, float)) or isinstance(validation_split, bool):
         raise TypeError(
-            "`validation_split` should be a float. "
+            "Expected `validation_split` to be a float. "
             f"Received: validation_split={validation_split!r}"
         )
     if not 0 < validation_split < 1:
         raise ValueError(
-            "`validation_split` should be in (0, 1). "
-            f"Received: validation_split={validation_split}"
+            f"Expected `validation_split` in (0, 1). Received: validation_split={validation_split}"
         )
-
-
-def _check_out_dir(out_dir: str | os.PathLike[str], *, force: bool) -> Path:
-    if not isinstance(out_dir, (str, os.PathLike)):
-        raise TypeError(f"`out_dir` should be a path. Received: out_dir={out_dir!r}")
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise NotADirectoryError(f"`out_dir` should be a directory. Received: out_dir='{out}'")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise FileExistsError(
-            f"The output directory {out} is not empty; pass force=True (--force) to "
-            f"overwrite its files. Received: out_dir='{out}'"
-        )
-    return out
 
 
 def _make_out_dir(out: Path) -> Path | None:
@@ -345,29 +330,3 @@ def _history(
         test_accuracy=float(test_acc),
     )
     return history
-
-
-def _loss_figure(history: dict[str, Any]):
-    from matplotlib.figure import Figure  # no pyplot: no GUI backend, no global state
-
-    epochs = np.arange(1, history["epochs_run"] + 1)
-    fig = Figure(figsize=(6, 4), layout="constrained")
-    ax = fig.add_subplot()
-    ax.plot(epochs, history["loss"], "o-", label="train loss")
-    ax.plot(epochs, history["val_loss"], "s-", label="validation loss")
-    ax.axvline(history["best_epoch"], color="gray", linestyle="--", label="best epoch")
-    ax.set(xlabel="epoch", ylabel="loss", title="Fashion-MNIST CNN")
-    ax.set_xticks(epochs)
-    ax.legend()
-    return fig
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m activations.training``: the same as ``activations train-fashion``."""
-    from activations.cli import main as cli_main
-
-    return cli_main(["train-fashion", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

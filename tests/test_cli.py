@@ -21,8 +21,9 @@ from keras import layers
 from PIL import Image
 
 from activations import activations, compare_channels
-from activations._commands import SAFE_KERAS, keras_is_safe
-from activations.cli import _quiet_tensorflow, main
+from activations.cli import main
+from activations.cli._commands import SAFE_KERAS, keras_is_safe
+from activations.cli._quiet import quiet_tensorflow
 from activations.datasets import face, face_eye_closed
 from activations.datasets._fashion_mnist import SYSTEM_DIR
 from activations.zoo import face_net
@@ -463,8 +464,8 @@ def test_compare_ranks_only_channels_that_drop(files, tmp_path, capsys):
     args += ["--layer", "relu2", "--region", "2,2,6,6", "-k", "100"]
     assert main([*args, "-o", str(out)]) == 0
     stdout = capsys.readouterr().out
-    from activations._commands import load_image, load_model
     from activations._region import region_weights
+    from activations.cli._commands import load_image, load_model
 
     loaded = load_model(str(files["model"]))
     image_a = load_image(str(files["photo"]), loaded)
@@ -528,7 +529,7 @@ def test_report_refuses_a_non_empty_directory(files, tmp_path, capsys):
     (out / "notes.txt").write_text("mine")
     args = ["report", str(files["model"]), str(files["photo"]), "-o", str(out)]
     assert main(args) == 2
-    assert "is not empty; pass --force" in _error(capsys)
+    assert "is not empty; pass force=True (--force)" in _error(capsys)
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
     assert main([*args, "--force"]) == 0
     assert (out / "notes.txt").read_text() == "mine"
@@ -590,7 +591,7 @@ def test_demo_refuses_a_non_empty_directory_before_any_work(tmp_path, capsys):
     (tmp_path / "old.txt").write_text("x")
     assert main(["demo", "-o", str(tmp_path)]) == 2
     captured = capsys.readouterr()
-    assert "is not empty; pass --force" in captured.err
+    assert "is not empty; pass force=True (--force)" in captured.err
     assert "[1/" not in captured.err
 
 
@@ -689,10 +690,10 @@ def test_import_activations_alone_imports_no_keras():
 
 def test_a_users_tf_log_level_wins(monkeypatch):
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "1")
-    assert _quiet_tensorflow() == 1
+    assert quiet_tensorflow() == 1
     assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "1"
     monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL")
-    assert _quiet_tensorflow() == 3
+    assert quiet_tensorflow() == 3
     assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
 
 

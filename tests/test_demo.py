@@ -20,6 +20,8 @@ from activations.datasets import face, face_eye_closed
 from activations.datasets._faces import eye_closed_region
 from activations.zoo import face_net
 
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` skips it in the inner loop
+
 FASHION = {
     "input.png", "maps_conv2d.png", "maps_conv2d_1.png", "kernels_trained.png",
     "kernels_untrained.png", "weight_histogram.png", "history.png",

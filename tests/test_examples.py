@@ -16,6 +16,8 @@ from PIL import Image
 
 from activations.datasets._fashion_mnist import SYSTEM_DIR
 
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` skips it in the inner loop
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 needs_fashion = pytest.mark.skipif(

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from activations._images import fit_image, read_image
+from activations.cli._images import fit_image, read_image
 
 
 @pytest.fixture

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from activations._inputs import ModelInput, as_image_source, check_batch, model_input
+from activations._inputs import ModelInput, as_image_source, check_batch, input_spec
 
 pytestmark = pytest.mark.core
 
 
 def test_model_input_of_declared_and_subclassed_models(small_cnn, subclassed_model):
-    assert model_input(small_cnn) == ModelInput((12, 12, 1), "float32", "small_cnn")
-    spec = model_input(subclassed_model)
+    assert input_spec(small_cnn) == ModelInput((12, 12, 1), "float32", "small_cnn")
+    spec = input_spec(subclassed_model)
     assert spec.shape is None and spec.rank == 4
 
 

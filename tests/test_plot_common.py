@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from activations.plot._common import (
@@ -13,8 +12,6 @@ from activations.plot._common import (
     check_channel,
     check_image,
     figure_or_new,
-    get_cmap,
-    near_square_grid,
     root_figure,
 )
 
@@ -36,15 +33,6 @@ def test_new_axes_and_figures_are_not_pyplot_ones():
     assert isinstance(fig, Figure) and fig.axes == []
     assert axes_or_new(ax, figsize=(1.0, 1.0)) is ax
     assert figure_or_new(fig, figsize=(1.0, 1.0)) is fig
-
-
-@pytest.mark.parametrize(
-    ("n", "grid"),
-    [(1, (1, 1)), (2, (1, 2)), (3, (2, 2)), (7, (3, 3)), (12, (3, 4)), (32, (4, 8)),
-     (48, (6, 8)), (64, (8, 8)), (96, (8, 12)), (128, (8, 16)), (13, (4, 4))],
-)  # fmt: skip
-def test_near_square_grid(n, grid):
-    assert near_square_grid(n) == grid
 
 
 def test_check_act_and_image_shapes():
@@ -70,16 +58,6 @@ def test_check_channel():
         check_channel(True, 4)
     with pytest.raises(TypeError, match=r"k=\[1\]"):
         check_channel([1], 4, "k")
-
-
-def test_get_cmap():
-    assert get_cmap("gray").name == "gray"
-    custom = ListedColormap(["black", "white"])
-    assert get_cmap(custom) is custom
-    with pytest.raises(ValueError, match="Unknown colormap.*cmap='nope'"):
-        get_cmap("nope")
-    with pytest.raises(TypeError, match="cmap=3"):
-        get_cmap(3)
 
 
 def test_type_errors_for_ax_and_fig():

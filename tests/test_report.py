@@ -13,20 +13,24 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from activations import activations, analyze_network, compare_channels
-from activations._compare_section import add_compare_section, compare_layer_for
 from activations._network import LayerInfo, NetworkTable
-from activations._page import (
+from activations.report import write_model_report
+from activations.report._compare_section import add_compare_section, compare_layer_for
+from activations.report._page import (
     Page,
     Progress,
-    check_output_dir,
-    check_output_file,
     network_table_html,
     save_figure,
     staged_directory,
     table_html,
 )
-from activations._sections import ConvLayer, add_maps, add_weights_section, conv_layers, maps_note
-from activations.report import write_model_report
+from activations.report._sections import (
+    ConvLayer,
+    add_maps,
+    add_weights_section,
+    conv_layers,
+    maps_note,
+)
 
 
 def _seeded(seed: int) -> dict:
@@ -161,7 +165,7 @@ def test_staged_directory_force_merges(tmp_path):
     (out / "sub").mkdir(parents=True)
     (out / "keep.txt").write_text("keep")
     (out / "sub" / "a.txt").write_text("old")
-    with pytest.raises(FileExistsError, match="is not empty; pass --force"):
+    with pytest.raises(FileExistsError, match=r"is not empty; pass force=True \(--force\)"):
         with staged_directory(out):
             pass
     with staged_directory(out, force=True) as temp:
@@ -177,26 +181,6 @@ def test_staged_directory_into_an_empty_existing_directory(tmp_path):
     with staged_directory(tmp_path / "out") as temp:
         (temp / "a.txt").write_text("a")
     assert (tmp_path / "out" / "a.txt").read_text() == "a"
-
-
-def test_check_output_dir_errors(tmp_path):
-    (tmp_path / "file").write_text("x")
-    with pytest.raises(NotADirectoryError, match="is a file; expected a directory"):
-        check_output_dir(tmp_path / "file")
-    with pytest.raises(FileNotFoundError, match="The parent directory of .* does not exist"):
-        check_output_dir(tmp_path / "missing" / "out")
-    assert check_output_dir(tmp_path / "new") == tmp_path / "new"
-
-
-def test_check_output_file_errors(tmp_path):
-    (tmp_path / "a.png").write_text("x")
-    with pytest.raises(FileExistsError, match="exists; pass --force"):
-        check_output_file(tmp_path / "a.png")
-    assert check_output_file(tmp_path / "a.png", force=True) == tmp_path / "a.png"
-    with pytest.raises(IsADirectoryError, match="is a directory"):
-        check_output_file(tmp_path)
-    with pytest.raises(FileNotFoundError, match="does not exist"):
-        check_output_file(tmp_path / "missing" / "a.png")
 
 
 def test_save_figure_replaces_and_leaves_no_temp(tmp_path):

@@ -25,7 +25,7 @@ from PIL import Image
 
 from activations.report import write_model_report
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [

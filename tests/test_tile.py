@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from activations import imtile, mat2gray
+from activations._tile import grid_shape
 
 pytestmark = pytest.mark.core
 
@@ -307,3 +308,17 @@ def test_complex_frames_raise() -> None:
 def test_bad_frame_axis_raises(axis, error) -> None:
     with pytest.raises(error, match="`frame_axis`"):
         imtile(np.zeros((2, 2, 2)), frame_axis=axis)
+
+
+@pytest.mark.parametrize(
+    ("n", "grid"),
+    [(1, (1, 1)), (2, (1, 2)), (3, (2, 2)), (7, (3, 3)), (12, (3, 4)), (32, (4, 8)),
+     (48, (6, 8)), (64, (8, 8)), (96, (8, 12)), (128, (8, 16)), (13, (4, 4))],
+)  # fmt: skip
+def test_grid_shape_of_the_plots_prefers_an_exact_split(n, grid):
+    assert grid_shape(n, exact_split=True) == grid
+
+
+def test_grid_shape_of_the_plots_follows_the_cell_shape():
+    assert grid_shape(16, (2, 8), exact_split=True) == (8, 2)  # 16x16 pixels
+    assert grid_shape(32, (28, 28), exact_split=True) == (4, 8)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from activations.cli import main as cli_main
 from activations.datasets import fashion_mnist
 from activations.datasets._fashion_mnist import SYSTEM_DIR
 from activations.training import (
@@ -15,10 +16,11 @@ from activations.training import (
     _history,
     _make_out_dir,
     _prepare_data,
-    main,
     train_fashion_cnn,
 )
 from activations.zoo import fashion_cnn
+
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` skips it in the inner loop
 
 
 def needs_dataset(test):
@@ -95,7 +97,7 @@ def test_checkpoint_is_the_best_model(run):
 def test_loss_curve_is_a_png(run):
     assert run.curve_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with Image.open(run.curve_path) as image:
-        assert image.format == "PNG" and image.size == (600, 400)
+        assert image.format == "PNG" and image.width > image.height >= 300  # loss | accuracy
         pixels = np.asarray(image.convert("L"))
     assert pixels.min() < 100 and pixels.max() == 255  # lines on a white background
 
@@ -128,30 +130,30 @@ def test_non_empty_out_dir_needs_force(tmp_path):
 def test_out_dir_is_a_file(tmp_path):
     path = tmp_path / "file"
     path.write_text("")
-    with pytest.raises(NotADirectoryError, match=r"should be a directory. Received: out_dir="):
+    with pytest.raises(NotADirectoryError, match=r"is a file; expected a directory"):
         train_fashion_cnn(path, limit=100, epochs=1)
 
 
 @pytest.mark.parametrize(
     ("options", "error", "match"),
     [
-        ({"epochs": 0}, ValueError, r"`epochs` should be >= 1. Received: epochs=0"),
-        ({"epochs": 1.5}, TypeError, r"`epochs` should be an int. Received: epochs=1.5"),
-        ({"patience": -1}, ValueError, r"`patience` should be >= 0"),
-        ({"seed": None}, TypeError, r"`seed` should be an int. Received: seed=None"),
+        ({"epochs": 0}, ValueError, r"Expected `epochs` >= 1. Received: epochs=0"),
+        ({"epochs": 1.5}, TypeError, r"Expected `epochs` to be an int. Received: epochs=1.5"),
+        ({"patience": -1}, ValueError, r"Expected `patience` >= 0"),
+        ({"seed": None}, TypeError, r"Expected `seed` to be an int. Received: seed=None"),
         (
             {"monitor": "loss"},
             ValueError,
-            r"`monitor` should be one of \['val_loss', 'val_accuracy'\]",
+            r"Expected `monitor` to be one of \['val_loss', 'val_accuracy'\]",
         ),
-        ({"split_seed": -1}, ValueError, r"`split_seed` should be >= 0"),
-        ({"batch_size": 0}, ValueError, r"`batch_size` should be >= 1"),
-        ({"limit": 5}, ValueError, r"`limit` should be >= 10. Received: limit=5"),
-        ({"limit": True}, TypeError, r"`limit` should be an int"),
-        ({"verbose": 3}, ValueError, r"`verbose` should be 0, 1 or 2. Received: verbose=3"),
-        ({"validation_split": 1.0}, ValueError, r"should be in \(0, 1\)"),
-        ({"validation_split": "0.2"}, TypeError, r"should be a float"),
-        ({"lr_factor": 1.0}, ValueError, r"`lr_factor` should be a float in \(0, 1\) or None"),
+        ({"split_seed": -1}, ValueError, r"Expected `split_seed` >= 0"),
+        ({"batch_size": 0}, ValueError, r"Expected `batch_size` >= 1"),
+        ({"limit": 5}, ValueError, r"Expected `limit` >= 10. Received: limit=5"),
+        ({"limit": True}, TypeError, r"Expected `limit` to be an int"),
+        ({"verbose": 3}, ValueError, r"Expected `verbose` to be 0, 1 or 2. Received: verbose=3"),
+        ({"validation_split": 1.0}, ValueError, r"Expected `validation_split` in \(0, 1\)"),
+        ({"validation_split": "0.2"}, TypeError, r"Expected `validation_split` to be a float"),
+        ({"lr_factor": 1.0}, ValueError, r"`lr_factor` to be a float in \(0, 1\) or None"),
         ({"lr_factor": 1}, ValueError, r"Received: lr_factor=1"),
     ],
 )
@@ -167,7 +169,7 @@ def test_split_leaving_no_validation_image(tmp_path):
 
 
 def test_bad_out_dir_type():
-    with pytest.raises(TypeError, match=r"`out_dir` should be a path. Received: out_dir=3"):
+    with pytest.raises(TypeError, match=r"Expected `out_dir` to be a path. Received: out_dir=3"):
         train_fashion_cnn(3)
 
 
@@ -196,14 +198,15 @@ def test_make_out_dir_returns_the_topmost_directory_it_created(tmp_path):
 
 
 @needs_dataset
-def test_main(tmp_path, capsys):
-    """``python -m activations.training`` is ``activations train-fashion``."""
+def test_the_command_line(tmp_path, capsys):
+    """``activations train-fashion`` trains and refuses a non-empty --out."""
     out = tmp_path / "cli"
-    argv = ["--out", str(out), "--limit", "100", "--epochs", "1", "--verbose", "0"]
-    assert main(argv) == 0
+    argv = ["train-fashion", "--out", str(out), "--limit", "100", "--epochs", "1"]
+    argv += ["--verbose", "0"]
+    assert cli_main(argv) == 0
     assert "test accuracy" in capsys.readouterr().out
     assert (out / "fashion_cnn.keras").is_file()
-    assert main(argv) == 2
+    assert cli_main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("activations: error: The output directory") and err.count("\n") == 1
     assert "is not empty; pass force=True (--force)" in err
@@ -224,9 +227,9 @@ def test_main(tmp_path, capsys):
         (["--out", "x", "--patience", "-1"], "expected an integer >= 0, got '-1'"),
     ],
 )
-def test_main_bad_arguments(tmp_path, monkeypatch, capsys, argv, match):
+def test_command_line_bad_arguments(tmp_path, monkeypatch, capsys, argv, match):
     monkeypatch.chdir(tmp_path)
-    assert main(argv) == 2
+    assert cli_main(["train-fashion", *argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith("activations: error: ") and err.count("\n") == 1, err
     assert match in err

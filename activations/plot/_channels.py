@@ -12,14 +12,13 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from numpy.typing import ArrayLike, NDArray
 
+from activations._checks import colormap
 from activations._normalize import mat2gray
-from activations._tile import imtile
+from activations._tile import grid_shape, imtile
 from activations.plot._common import (
     PLAIN,
     axes_or_new,
     check_act,
-    get_cmap,
-    near_square_grid,
     root_figure,
 )
 
@@ -104,9 +103,13 @@ def plot_channels(
             f"Received: normalize={normalize!r}"
         )
     lo, hi = _limits(arr, normalize, vmin, vmax)
-    colormap = get_cmap(cmap).with_extremes(bad=FRAME_COLOR)
+    cmap_used = colormap(cmap).with_extremes(bad=FRAME_COLOR)
     n_channels = arr.shape[-1]
-    grid = near_square_grid(n_channels) if grid_size is None else grid_size
+    grid = (
+        grid_shape(n_channels, arr.shape[-3:-1] if arr.ndim >= 3 else (1, 1), exact_split=True)
+        if grid_size is None
+        else grid_size
+    )
     if normalize == "channel":
         gray = mat2gray(arr, axis=-1)
     else:  # mat2gray(arr) without limits: a constant layer gives zeros, not a step
@@ -117,7 +120,7 @@ def plot_channels(
     ax = axes_or_new(ax, figsize=(7.6, min(14.0, max(2.5, 6.3 * aspect + 0.6))))
     image = ax.imshow(
         np.ma.masked_array(tiled, mask=index == 0),
-        cmap=colormap,
+        cmap=cmap_used,
         vmin=0.0,
         vmax=1.0,
         interpolation="nearest",

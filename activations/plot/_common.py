@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import math
 import operator
 from typing import Any
 
-import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import Colormap
 from matplotlib.figure import Figure, FigureBase
 from matplotlib.patches import Rectangle
 from numpy.typing import ArrayLike, NDArray
 
+from activations._checks import as_real_array
 from activations._overlay import map_method
 from activations._region import check_box, region_weights
 
@@ -57,21 +55,9 @@ def figure_or_new(fig: FigureBase | None, figsize: tuple[float, float]) -> Figur
     return fig
 
 
-def real_array(value: ArrayLike, name: str) -> NDArray:
-    """``value`` as a non-empty real-valued ndarray (bool, integer or float)."""
-    arr = np.asarray(value)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(
-            f"Expected `{name}` to be a real-valued array. Received: {name}.dtype={arr.dtype}"
-        )
-    if arr.size == 0:
-        raise ValueError(f"Expected a non-empty `{name}`. Received: {name}.shape={arr.shape}")
-    return arr
-
-
 def check_act(act: ArrayLike, name: str = "act") -> NDArray:
     """``act`` as a real (H, W, C) array; a clear error for a batch or a flat vector."""
-    arr = real_array(act, name)
+    arr = as_real_array(act, name, allow_nan=True)
     if arr.ndim != 3:
         hint = f" For a batch, pass one image: {name}[0]." if arr.ndim == 4 else ""
         raise ValueError(
@@ -83,7 +69,7 @@ def check_act(act: ArrayLike, name: str = "act") -> NDArray:
 
 def check_image(image: ArrayLike, name: str = "image") -> NDArray:
     """``image`` as a real (H, W), (H, W, 1) or (H, W, 3) array."""
-    arr = real_array(image, name)
+    arr = as_real_array(image, name, allow_nan=True)
     if not (arr.ndim == 2 or (arr.ndim == 3 and arr.shape[-1] in (1, 3))):
         raise ValueError(
             f"Expected `{name}` of shape (H, W), (H, W, 1) or (H, W, 3). "
@@ -103,19 +89,6 @@ def check_channel(channel: Any, n_channels: int, name: str = "channel") -> int:
             f"channels). Received: {name}={index}"
         )
     return index
-
-
-def near_square_grid(n: int) -> tuple[int, int]:
-    """(rows, cols) for ``n`` tiles: an exact rows x cols split when it is not too
-    elongated (cols <= 2 * rows, e.g. 32 -> 4x8, 64 -> 8x8), else ceil(sqrt(n))
-    columns (7 -> 3x3, never a 1x7 strip)."""
-    for rows in range(math.isqrt(n), 0, -1):
-        if n % rows == 0:
-            if n // rows <= 2 * rows:
-                return rows, n // rows
-            break
-    cols = math.ceil(math.sqrt(n))
-    return math.ceil(n / cols), cols
 
 
 def show_image(ax: Axes, image: NDArray, title: str, **title_kw: Any) -> None:
@@ -151,22 +124,6 @@ def draw_region(ax: Axes, region: tuple[int, int, int, int] | NDArray) -> None:
         )
     else:
         ax.contour(region, levels=[0.5], colors=[REGION_COLOR], linewidths=1.5)
-
-
-def get_cmap(cmap: str | Colormap) -> Colormap:
-    """A Colormap from a name or a Colormap; a ValueError for an unknown name."""
-    if isinstance(cmap, Colormap):
-        return cmap
-    if not isinstance(cmap, str):
-        raise TypeError(
-            f"Expected `cmap` to be a colormap name or a Colormap. Received: cmap={cmap!r}"
-        )
-    try:
-        return matplotlib.colormaps[cmap]
-    except KeyError:
-        raise ValueError(
-            f"Unknown colormap name (see `matplotlib.colormaps`). Received: cmap={cmap!r}"
-        ) from None
 
 
 _RESAMPLE = ("auto", "nearest", "bilinear", "bicubic")

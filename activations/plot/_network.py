@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 from matplotlib.figure import Figure, FigureBase
 
-from activations._network import analyze_network
+from activations._network import analyze_network, shape_text
 from activations.plot._common import PLAIN, figure_or_new, root_figure
 
 __all__ = ["plot_network"]
@@ -84,7 +83,7 @@ def plot_network(
     name = getattr(table, "model_name", None) or getattr(model_or_table, "name", None)
     title = f"{name + ': ' if name else ''}{len(rows)} layers, {total:,} learnables"
     if getattr(table, "input_shape", None) is not None:
-        title += f", input {_shape(table.input_shape)}"
+        title += f", input {shape_text(table.input_shape)}"
     width = max(len(line) for line in lines + [title])
     fig = figure_or_new(fig, figsize=_text_size(width, len(lines) + 2, _FONTSIZE))
     fontsize = _fit_fontsize(fig, width, len(lines) + 2)
@@ -130,23 +129,15 @@ def _format_table(rows: Sequence[Any]) -> list[str]:
 
 
 def _format_row(index: int, row: Any) -> tuple[str, ...]:
-    learnables = ", ".join(f"{k} {_shape(v)}" for k, v in dict(row.learnables).items())
+    learnables = ", ".join(f"{k} {shape_text(v)}" for k, v in dict(row.learnables).items())
     if len(learnables) > _MAX_LEARNABLES_WIDTH:
         learnables = learnables[: _MAX_LEARNABLES_WIDTH - 3] + "..."
     return (
         str(index),
         str(row.name),
         str(row.type),
-        _shape(row.output_shape),
+        shape_text(row.output_shape),
         str(row.activation or ""),
         learnables,
         f"{int(row.n_learnables):,}" if row.n_learnables else "0",
     )
-
-
-def _shape(shape: Any) -> str:
-    if isinstance(shape, (tuple, list)) and shape and isinstance(shape[0], (tuple, list)):
-        return ", ".join(_shape(s) for s in shape)  # a layer with several outputs
-    if isinstance(shape, (tuple, list, np.ndarray)):
-        return "x".join("?" if dim is None else str(dim) for dim in shape)
-    return str(shape)

@@ -9,6 +9,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure, FigureBase
 from numpy.typing import ArrayLike
 
+from activations._checks import colormap
 from activations._overlay import map_to_image, overlay
 from activations.plot._common import (
     PLAIN,
@@ -18,7 +19,6 @@ from activations.plot._common import (
     check_region,
     draw_region,
     figure_or_new,
-    get_cmap,
     how_shown,
     resample_method,
     root_figure,
@@ -118,7 +118,7 @@ def plot_overlay(
     fig.colorbar(drawn, ax=ax_channel, shrink=0.8).set_label("activation", **PLAIN)
     show_image(ax_blend, blend, f"overlay ({cmap}, alpha {alpha:g})")
     lo, hi = float(channel_map.min()), float(channel_map.max())
-    colours = ScalarMappable(Normalize(lo, hi if hi > lo else lo + 1.0), cmap=get_cmap(cmap))
+    colours = ScalarMappable(Normalize(lo, hi if hi > lo else lo + 1.0), cmap=colormap(cmap))
     bar = fig.colorbar(colours, ax=ax_blend, shrink=0.8)
     bar.set_label(f"activation ({cmap}, blended at alpha {alpha:g})", **PLAIN)
     if outline is not None:

@@ -11,13 +11,12 @@ from matplotlib.colors import Colormap, LinearSegmentedColormap, Normalize
 from matplotlib.figure import Figure, FigureBase
 from numpy.typing import ArrayLike, NDArray
 
+from activations._checks import as_real_array, colormap
+from activations._tile import grid_shape
 from activations.plot._common import (
     PLAIN,
     axes_or_new,
     figure_or_new,
-    get_cmap,
-    near_square_grid,
-    real_array,
     root_figure,
 )
 
@@ -93,7 +92,7 @@ def plot_kernels(
     >>> len(fig.axes), fig.axes[0].images[0].get_clim()  # 4 filters + colour bar
     (5, (-0.5, 0.5))
     """
-    arr = real_array(kernel, "kernel")
+    arr = as_real_array(kernel, "kernel", allow_nan=True)
     if arr.ndim != 4:
         raise ValueError(
             "Expected `kernel` of shape (KH, KW, Cin, F), as a Keras Conv2D kernel. "
@@ -102,7 +101,7 @@ def plot_kernels(
     lo, hi = _kernel_range(arr, vmin, vmax)
     n_filters = arr.shape[-1]
     rows, cols = _check_grid(grid_size, n_filters)
-    colormap = get_cmap(cmap).with_extremes(under=UNDER_COLOR, over=OVER_COLOR)
+    cmap_used = colormap(cmap).with_extremes(under=UNDER_COLOR, over=OVER_COLOR)
     tiles = _kernel_tiles(arr.astype(np.float64), lo, hi)
     fig = figure_or_new(fig, figsize=(max(4.0, 0.62 * cols + 1.3), max(1.8, 0.75 * rows + 0.9)))
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
@@ -110,9 +109,9 @@ def plot_kernels(
         ax.set_axis_off()
         if k >= n_filters:
             continue
-        ax.imshow(tiles[k], cmap=colormap, vmin=lo, vmax=hi, interpolation="nearest")
+        ax.imshow(tiles[k], cmap=cmap_used, vmin=lo, vmax=hi, interpolation="nearest")
         ax.set_title(str(k), fontsize=7, pad=2)
-    _kernel_colorbars(fig, list(axes), arr, (lo, hi), colormap, rows)
+    _kernel_colorbars(fig, list(axes), arr, (lo, hi), cmap_used, rows)
     if title is None:
         title = f"{n_filters} filters, kernel {'x'.join(map(str, arr.shape))}"
     if title:
@@ -132,7 +131,7 @@ def _kernel_range(arr: NDArray, vmin: float | None, vmax: float | None) -> tuple
     return lo, hi
 
 
-def _kernel_colorbars(fig, axes, arr: NDArray, limits, colormap, rows: int) -> None:
+def _kernel_colorbars(fig, axes, arr: NDArray, limits, cmap_used, rows: int) -> None:
     """One colour bar (three for RGB tiles), with arrows and a count of clipped values."""
     lo, hi = limits
     below, above = int((arr < lo).sum()), int((arr > hi).sum())
@@ -145,7 +144,7 @@ def _kernel_colorbars(fig, axes, arr: NDArray, limits, colormap, rows: int) -> N
         if arr.shape[2] != 3:
             label += " (" + ", ".join(["blue"] * bool(below) + ["red"] * bool(above)) + ")"
     if arr.shape[2] != 3:
-        mappable = ScalarMappable(norm=Normalize(lo, hi), cmap=colormap)
+        mappable = ScalarMappable(norm=Normalize(lo, hi), cmap=cmap_used)
         bar = fig.colorbar(mappable, ax=axes, shrink=0.9, aspect=12 * rows, extend=extend)
         bar.set_label(label, fontsize=8, **PLAIN)
         return
@@ -161,7 +160,7 @@ def _kernel_colorbars(fig, axes, arr: NDArray, limits, colormap, rows: int) -> N
 
 def _check_grid(grid_size: Sequence[int] | None, n_tiles: int) -> tuple[int, int]:
     if grid_size is None:
-        return near_square_grid(n_tiles)
+        return grid_shape(n_tiles, exact_split=True)
     ok = (
         isinstance(grid_size, Sequence)
         and len(grid_size) == 2
@@ -262,7 +261,7 @@ def plot_weight_histogram(
 
 
 def _finite_flat(values: ArrayLike, name: str) -> NDArray[np.float64]:
-    arr = real_array(values, name).astype(np.float64).ravel()
+    arr = as_real_array(values, name, allow_nan=True).astype(np.float64).ravel()
     if not np.isfinite(arr).all():
         raise ValueError(
             f"Expected finite `{name}`. Received: {name} with "

@@ -22,11 +22,12 @@ from typing import Any, TextIO
 import numpy as np
 from numpy.typing import NDArray
 
+from activations._checks import check_output_dir
+from activations._stop import check_stop
+
 __all__ = [
     "Page",
     "Progress",
-    "check_output_dir",
-    "check_output_file",
     "network_table_html",
     "save_figure",
     "staged_directory",
@@ -224,32 +225,6 @@ def network_table_html(table: Any) -> str:
     return table_html(table.records(), numeric=("#", "Count"))
 
 
-def check_output_file(path: str | os.PathLike[str], *, force: bool = False) -> Path:
-    """Refuse an existing file (unless ``force``) or a missing parent directory."""
-    out = Path(path)
-    if out.is_dir():
-        raise IsADirectoryError(f"The output path '{out}' is a directory; expected a file name.")
-    if out.exists() and not force:
-        raise FileExistsError(f"The output file '{out}' exists; pass --force to overwrite it.")
-    if not out.absolute().parent.is_dir():
-        raise FileNotFoundError(f"The directory of the output file '{out}' does not exist.")
-    return out
-
-
-def check_output_dir(path: str | os.PathLike[str], *, force: bool = False) -> Path:
-    """Refuse a non-empty directory (unless ``force``), a file, or a missing parent."""
-    out = Path(path)
-    if out.exists() and not out.is_dir():
-        raise NotADirectoryError(f"The output path '{out}' is a file; expected a directory.")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise FileExistsError(
-            f"The output directory '{out}' is not empty; pass --force to write into it."
-        )
-    if not out.absolute().parent.is_dir():
-        raise FileNotFoundError(f"The parent directory of '{out}' does not exist.")
-    return out
-
-
 # Largest figure save_figure renders: 100 megapixels (400 MB of RGBA) and, as
 # matplotlib's Agg renderer requires, fewer than 2**16 pixels a side.
 MAX_FIGURE_PIXELS = 100_000_000
@@ -276,6 +251,7 @@ def save_figure(fig: Any, path: str | os.PathLike[str], *, dpi: int = 100) -> Pa
     temp = out.with_name(f".{out.stem}.tmp-{secrets.token_hex(4)}{out.suffix}")
     try:
         fig.savefig(temp, dpi=dpi)
+        check_stop()  # nothing appears once a stop was requested
         os.replace(temp, out)
     finally:
         temp.unlink(missing_ok=True)
@@ -300,6 +276,7 @@ def staged_directory(path: str | os.PathLike[str], *, force: bool = False) -> It
     temp.mkdir()
     try:
         yield temp
+        check_stop()  # a SIGTERM whose exception was lost: publish nothing
         if not out.exists() or not any(out.iterdir()):
             out.mkdir(exist_ok=True)
             os.replace(temp, out)

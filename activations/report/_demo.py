@@ -19,13 +19,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from activations._compare import compare_channels
-from activations._compare_section import add_compare_section
 from activations._extract import activations
-from activations._network import analyze_network, layer_weights
-from activations._page import Page, Progress, staged_directory
+from activations._network import analyze_network, layer_weights, shape_text
 from activations._rank import strongest_channel
 from activations._resize import imresize
-from activations._sections import (
+from activations.report._compare_section import add_compare_section
+from activations.report._page import Page, Progress, staged_directory
+from activations.report._sections import (
     ConvLayer,
     add_maps,
     add_network_section,
@@ -116,7 +116,7 @@ def fashion_page(directory: Path, progress: Progress) -> tuple[str, str, str]:
     for name, grid in ((first, (4, 8)), (second, (8, 8))):
         act = maps[name]
         page.figure(
-            plot_channels(act, grid_size=grid, title=f"{name}: {_shape(act.shape)}"),
+            plot_channels(act, grid_size=grid, title=f"{name}: {shape_text(act.shape)}"),
             f"maps_{name}",
             f"{name} after its ReLU, {act.shape[-1]} channels as a {grid[0]}x{grid[1]} grid. "
             f"{maps_note(float(act.min()), float(act.max()))} {notes[name]}",
@@ -132,7 +132,7 @@ def fashion_page(directory: Path, progress: Progress) -> tuple[str, str, str]:
                 kernel,
                 vmin=-0.5,
                 vmax=0.5,
-                title=f"{label}: {first} kernel {_shape(kernel.shape)}",
+                title=f"{label}: {first} kernel {shape_text(kernel.shape)}",
             ),  # fmt: skip
             f"kernels_{label}",
             f"The 32 3x3 filters of the {label} model on the tutorials' fixed range "
@@ -226,7 +226,7 @@ def _face_conv1(page: Page, image: NDArray, act: NDArray) -> None:
 
     page.heading("1. conv1: all channels")
     page.figure(
-        plot_channels(act, title=f"conv1: {_shape(act.shape)}"),
+        plot_channels(act, title=f"conv1: {shape_text(act.shape)}"),
         "maps_conv1",
         f"act1 = activations(net, im, 'conv1'), all {act.shape[-1]} channels tiled. "
         f"{maps_note(float(act.min()), float(act.max()))} Many channels look like the "
@@ -266,7 +266,7 @@ def _face_deeper(page: Page, image: NDArray, acts: dict, eye_channels: list[int]
     page.figure(
         plot_channels(tiles, title=f"{COMPARE_LAYER}, resized to 64x64"),
         f"maps_{COMPARE_LAYER}_64",
-        f"All {act.shape[-1]} channels of {COMPARE_LAYER} ({_shape(act.shape)}), each resized "
+        f"All {act.shape[-1]} channels of {COMPARE_LAYER} ({shape_text(act.shape)}), each resized "
         f"to 64x64 with imresize and tiled, as in MATLAB. "
         f"{maps_note(float(tiles.min()), float(tiles.max()))} The strongest channel of the "
         f"layer is {int(strongest_channel(act))}.",
@@ -288,7 +288,3 @@ def _face_deeper(page: Page, image: NDArray, acts: dict, eye_channels: list[int]
         "out. Both grids share one gray scale."
     )
     add_maps(page, ConvLayer(PRE_LAYER, "", COMPARE_LAYER, "PReLU"), acts, acts)
-
-
-def _shape(shape) -> str:
-    return "x".join(str(d) for d in shape)

@@ -68,14 +68,16 @@ def load_model(spec: str, scale: float | None = None) -> LoadedModel:
     """Load a zoo model by name or a ``.keras`` / ``.h5`` file (``safe_mode=True``)."""
     import keras
 
+    from activations._input_range import input_range
+
     if spec in ZOO:
         model = _load_zoo(spec)
-        default_scale = 255.0 if spec == "fashion" else 1.0
     else:
         model = _load_model_file(spec)
         if not isinstance(model, keras.Model):
             raise CliError(f"'{spec}' does not hold a Keras model")
-        default_scale = 1.0
+    declared = input_range(model)  # zoo models know theirs: 0..1 is 255, 0..255 is 1
+    default_scale = 1.0 if declared is None else declared.scale
     shape = _input_shape(model, spec)
     scale = default_scale if scale is None else scale
     logger.info("Model '%s': input %s, pixel values divided by %g", model.name, shape, scale)
@@ -142,10 +144,10 @@ def _reason(error: BaseException, limit: int = 300) -> str:
 
 
 def _input_shape(model: Any, spec: str) -> tuple:
-    from activations._inputs import model_input
+    from activations._inputs import input_spec
 
     try:
-        shape = model_input(model).shape
+        shape = input_spec(model).shape
     except ValueError as error:
         raise CliError(str(error)) from None
     if shape is None or len(shape) != 3:
@@ -157,7 +159,7 @@ def _input_shape(model: Any, spec: str) -> tuple:
 
 def load_image(path: str, loaded: LoadedModel, *, size=None, name: str = "image"):
     """Read an image file and fit it to the model (channels, size)."""
-    from activations._images import fit_image, read_image
+    from activations.cli._images import fit_image, read_image
 
     image = read_image(path)
     logger.info("Read %s: %dx%d, %d channel(s)", path, *image.shape)
@@ -165,9 +167,9 @@ def load_image(path: str, loaded: LoadedModel, *, size=None, name: str = "image"
 
 
 def _model_x(image, loaded: LoadedModel):
-    from activations.report import model_input
+    from activations.report._sections import scaled_input
 
-    return model_input(image, loaded.scale)
+    return scaled_input(image, loaded.scale)
 
 
 def _parse_ints(text: str, what: str, count: int | None = None) -> list[int]:
@@ -181,7 +183,7 @@ def _parse_ints(text: str, what: str, count: int | None = None) -> list[int]:
 
 
 def _check_figure_path(path: str, force: bool) -> Path:
-    from activations._page import check_output_file
+    from activations._checks import check_output_file
 
     if Path(path).suffix.lower() not in FIGURE_SUFFIXES:
         raise CliError(f"-o should end in one of {', '.join(FIGURE_SUFFIXES)}, got '{path}'")
@@ -200,8 +202,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     from matplotlib.figure import Figure
 
     from activations import activations, strongest_channel
-    from activations._page import save_figure
     from activations.plot import plot_channels, plot_overlay
+    from activations.report._page import save_figure
 
     out = _check_figure_path(args.output, args.force)
     loaded = load_model(args.model, args.scale)
@@ -233,9 +235,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from activations import activations, compare_channels
-    from activations._page import save_figure
     from activations._region import box_title, region_weights
     from activations.plot import plot_compare
+    from activations.report._page import save_figure
 
     out = _check_figure_path(args.output, args.force)
     loaded = load_model(args.model, args.scale)
@@ -286,7 +288,7 @@ def _region(text: str | None, image) -> tuple[int, int, int, int] | None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from activations._page import check_output_dir
+    from activations._checks import check_output_dir
     from activations.report import write_model_report
 
     check_output_dir(args.output, force=args.force)
@@ -320,7 +322,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     import time
 
-    from activations._demo import write_demo
+    from activations.report._demo import write_demo
 
     start = time.perf_counter()
     path = write_demo(args.output, force=args.force)

@@ -1,38 +1,14 @@
-"""The ``activations`` command line: summary, show, compare, report, demo, train-fashion.
-
-MODEL is a ``.keras`` / ``.h5`` file (loaded with ``safe_mode=True``, never
-unpickled) or a zoo name: ``fashion``, ``face``, ``squeezenet``. Images are
-read with Pillow and converted to what the model takes (logged with ``-v``).
-Errors, argument errors included, print one line, ``activations: error: ...``,
-and exit with status 2; Ctrl-C exits with 130 and SIGTERM with 143, with no
-partial output left behind.
-
-Keras and TensorFlow are imported only by the commands, so ``--help`` and
-``--version`` are quick. TensorFlow's C++ log follows ``TF_CPP_MIN_LOG_LEVEL``,
-set to 3 (errors hidden too) unless the user set it; the lines TensorFlow prints
-while it is imported, before it reads that setting, are filtered by the same
-level. ``TF_CPP_MIN_LOG_LEVEL=0`` shows them all.
-"""
+"""The argument parser of ``activations``: subcommands, options and their checks."""
 
 from __future__ import annotations
 
 import argparse
-import faulthandler
-import logging
 import math
-import os
-import re
-import signal
-import sys
-import tempfile
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import NoReturn
 
-from activations._commands import (
+from activations.cli._commands import (
     ZOO,
-    CliError,
     cmd_compare,
     cmd_demo,
     cmd_report,
@@ -41,20 +17,16 @@ from activations._commands import (
     cmd_train_fashion,
 )
 
-__all__ = ["build_parser", "main"]
-
-logger = logging.getLogger(__name__)
-
+__all__ = ["SCALE_RANGE", "build_parser", "one_line"]
 
 SCALE_RANGE = (1e-3, 1e5)
-_TERMINATED = 128 + signal.SIGTERM
 
 
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line: ``activations: error: ...``."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"activations: error: {_one_line(message)} (see '{self.prog} --help')\n")
+        self.exit(2, f"activations: error: {one_line(message)} (see '{self.prog} --help')\n")
 
 
 def _scale(text: str) -> float:
@@ -257,139 +229,5 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _one_line(error: BaseException | str) -> str:
+def one_line(error: BaseException | str) -> str:
     return " ".join(str(error).split()) or type(error).__name__
-
-
-class _Terminated(BaseException):
-    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that cleanups run."""
-
-
-@contextmanager
-def _terminate_as_exception() -> Iterator[None]:
-    """While inside, SIGTERM raises :class:`_Terminated` (once: a second one kills)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum, frame):
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        raise _Terminated
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _quiet_tensorflow() -> int:
-    """Set TF_CPP_MIN_LOG_LEVEL to 3 unless the user set it; return the level in force."""
-    level = os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    return int(level) if level.strip().isdigit() else 0
-
-
-# What TensorFlow's C++ code prints while it is imported, before it reads
-# TF_CPP_MIN_LOG_LEVEL: absl's notice that it logs everything until initialized,
-# log lines ("I0000 00:00:1796103345.812298  6875 port.cc:153] oneDNN ...") and the
-# second line of cpu_feature_guard's INFO message.
-_ABSL_NOTICE = (
-    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
-)
-_LOG_LINE = re.compile(r"([IWEF])\d{4} [\d:.]+ +\d+ [\w.]+:\d+\] .*")
-_CPU_GUARD_TAIL = re.compile(r"To enable the following instructions: .* compiler flags\.")
-_SEVERITY = {"I": 0, "W": 1, "E": 2, "F": 3}
-
-
-def _below(line: str, level: int) -> bool:
-    """Whether a line TensorFlow printed during its import is below ``level``."""
-    if line == _ABSL_NOTICE or _CPU_GUARD_TAIL.fullmatch(line):
-        return level >= 1  # the notice of INFO lines to come; the tail of one
-    match = _LOG_LINE.fullmatch(line)
-    return match is not None and _SEVERITY[match[1]] < level
-
-
-def _import_keras_quietly(level: int) -> None:
-    """Import Keras, dropping TensorFlow's import-time lines below ``level`` from stderr."""
-    if "keras" in sys.modules or level < 1:
-        return
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):  # no usable stderr: nothing to keep clean
-        import keras  # noqa: F401
-
-        return
-    handled = faulthandler.is_enabled()
-    with tempfile.TemporaryFile() as capture, open(saved, "w", closefd=False) as stderr:
-        # Should TensorFlow's C++ abort while fd 2 is captured (its last words lost
-        # with the process), Python's fault handler still tells where, on the real stderr.
-        faulthandler.enable(file=stderr)
-        os.dup2(capture.fileno(), 2)
-        try:
-            import keras  # noqa: F401
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            _restore_faulthandler(handled)
-            os.close(saved)
-            capture.seek(0)
-            lines = capture.read().decode(errors="replace").splitlines()
-            kept = [line for line in lines if not _below(line, level)]
-            if kept:
-                print("\n".join(kept), file=sys.stderr, flush=True)
-
-
-def _restore_faulthandler(enabled: bool) -> None:
-    if not enabled:
-        faulthandler.disable()
-        return
-    try:
-        faulthandler.enable()  # on sys.stderr, as python -X faulthandler had it
-    except (AttributeError, OSError, ValueError):  # a sys.stderr without a file descriptor
-        faulthandler.disable()
-
-
-def _run(func: Callable[[], int], verbose: int, *, tf_log_level: int = 0) -> int:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("activations: %(levelname)s: %(message)s"))
-    package = logging.getLogger("activations")
-    saved = package.level
-    package.addHandler(handler)
-    package.setLevel(
-        logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    )
-    try:
-        with _terminate_as_exception():
-            _import_keras_quietly(tf_log_level)
-            return func()
-    except (CliError, OSError, ValueError) as error:
-        logger.debug("Traceback of the error:", exc_info=True)
-        print(f"activations: error: {_one_line(error)}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("activations: interrupted", file=sys.stderr)
-        return 130
-    except _Terminated:
-        print("activations: terminated", file=sys.stderr)
-        return _TERMINATED
-    finally:
-        package.removeHandler(handler)
-        package.setLevel(saved)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 ok, 2 bad input or arguments)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    tf_log_level = _quiet_tensorflow()  # before any command imports TensorFlow
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exit:  # argparse: --help, --version, bad arguments
-        return exit.code if isinstance(exit.code, int) else 0 if exit.code is None else 2
-    # train-fashion has no -v: its --verbose is Keras' progress output (fit_verbose).
-    verbose = getattr(args, "verbose", 0)
-    return _run(lambda: args.func(args), verbose, tf_log_level=tf_log_level)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,7 @@
 """The sections of an activation report, as functions that add to a :class:`Page`.
 
 ``activations report`` (:func:`activations.report.write_model_report`) and
-``activations demo`` (``activations._demo``) are built from them: the network
+``activations demo`` (``activations.report._demo``) are built from them: the network
 table, a conv layer's channels before and after its activation, the
 strongest channel over the photo, kernels and weight histograms, and the
 comparison of two photos.
@@ -19,10 +19,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from activations._extract import activations
-from activations._network import NetworkTable, layer_weights
+from activations._network import NetworkTable, layer_weights, shape_text
 from activations._overlay import map_method
-from activations._page import Page, network_table_html
 from activations._rank import strongest_channel, top_channels
+from activations.report._page import Page, network_table_html
 
 __all__ = [
     "ACTIVATION_TYPES",
@@ -35,8 +35,7 @@ __all__ = [
     "conv_layers",
     "layer_maps",
     "maps_note",
-    "model_input",
-    "shape_text",
+    "scaled_input",
     "shown_on_photo",
     "slug",
 ]
@@ -143,7 +142,7 @@ def conv_layers(table: NetworkTable, names: Sequence[str] | None = None) -> list
     return [known[name] for name in names]
 
 
-def model_input(image: NDArray[np.uint8], scale: float) -> NDArray[np.float32]:
+def scaled_input(image: NDArray[np.uint8], scale: float) -> NDArray[np.float32]:
     """What the model is fed: the uint8 image divided by ``scale``, as float32."""
     return np.asarray(image, dtype=np.float32) / np.float32(scale)
 
@@ -293,10 +292,6 @@ def add_weights_section(page: Page, kernels: dict[str, NDArray]) -> None:
         "Histogram of all kernel values of each conv layer, with their mean and "
         "standard deviation in the legend.",
     )
-
-
-def shape_text(shape: Sequence) -> str:
-    return "x".join("?" if d is None else str(d) for d in shape)
 
 
 def slug(name: str) -> str:

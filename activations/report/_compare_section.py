@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from numpy.typing import NDArray
 
 from activations._compare import ChannelComparison, compare_channels
-from activations._page import Page
 from activations._region import Box, box_title, region_weights
-from activations._sections import ConvLayer, shown_on_photo, slug
+from activations.report._page import Page
+from activations.report._sections import ConvLayer, shown_on_photo, slug
 
 __all__ = ["add_compare_section", "compare_layer_for", "comparison_rows", "region_text"]
 

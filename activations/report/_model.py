@@ -19,12 +19,12 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._compare_section import add_compare_section, compare_layer_for
 from activations._extract import activations
-from activations._network import analyze_network
-from activations._page import Page, Progress, network_table_html, staged_directory
+from activations._network import analyze_network, shape_text
 from activations._region import check_box
-from activations._sections import (
+from activations.report._compare_section import add_compare_section, compare_layer_for
+from activations.report._page import Page, Progress, network_table_html, staged_directory
+from activations.report._sections import (
     ConvLayer,
     add_maps,
     add_network_section,
@@ -33,8 +33,7 @@ from activations._sections import (
     conv_kernels,
     conv_layers,
     layer_maps,
-    model_input,
-    shape_text,
+    scaled_input,
     slug,
 )
 
@@ -42,7 +41,7 @@ __all__ = [
     "ConvLayer",
     "Page",
     "conv_layers",
-    "model_input",
+    "scaled_input",
     "network_table_html",
     "write_model_report",
 ]
@@ -118,7 +117,7 @@ def write_model_report(
         raise ValueError(f"Model '{model.name}' has no conv layer with (H, W, C) outputs.")
     if box is not None:
         check_box(box, image.shape[:2])
-    x = model_input(image, scale)
+    x = scaled_input(image, scale)
     steps = 4 + len(convs) + (image_b is not None)
     progress = Progress(steps, stream)
     with staged_directory(out_dir, force=force) as temp:
@@ -146,7 +145,7 @@ def write_model_report(
             page.heading(f"{labels[0]} vs {labels[1]}")
             acts = (
                 activations(model, x, layer),
-                activations(model, model_input(image_b, scale), layer),
+                activations(model, scaled_input(image_b, scale), layer),
             )
             add_compare_section(page, (image, image_b), acts, layer, box=box, k=k, labels=labels)
         page.write()

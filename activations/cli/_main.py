@@ -1,0 +1,106 @@
+"""The ``activations`` command line: summary, show, compare, report, demo, train-fashion.
+
+MODEL is a ``.keras`` / ``.h5`` file (loaded with ``safe_mode=True``, never
+unpickled) or a zoo name: ``fashion``, ``face``, ``squeezenet``. Images are
+read with Pillow and converted to what the model takes (logged with ``-v``).
+Errors, argument errors included, print one line, ``activations: error: ...``,
+and exit with status 2; Ctrl-C exits with 130 and SIGTERM with 143, with no
+partial output left behind.
+
+Keras and TensorFlow are imported only by the commands, so ``--help`` and
+``--version`` are quick. TensorFlow's C++ log follows ``TF_CPP_MIN_LOG_LEVEL``,
+set to 3 (errors hidden too) unless the user set it; the lines TensorFlow prints
+while it is imported, before it reads that setting, are filtered by the same
+level. ``TF_CPP_MIN_LOG_LEVEL=0`` shows them all.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+from activations._stop import StopRequested, check_stop, clear_stop, request_stop
+from activations.cli._commands import CliError
+from activations.cli._parser import build_parser, one_line
+from activations.cli._quiet import import_keras_quietly, quiet_tensorflow
+
+__all__ = ["main"]
+
+logger = logging.getLogger(__name__)
+
+_TERMINATED = 128 + signal.SIGTERM
+
+
+@contextmanager
+def _terminate_as_exception() -> Iterator[None]:
+    """While inside, SIGTERM raises :class:`StopRequested` (once: a second one kills).
+
+    The request is also recorded (:func:`activations._stop.request_stop`), so that
+    writers refuse to publish should the exception be raised where it is ignored.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        request_stop()
+        raise StopRequested
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(func: Callable[[], int], verbose: int, *, tf_log_level: int = 0) -> int:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("activations: %(levelname)s: %(message)s"))
+    package = logging.getLogger("activations")
+    saved = package.level
+    package.addHandler(handler)
+    package.setLevel(
+        logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    )
+    try:
+        with _terminate_as_exception():
+            import_keras_quietly(tf_log_level)
+            status = func()
+            check_stop()  # a SIGTERM whose exception was lost still ends as one
+            return status
+    except (CliError, OSError, ValueError) as error:
+        logger.debug("Traceback of the error:", exc_info=True)
+        print(f"activations: error: {one_line(error)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("activations: interrupted", file=sys.stderr)
+        return 130
+    except StopRequested:
+        print("activations: terminated", file=sys.stderr)
+        return _TERMINATED
+    finally:
+        clear_stop()
+        package.removeHandler(handler)
+        package.setLevel(saved)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 2 bad input or arguments)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    tf_log_level = quiet_tensorflow()  # before any command imports TensorFlow
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit:  # argparse: --help, --version, bad arguments
+        return exit.code if isinstance(exit.code, int) else 0 if exit.code is None else 2
+    # train-fashion has no -v: its --verbose is Keras' progress output (fit_verbose).
+    verbose = getattr(args, "verbose", 0)
+    return _run(lambda: args.func(args), verbose, tf_log_level=tf_log_level)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
