@@ -12,6 +12,7 @@ import logging
 import math
 import numbers
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -45,7 +46,7 @@ def _cubic(x: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 # method -> (kernel, kernel width in input pixels at scale 1)
-_KERNELS: dict[str, tuple[Callable, float]] = {
+_KERNELS: dict[str, tuple[Callable[[NDArray[np.float64]], NDArray[np.float64]], float]] = {
     "nearest": (_box, 1.0),
     "bilinear": (_triangle, 2.0),
     "bicubic": (_cubic, 4.0),
@@ -65,11 +66,15 @@ def _output_size(
     if isinstance(size, (bool, np.bool_)):
         raise TypeError(f"Expected `size` to be a scale factor or (rows, cols). Received: {size=}")
     if isinstance(size, numbers.Real):
-        if not (math.isfinite(size) and size > 0):
+        # typeshed does not register float as a numbers.Real, so mypy narrows `size`
+        # to an impossible Sequence-and-Real; the isinstance above is the guarantee.
+        # (float(size) would not do: np.float32(0.1) * 30 is 3.0, float(...) * 30 is not.)
+        factor = cast(float, size)
+        if not (math.isfinite(factor) and factor > 0):
             raise ValueError(f"Expected a positive, finite scale factor. Received: {size=}")
         # MATLAB: ceil(scale * size); the rounding guards against 0.1 * 30 = 3.0000000000000004.
-        out = tuple(max(1, math.ceil(round(size * n, 9))) for n in in_hw)
-        return out, (float(size), float(size))
+        rows, cols = (max(1, math.ceil(round(factor * n, 9))) for n in in_hw)
+        return (rows, cols), (float(factor), float(factor))
     if isinstance(size, (str, bytes)) or not isinstance(size, (Sequence, np.ndarray)):
         raise TypeError(f"Expected `size` to be a scale factor or (rows, cols). Received: {size=}")
     if len(size) != 2:
@@ -77,19 +82,24 @@ def _output_size(
     missing = [_is_missing(v) for v in size]
     if all(missing):
         raise ValueError(f"Expected at most one None/NaN in `size`. Received: {size=}")
-    for value, miss in zip(size, missing, strict=True):
-        ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-        if not miss and not (ok and value >= 1 and float(value).is_integer()):
+    given = [0, 0]  # the entries that are not missing, as ints
+    for axis, (value, miss) in enumerate(zip(size, missing, strict=True)):
+        if miss:
+            continue
+        if not (
+            isinstance(value, numbers.Real)
+            and not isinstance(value, (bool, np.bool_))
+            and value >= 1
+            and float(value).is_integer()
+        ):
             raise ValueError(
                 f"Expected `size` entries to be positive integers or None. Received: {size=}"
             )
-    out = [0, 0]
-    if not any(missing):
-        out = [int(size[0]), int(size[1])]
-    else:
+        given[axis] = int(value)
+    out = given
+    if any(missing):
         known = 1 if missing[0] else 0
-        scale = float(size[known]) / in_hw[known]
-        out[known] = int(size[known])
+        scale = given[known] / in_hw[known]
         out[1 - known] = max(1, math.ceil(round(scale * in_hw[1 - known], 9)))
     return (out[0], out[1]), (out[0] / in_hw[0], out[1] / in_hw[1])
 
