@@ -272,8 +272,10 @@ def _shape_output(x: np.ndarray, output_as: str, one_image: bool) -> np.ndarray:
     return rows if output_as == "rows" else rows.T
 
 
+# "all" is a str, and gives a dict: the overloads overlap. mypy sees that only when
+# keras is typed (here keras.layers.Layer in LayerSpec is Any), hence unused-ignore.
 @overload
-def activations(  # type: ignore[overload-overlap]  # "all" is a str, and gives a dict
+def activations(  # type: ignore[overload-overlap, unused-ignore]
     model: keras.Model,
     images: ImagesLike,
     layers: Literal["all"] | list[LayerSpec] | tuple[LayerSpec, ...],

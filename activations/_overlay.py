@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -63,7 +64,8 @@ def map_to_image(
     if method not in _METHODS:
         raise ValueError(f"Expected `method` to be one of {list(_METHODS)}. Received: {method=}")
     arr = _as_real_array(channel_map, "channel_map")
-    hw = tuple(int(n) for n in image_shape[:2])
+    # Not checked to be a pair here: cell_blocks and imresize check their size.
+    hw = cast(tuple[int, int], tuple(int(n) for n in image_shape[:2]))
     if method == "auto":
         method = map_method(arr.shape, hw)
     if method == "nearest":

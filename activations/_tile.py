@@ -91,10 +91,8 @@ def _grid(
 ) -> tuple[int, int]:
     """(rows, cols): a roughly square picture by default, a None computed from the other."""
     rows, cols = (None, None) if grid_size is None else grid_size
-    if rows is None and cols is None:
-        cols = _square_cols(n, *cell_hw)
-        rows = math.ceil(n / cols)
-    elif rows is None:
+    if rows is None:
+        cols = _square_cols(n, *cell_hw) if cols is None else cols
         rows = math.ceil(n / cols)
     elif cols is None:
         cols = math.ceil(n / rows)

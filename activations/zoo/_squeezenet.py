@@ -65,7 +65,9 @@ def _pool_paddings(size: int) -> tuple[str, str] | None:
 
 
 def _build(include_top: bool, input_shape: tuple[int, int, int]) -> keras.Model:
-    paddings = dict(zip((3, 5), _pool_paddings(input_shape[0])))
+    pool_paddings = _pool_paddings(input_shape[0])
+    assert pool_paddings is not None, "_check_args rejects a size too small to pool"
+    paddings = dict(zip((3, 5), pool_paddings))
     inputs = keras.Input(shape=input_shape, name="data")
     x = keras.layers.Normalization(
         mean=list(MEAN_RGB), variance=[1.0, 1.0, 1.0], name="data_normalization"
