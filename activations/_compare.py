@@ -18,7 +18,10 @@ logger = logging.getLogger(__name__)
 
 
 def _safe_ratio(num: NDArray, den: NDArray) -> NDArray[np.float32]:
-    """num / den; where den == 0: 1 if num == 0 too (no change), else +-inf. Never NaN."""
+    """Return ``num / den``; where den == 0: 1 if num == 0 too (no change), else +-inf.
+
+    Never NaN.
+    """
     zero = den == 0
     ratio = np.divide(num, np.where(zero, 1.0, den))
     ratio = np.where(zero & (num == 0), 1.0, ratio)

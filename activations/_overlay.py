@@ -21,9 +21,10 @@ _METHODS = ("auto", "nearest", "bilinear", "bicubic")
 
 
 def map_method(map_shape: tuple[int, ...], image_shape: tuple[int, ...]) -> str:
-    """How to show a map on a photo: ``"nearest"`` (blocks) when it is coarse, else
-    ``"bilinear"``. Coarse: each cell spans ``COARSE_CELL_PIXELS`` or more photo
-    pixels on both sides (an 8x8 map on a 160x160 photo: 20 pixels per cell).
+    """How to show a map on a photo: ``"nearest"`` (blocks) when coarse, else ``"bilinear"``.
+
+    Coarse: each cell spans ``COARSE_CELL_PIXELS`` or more photo pixels on
+    both sides (an 8x8 map on a 160x160 photo: 20 pixels per cell).
 
     Examples
     --------

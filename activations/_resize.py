@@ -25,8 +25,10 @@ logger = logging.getLogger(__name__)
 
 
 def _box(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Nearest neighbour: 1 on [-0.5, 0.5), so a pixel centre exactly between two
-    input pixels takes the second one."""
+    """Nearest neighbour: 1 on [-0.5, 0.5).
+
+    So a pixel centre exactly between two input pixels takes the second one.
+    """
     return ((x >= -0.5) & (x < 0.5)).astype(np.float64)
 
 
@@ -36,8 +38,10 @@ def _triangle(x: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def _cubic(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Keys' cubic convolution kernel with a = -0.5 (it has negative lobes, so
-    results can overshoot the input range)."""
+    """Keys' cubic convolution kernel with a = -0.5.
+
+    It has negative lobes, so results can overshoot the input range.
+    """
     ax = np.abs(x)
     ax2, ax3 = ax * ax, ax * ax * ax
     inner = (1.5 * ax3 - 2.5 * ax2 + 1.0) * (ax <= 1.0)
@@ -60,9 +64,11 @@ def _is_missing(value: object) -> bool:
 def _output_size(
     size: float | Sequence[float | None], in_hw: tuple[int, int]
 ) -> tuple[tuple[int, int], tuple[float, float]]:
-    """Turn a scale factor or (rows, cols) with at most one None/NaN into the
-    output (rows, cols) and the scale of each axis, as MATLAB does: a scale
-    factor is used as given, an output size gives the scale ``out / in``."""
+    """The output (rows, cols) and the scale of each axis, as MATLAB gets them.
+
+    ``size`` is a scale factor or (rows, cols) with at most one None/NaN. A
+    scale factor is used as given, an output size gives the scale ``out / in``.
+    """
     if isinstance(size, (bool, np.bool_)):
         raise TypeError(f"Expected `size` to be a scale factor or (rows, cols). Received: {size=}")
     if isinstance(size, numbers.Real):

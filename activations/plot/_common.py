@@ -106,9 +106,12 @@ def check_channel(channel: Any, n_channels: int, name: str = "channel") -> int:
 
 
 def near_square_grid(n: int) -> tuple[int, int]:
-    """(rows, cols) for ``n`` tiles: an exact rows x cols split when it is not too
-    elongated (cols <= 2 * rows, e.g. 32 -> 4x8, 64 -> 8x8), else ceil(sqrt(n))
-    columns (7 -> 3x3, never a 1x7 strip)."""
+    """The (rows, cols) of a grid for ``n`` tiles.
+
+    An exact rows x cols split when it is not too elongated (cols <= 2 * rows,
+    e.g. 32 -> 4x8, 64 -> 8x8), else ceil(sqrt(n)) columns (7 -> 3x3, never a
+    1x7 strip).
+    """
     for rows in range(math.isqrt(n), 0, -1):
         if n % rows == 0:
             if n // rows <= 2 * rows:
@@ -131,8 +134,11 @@ def show_image(ax: Axes, image: NDArray, title: str, **title_kw: Any) -> None:
 
 
 def check_region(region: Any, image_shape: tuple[int, ...]) -> tuple[int, int, int, int] | NDArray:
-    """A region to draw on a photo of ``image_shape``: a checked box, or a 2-D mask of
-    the photo's (H, W) (bools or weights in [0, 1]) as float64."""
+    """A region to draw on a photo of ``image_shape``, checked.
+
+    A box comes back as four ints, a 2-D mask of the photo's (H, W) (bools or
+    weights in [0, 1]) as float64.
+    """
     hw = (image_shape[0], image_shape[1])  # a photo's shape: (H, W) or (H, W, C)
     if np.ndim(region) == 1:
         return check_box(region, hw)

@@ -51,9 +51,12 @@ def _fire(x, fire: int, squeeze: int, expand: int):
 
 
 def _pool_paddings(size: int) -> tuple[str, str] | None:
-    """Keras paddings of pool3 and pool5 that give MATLAB's: a 3x3/2 max pooling padded
-    with one row/column at the bottom/right ([0 1 0 1], Caffe's ceil mode) is "same"
-    on an even size and "valid" on an odd one. None if ``size`` is too small."""
+    """Keras paddings of pool3 and pool5 that give MATLAB's, for an input of ``size``.
+
+    A 3x3/2 max pooling padded with one row/column at the bottom/right
+    ([0 1 0 1], Caffe's ceil mode) is "same" on an even size and "valid" on an
+    odd one. None if ``size`` is too small.
+    """
     if size < _MIN_SIZE:
         return None
     size = ((size - 3) // 2 + 1 - 3) // 2 + 1  # conv1, pool1
@@ -171,8 +174,11 @@ def _problems(ours: list, arrays: dict) -> tuple[list[str], list[str]]:
 
 
 def _match(model: keras.Model, stored: list[tuple[str, list[NDArray]]], path: str) -> dict:
-    """Pair our weighted layers with stored arrays: by name (``fire2/squeeze1x1`` is our
-    ``fire2-squeeze1x1``), or, if names are missing but the order fits, by order."""
+    """Pair our weighted layers with stored arrays, by name or else by order.
+
+    By name: ``fire2/squeeze1x1`` is our ``fire2-squeeze1x1``. If names are
+    missing but the order fits, by order.
+    """
     ours = [layer for layer in model.layers if layer.weights]
     by_name = {name.replace("/", "-"): arrays for name, arrays in stored}
     missing, wrong = _problems(ours, by_name)
