@@ -48,7 +48,11 @@ def _check_limits(limits: Sequence[float]) -> tuple[float, float]:
     return amin, amax
 
 
-def _scale(values: NDArray[np.float64], amin, amax) -> NDArray[np.float64]:
+def _scale(
+    values: NDArray[np.float64],
+    amin: float | NDArray[np.float64],
+    amax: float | NDArray[np.float64],
+) -> NDArray[np.float64]:
     """Map amin to 0 and amax to 1 linearly (amin > amax inverts), clipped to [0, 1].
 
     Where amin == amax the result is 0 (a constant, dead channel).

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numbers
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+if TYPE_CHECKING:
+    from matplotlib.colors import Colormap
 
 from activations._normalize import _as_real_array, mat2gray
 from activations._region import cell_blocks
@@ -99,7 +102,7 @@ def _image_as_float(image: ArrayLike) -> NDArray[np.float64]:
     return np.broadcast_to(values, values.shape[:2] + (3,))
 
 
-def _colormap(cmap: object):
+def _colormap(cmap: object) -> Colormap:
     """A matplotlib Colormap from a name or a Colormap (pyplot is never imported)."""
     import matplotlib
     from matplotlib.colors import Colormap

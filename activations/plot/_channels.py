@@ -141,7 +141,9 @@ def _index_map(shape: tuple[int, ...], grid: Sequence[int]) -> NDArray[np.int64]
     return np.rint(tiled).astype(np.int64)
 
 
-def _limits(arr: NDArray, normalize: str, vmin, vmax) -> tuple[float, float]:
+def _limits(
+    arr: NDArray, normalize: str, vmin: float | None, vmax: float | None
+) -> tuple[float, float]:
     """The activations shown black and white: given, or the layer's min and max."""
     if normalize == "channel":
         if vmin is not None or vmax is not None:

@@ -134,7 +134,14 @@ def _kernel_range(arr: NDArray, vmin: float | None, vmax: float | None) -> tuple
     return lo, hi
 
 
-def _kernel_colorbars(fig, axes, arr: NDArray, limits, colormap, rows: int) -> None:
+def _kernel_colorbars(
+    fig: FigureBase,
+    axes: list[Axes],
+    arr: NDArray,
+    limits: tuple[float, float],
+    colormap: Colormap,
+    rows: int,
+) -> None:
     """One colour bar (three for RGB tiles), with arrows and a count of clipped values."""
     lo, hi = limits
     below, above = int((arr < lo).sum()), int((arr > hi).sum())

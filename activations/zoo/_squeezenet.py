@@ -39,7 +39,7 @@ _BAD_WEIGHTS = (
 )
 
 
-def _fire(x, fire: int, squeeze: int, expand: int):
+def _fire(x: keras.KerasTensor, fire: int, squeeze: int, expand: int) -> keras.KerasTensor:
     p = f"fire{fire}-"
     x = keras.layers.Conv2D(squeeze, 1, name=p + "squeeze1x1")(x)
     x = keras.layers.ReLU(name=p + "relu_squeeze1x1")(x)
@@ -93,7 +93,7 @@ def _build(include_top: bool, input_shape: tuple[int, int, int]) -> keras.Model:
     return keras.Model(inputs, x, name="squeezenet")
 
 
-def _check_args(weights, include_top, input_shape) -> tuple[int, int, int]:
+def _check_args(weights: object, include_top: object, input_shape: object) -> tuple[int, int, int]:
     if weights is not None and not isinstance(weights, (str, os.PathLike)):
         raise TypeError(_BAD_WEIGHTS.format(weights))
     if isinstance(weights, (str, os.PathLike)) and weights != "imagenet":
