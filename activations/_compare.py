@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -17,7 +18,10 @@ logger = logging.getLogger(__name__)
 
 
 def _safe_ratio(num: NDArray, den: NDArray) -> NDArray[np.float32]:
-    """num / den; where den == 0: 1 if num == 0 too (no change), else +-inf. Never NaN."""
+    """Return ``num / den``; where den == 0: 1 if num == 0 too (no change), else +-inf.
+
+    Never NaN.
+    """
     zero = den == 0
     ratio = np.divide(num, np.where(zero, 1.0, den))
     ratio = np.where(zero & (num == 0), 1.0, ratio)
@@ -129,11 +133,12 @@ class ChannelComparison:
         return f"{where}; {count}"
 
     def __repr__(self) -> str:
-        columns = {"channel": self.channels, "inside_a": self.inside_a}
+        columns: dict[str, NDArray[Any]] = {"channel": self.channels, "inside_a": self.inside_a}
         columns |= {"inside_b": self.inside_b, "drop": self.drop, "drop %": self.drop_pct}
-        if self.outside_a is not None and self.outside_b is not None:
+        outside_pct = self.outside_drop_pct  # None exactly when an outside mean is
+        if self.outside_a is not None and self.outside_b is not None and outside_pct is not None:
             columns |= {"outside_a": self.outside_a, "outside_b": self.outside_b}
-            columns["outside drop %"] = self.outside_drop_pct
+            columns["outside drop %"] = outside_pct
         lines = [f"ChannelComparison({self.summary()})"]
         widths = [max(11, len(name) + 3) for name in columns]
         lines.append("".join(f"{name:>{n}}" for name, n in zip(columns, widths)))

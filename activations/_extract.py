@@ -6,7 +6,8 @@ import logging
 import threading
 import weakref
 from collections import OrderedDict
-from typing import Literal, overload
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Literal, overload
 
 import keras
 import numpy as np
@@ -40,7 +41,7 @@ CACHE_SIZE = 8
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def check_options(model, output_as: str, batch_size: int, stage: str) -> None:
+def check_options(model: object, output_as: str, batch_size: int, stage: str) -> None:
     """Validate the options shared by ``activations()`` and ``channel_stats()``."""
     check_model(model)
     if output_as not in OUTPUT_AS:
@@ -191,11 +192,11 @@ def _quiet_retracing() -> None:
 _JAX_STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _jax_step(model: keras.Model):
+def _jax_step(model: keras.Model) -> Callable[..., Any]:
     if model not in _JAX_STEPS:
         import jax
 
-        def step(trainable, non_trainable, x):
+        def step(trainable: list[Any], non_trainable: list[Any], x: Any) -> Any:
             return model.stateless_call(trainable, non_trainable, x, training=False)[0]
 
         _JAX_STEPS[model] = jax.jit(step)
@@ -231,10 +232,10 @@ def run_extractor(extractor: Extractor, batch: np.ndarray) -> list[np.ndarray]:
     for model, slots in zip(extractor.models, extractor.slots):
         for slot, out in zip(slots, predict_batch(model, batch)):
             outs[slot] = out
-    return outs  # type: ignore[return-value]
+    return outs  # type: ignore[return-value]  # every slot is filled: slots number the outputs
 
 
-def _host(tensor):
+def _host(tensor: Any) -> Any:
     # torch tensors may live on a GPU; TF CPU tensors convert without a copy.
     return keras.ops.convert_to_numpy(tensor) if keras.backend.backend() == "torch" else tensor
 
@@ -272,11 +273,13 @@ def _shape_output(x: np.ndarray, output_as: str, one_image: bool) -> np.ndarray:
     return rows if output_as == "rows" else rows.T
 
 
+# "all" is a str, and gives a dict: the overloads overlap. mypy sees that only when
+# keras is typed (here keras.layers.Layer in LayerSpec is Any), hence unused-ignore.
 @overload
-def activations(  # type: ignore[overload-overlap]  # "all" is a str, and gives a dict
+def activations(  # type: ignore[overload-overlap, unused-ignore]
     model: keras.Model,
     images: ImagesLike,
-    layers: Literal["all"] | list[LayerSpec] | tuple[LayerSpec, ...],
+    layers: Literal["all"] | list[Any] | tuple[Any, ...],
     *,
     output_as: str = ...,
     batch_size: int = ...,
@@ -374,7 +377,7 @@ def activations(
     return {ref.name: out for ref, out in zip(refs, shaped)}
 
 
-def _chain(first, rest):
+def _chain(first: np.ndarray, rest: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
     yield first
     yield from rest
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import keras
 import numpy as np
@@ -38,7 +39,7 @@ class ModelInput:
         return 4 if self.shape is None else len(self.shape) + 1
 
 
-def check_model(model) -> None:
+def check_model(model: object) -> None:
     """Raise TypeError unless ``model`` is a ``keras.Model``."""
     if not isinstance(model, keras.Model):
         raise TypeError(
@@ -102,7 +103,7 @@ def _shape_error(x: np.ndarray, spec: ModelInput) -> ValueError:
     )
 
 
-def check_batch(x, spec: ModelInput, *, allow_single: bool) -> tuple[np.ndarray, bool]:
+def check_batch(x: Any, spec: ModelInput, *, allow_single: bool) -> tuple[np.ndarray, bool]:
     """Validate one array; return it as a float batch and whether it was one image."""
     x = np.asarray(x)
     _check_dtype(x)
@@ -175,7 +176,7 @@ def _one_image_error(shape: tuple, spec: ModelInput) -> ValueError:
     )
 
 
-def _stream(items, spec: ModelInput) -> Iterator[np.ndarray]:
+def _stream(items: Iterable[Any], spec: ModelInput) -> Iterator[np.ndarray]:
     count = 0
     for item in items:
         if isinstance(item, tuple):  # (x, y) or (x, y, sample_weight), as Keras' fit takes
@@ -203,7 +204,7 @@ def _check_not_nested_image(images: list, stacked: np.ndarray, spec: ModelInput)
         )
 
 
-def as_image_source(images, spec: ModelInput) -> ImageSource:
+def as_image_source(images: Any, spec: ModelInput) -> ImageSource:
     """Check ``images`` against the model input and wrap them as an ImageSource."""
     if isinstance(images, (str, bytes, dict)) or images is None:
         raise TypeError(

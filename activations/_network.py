@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,7 +86,7 @@ class NetworkTable:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[LayerInfo]:
         return iter(self.rows)
 
     def records(self) -> list[dict[str, Any]]:
@@ -108,7 +109,7 @@ class NetworkTable:
         columns = list(records[0]) if records else ["#", "Name"]
         widths = {c: max([len(c)] + [len(str(r[c])) for r in records]) for c in columns}
 
-        def cell(text, column: str) -> str:  # numbers right-aligned
+        def cell(text: object, column: str) -> str:  # numbers right-aligned
             text = str(text)
             return (
                 text.rjust(widths[column])

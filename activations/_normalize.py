@@ -32,9 +32,15 @@ def _check_limits(limits: Sequence[float]) -> tuple[float, float]:
     return amin, amax
 
 
-def _scale(values: NDArray[np.float64], amin, amax) -> NDArray[np.float64]:
-    """Map amin to 0 and amax to 1 linearly (amin > amax inverts), clipped to
-    [0, 1]; where amin == amax the result is 0 (a constant, dead channel)."""
+def _scale(
+    values: NDArray[np.float64],
+    amin: float | NDArray[np.float64],
+    amax: float | NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Map amin to 0 and amax to 1 linearly (amin > amax inverts), clipped to [0, 1].
+
+    Where amin == amax the result is 0 (a constant, dead channel).
+    """
     delta = amax - amin
     safe = np.where(delta != 0, delta, 1.0)
     scaled = np.clip(np.where(delta != 0, (values - amin) / safe, 0.0), 0.0, 1.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -21,9 +22,10 @@ _METHODS = ("auto", "nearest", "bilinear", "bicubic")
 
 
 def map_method(map_shape: tuple[int, ...], image_shape: tuple[int, ...]) -> str:
-    """How to show a map on a photo: ``"nearest"`` (blocks) when it is coarse, else
-    ``"bilinear"``. Coarse: each cell spans ``COARSE_CELL_PIXELS`` or more photo
-    pixels on both sides (an 8x8 map on a 160x160 photo: 20 pixels per cell).
+    """How to show a map on a photo: ``"nearest"`` (blocks) when coarse, else ``"bilinear"``.
+
+    Coarse: each cell spans ``COARSE_CELL_PIXELS`` or more photo pixels on
+    both sides (an 8x8 map on a 160x160 photo: 20 pixels per cell).
 
     Examples
     --------
@@ -64,7 +66,8 @@ def map_to_image(
     if method not in _METHODS:
         raise ValueError(f"Expected `method` to be one of {list(_METHODS)}. Received: {method=}")
     arr = as_real_array(channel_map, "channel_map")
-    hw = tuple(int(n) for n in image_shape[:2])
+    # Not checked to be a pair here: cell_blocks and imresize check their size.
+    hw = cast(tuple[int, int], tuple(int(n) for n in image_shape[:2]))
     if method == "auto":
         method = map_method(arr.shape, hw)
     if method == "nearest":

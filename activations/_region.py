@@ -25,6 +25,7 @@ inside the region and with ``1 - weight`` outside it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -206,13 +207,15 @@ def region_weights(
     """
     grid = check_shape(grid_shape, "grid_shape")
     if np.ndim(region) == 1:  # a box
+        # 1-D: a list, tuple or array of the box's numbers; check_box checks them.
+        box = cast(Sequence[int], region)
         if image_shape is None:
             raise ValueError(
                 "Expected `image_shape` (the photo's rows, cols) with a box region: the "
-                f"box is in photo pixels. Received: region={tuple(region)!r}, image_shape=None"
+                f"box is in photo pixels. Received: region={tuple(box)!r}, image_shape=None"
             )
         shape = check_shape(image_shape, "image_shape")
-        x0, y0, x1, y1 = check_box(region, shape)
+        x0, y0, x1, y1 = check_box(box, shape)
         rows = _coverage(np.array([y0]), np.array([y1]), shape[0], grid[0])[:, 0]
         cols = _coverage(np.array([x0]), np.array([x1]), shape[1], grid[1])[:, 0]
         return _snap(rows[:, None] * cols[None, :])

@@ -12,6 +12,7 @@ import logging
 import math
 import numbers
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -24,8 +25,10 @@ logger = logging.getLogger(__name__)
 
 
 def _box(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Nearest neighbour: 1 on [-0.5, 0.5), so a pixel centre exactly between two
-    input pixels takes the second one."""
+    """Nearest neighbour: 1 on [-0.5, 0.5).
+
+    So a pixel centre exactly between two input pixels takes the second one.
+    """
     return ((x >= -0.5) & (x < 0.5)).astype(np.float64)
 
 
@@ -35,8 +38,10 @@ def _triangle(x: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def _cubic(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Keys' cubic convolution kernel with a = -0.5 (it has negative lobes, so
-    results can overshoot the input range)."""
+    """Keys' cubic convolution kernel with a = -0.5.
+
+    It has negative lobes, so results can overshoot the input range.
+    """
     ax = np.abs(x)
     ax2, ax3 = ax * ax, ax * ax * ax
     inner = (1.5 * ax3 - 2.5 * ax2 + 1.0) * (ax <= 1.0)
@@ -45,7 +50,7 @@ def _cubic(x: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 # method -> (kernel, kernel width in input pixels at scale 1)
-_KERNELS: dict[str, tuple[Callable, float]] = {
+_KERNELS: dict[str, tuple[Callable[[NDArray[np.float64]], NDArray[np.float64]], float]] = {
     "nearest": (_box, 1.0),
     "bilinear": (_triangle, 2.0),
     "bicubic": (_cubic, 4.0),
@@ -59,17 +64,23 @@ def _is_missing(value: object) -> bool:
 def _output_size(
     size: float | Sequence[float | None], in_hw: tuple[int, int]
 ) -> tuple[tuple[int, int], tuple[float, float]]:
-    """Turn a scale factor or (rows, cols) with at most one None/NaN into the
-    output (rows, cols) and the scale of each axis, as MATLAB does: a scale
-    factor is used as given, an output size gives the scale ``out / in``."""
+    """The output (rows, cols) and the scale of each axis, as MATLAB gets them.
+
+    ``size`` is a scale factor or (rows, cols) with at most one None/NaN. A
+    scale factor is used as given, an output size gives the scale ``out / in``.
+    """
     if isinstance(size, (bool, np.bool_)):
         raise TypeError(f"Expected `size` to be a scale factor or (rows, cols). Received: {size=}")
     if isinstance(size, numbers.Real):
-        if not (math.isfinite(size) and size > 0):
+        # typeshed does not register float as a numbers.Real, so mypy narrows `size`
+        # to an impossible Sequence-and-Real; the isinstance above is the guarantee.
+        # (float(size) would not do: np.float32(0.1) * 30 is 3.0, float(...) * 30 is not.)
+        factor = cast(float, size)
+        if not (math.isfinite(factor) and factor > 0):
             raise ValueError(f"Expected a positive, finite scale factor. Received: {size=}")
         # MATLAB: ceil(scale * size); the rounding guards against 0.1 * 30 = 3.0000000000000004.
-        out = tuple(max(1, math.ceil(round(size * n, 9))) for n in in_hw)
-        return out, (float(size), float(size))
+        rows, cols = (max(1, math.ceil(round(factor * n, 9))) for n in in_hw)
+        return (rows, cols), (float(factor), float(factor))
     if isinstance(size, (str, bytes)) or not isinstance(size, (Sequence, np.ndarray)):
         raise TypeError(f"Expected `size` to be a scale factor or (rows, cols). Received: {size=}")
     if len(size) != 2:
@@ -77,19 +88,24 @@ def _output_size(
     missing = [_is_missing(v) for v in size]
     if all(missing):
         raise ValueError(f"Expected at most one None/NaN in `size`. Received: {size=}")
-    for value, miss in zip(size, missing, strict=True):
-        ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-        if not miss and not (ok and value >= 1 and float(value).is_integer()):
+    given = [0, 0]  # the entries that are not missing, as ints
+    for axis, (value, miss) in enumerate(zip(size, missing, strict=True)):
+        if miss:
+            continue
+        if not (
+            isinstance(value, numbers.Real)
+            and not isinstance(value, (bool, np.bool_))
+            and value >= 1
+            and float(value).is_integer()
+        ):
             raise ValueError(
                 f"Expected `size` entries to be positive integers or None. Received: {size=}"
             )
-    out = [0, 0]
-    if not any(missing):
-        out = [int(size[0]), int(size[1])]
-    else:
+        given[axis] = int(value)
+    out = given
+    if any(missing):
         known = 1 if missing[0] else 0
-        scale = float(size[known]) / in_hw[known]
-        out[known] = int(size[known])
+        scale = given[known] / in_hw[known]
         out[1 - known] = max(1, math.ceil(round(scale * in_hw[1 - known], 9)))
     return (out[0], out[1]), (out[0] / in_hw[0], out[1] / in_hw[1])
 

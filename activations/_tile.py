@@ -124,6 +124,7 @@ def _grid(
     if rows is None and cols is None:
         rows, cols = grid_shape(n, cell_hw)
     elif rows is None:
+        assert cols is not None  # narrowing for the type checker: only rows is None here
         rows = math.ceil(n / cols)
     elif cols is None:
         cols = math.ceil(n / rows)

@@ -49,8 +49,9 @@ from __future__ import annotations
 import contextlib
 import copy
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import keras
 
@@ -64,7 +65,7 @@ BUILD_LOCK = threading.RLock()
 STAGES = ("output", "pre")
 
 
-def fused_activation(layer: keras.layers.Layer):
+def fused_activation(layer: keras.layers.Layer) -> Callable[..., Any] | None:
     """The activation a layer applies at the end of its ``call``, or None.
 
     Conv and Dense layers with ``activation="relu"`` (and similar) return one;
@@ -92,31 +93,39 @@ def _linear_twin(layer: keras.layers.Layer, base: type) -> keras.layers.Layer:
 class _PreActivation(keras.layers.Layer):
     """Run a layer without its fused activation; return (pre, post)."""
 
-    def __init__(self, inner: keras.layers.Layer, base: type, activation, **kwargs):
+    def __init__(
+        self,
+        inner: keras.layers.Layer,
+        base: type,
+        activation: Callable[..., Any],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(name=f"{inner.name}__pre", dtype=inner.dtype_policy, **kwargs)
         self.inner = inner  # tracked, so the extractor lists the layer's weights
         object.__setattr__(self, "_twin", _linear_twin(inner, base))
         self.fused = activation
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> tuple[Any, Any]:
         pre = self._twin.call(inputs)
         return pre, self.fused(pre)
 
 
-def _is_symbolic(args, kwargs) -> bool:
+def _is_symbolic(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     return any(isinstance(t, keras.KerasTensor) for t in keras.tree.flatten((args, kwargs)))
 
 
 def _tap_class(base: type, captures: dict, *, record: bool, through: bool, pre: bool) -> type:
     """A subclass of ``base`` whose ``__call__`` traces through and/or records."""
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
         if not _is_symbolic(args, kwargs):
             return base.__call__(self, *args, **kwargs)
         if through:
             out = self.call(*args, **kwargs)
         elif pre:
-            pre_out, out = _PreActivation(self, base, fused_activation(self))(*args)
+            activation = fused_activation(self)
+            assert activation is not None, "stage='pre' layers are checked to have one"
+            pre_out, out = _PreActivation(self, base, activation)(*args)
         else:
             out = base.__call__(self, *args, **kwargs)
         if record:
@@ -150,7 +159,7 @@ def _tapped(refs: Sequence[LayerRef], stage: str, captures: dict) -> Iterator[No
             object.__setattr__(layer, "__class__", base)
 
 
-def _trace_error(model, refs, err: Exception) -> ValueError:
+def _trace_error(model: keras.Model, refs: Sequence[LayerRef], err: Exception) -> ValueError:
     first_line = (str(err).splitlines() or [""])[0]
     return ValueError(
         f"Could not tap layers {[r.name for r in refs]} of model '{model.name}': running its "
@@ -161,7 +170,7 @@ def _trace_error(model, refs, err: Exception) -> ValueError:
     )
 
 
-def _structured(model: keras.Model, inputs: keras.KerasTensor):
+def _structured(model: keras.Model, inputs: keras.KerasTensor) -> Any:
     """``inputs`` in the nesting the model was built with (``inputs=[x]`` takes a list)."""
     try:
         declared = model.input
@@ -234,7 +243,9 @@ class Extractor:
         return [found[i] for i in range(len(found))]
 
 
-def _tapped_outputs(model, refs, captures) -> list[keras.KerasTensor]:
+def _tapped_outputs(
+    model: keras.Model, refs: Sequence[LayerRef], captures: dict[int, list[Any]]
+) -> list[keras.KerasTensor]:
     outputs = []
     for ref in refs:
         found = captures.get(id(ref.layer), [])
@@ -255,7 +266,9 @@ def _tapped_outputs(model, refs, captures) -> list[keras.KerasTensor]:
     return outputs
 
 
-def _one_model(model, refs, *, input_shape, dtype, stage) -> keras.Model:
+def _one_model(
+    model: keras.Model, refs: Sequence[LayerRef], *, input_shape: tuple, dtype: str, stage: str
+) -> keras.Model:
     inputs, captures = trace(model, refs, input_shape=input_shape, dtype=dtype, stage=stage)
     outputs = _tapped_outputs(model, refs, captures)
     return keras.Model(inputs, outputs, name=f"{model.name}_activations")
@@ -308,7 +321,7 @@ def build_extractor(
         If the model cannot be traced, or a layer is not called exactly once
         in the traced forward pass, or returns several tensors.
     """
-    options = {"input_shape": input_shape, "dtype": dtype, "stage": stage}
+    options: dict[str, Any] = {"input_shape": input_shape, "dtype": dtype, "stage": stage}
     groups = [list(range(len(refs)))]
     for regroup in (_groups, lambda refs: [[i] for i in range(len(refs))], None):
         try:

@@ -55,10 +55,12 @@ class TrainResult:
 
     @property
     def test_accuracy(self) -> float:
+        """Accuracy of the best weights on the test images."""
         return float(self.history["test_accuracy"])
 
     @property
     def test_loss(self) -> float:
+        """Loss of the best weights on the test images."""
         return float(self.history["test_loss"])
 
 
@@ -293,12 +295,12 @@ Arrays = tuple[NDArray[np.float32], NDArray[np.uint8]]
 def _prepare_data(validation_split: float, seed: int, limit: int | None):
     from activations.datasets import fashion_mnist
 
-    (x_train, y_train), (x_test, y_test) = fashion_mnist()
+    (raw_train, y_train), (raw_test, y_test) = fashion_mnist()
     if limit is not None:
-        x_train, y_train = x_train[:limit], y_train[:limit]
-        x_test, y_test = x_test[:limit], y_test[:limit]
-    x_train = x_train.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
-    x_test = x_test.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
+        raw_train, y_train = raw_train[:limit], y_train[:limit]
+        raw_test, y_test = raw_test[:limit], y_test[:limit]
+    x_train = raw_train.reshape(-1, 28, 28, 1).astype(np.float32) / np.float32(255)
+    x_test = raw_test.reshape(-1, 28, 28, 1).astype(np.float32) / np.float32(255)
     order = np.random.default_rng(seed).permutation(len(y_train))
     n_val = int(round(len(y_train) * validation_split))
     if not 0 < n_val < len(y_train):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs on a fresh Debian machine, then run every
-# stage, even when an earlier one fails: ruff, the whole suite on the TensorFlow
+# stage, even when an earlier one fails: ruff, mypy, the whole suite on the TensorFlow
 # backend, the backend-agnostic core tests (marker `core`) on PyTorch and on JAX,
 # and the benchmark on tiny sizes. Each stage prints one summary line; the script
 # exits non-zero if any stage failed. pytest's exit code 5 (no tests collected)
@@ -41,7 +41,8 @@ stage() {  # stage NAME COMMAND...: run it, remember its exit code and time
 }
 
 bench_out=$(mktemp -d)
-stage "ruff" python -m ruff check activations tests examples benchmarks scripts
+stage "ruff" python -m ruff check activations tests examples benchmarks scripts data
+stage "mypy" python -m mypy
 stage "tensorflow, all tests" python -m pytest -p no:cacheprovider
 stage "torch, core tests" env KERAS_BACKEND=torch python -m pytest -p no:cacheprovider -m core -q
 stage "jax, core tests" env KERAS_BACKEND=jax python -m pytest -p no:cacheprovider -m core -q

@@ -23,8 +23,8 @@ import gzip
 import logging
 import os
 import zlib
+from io import BufferedIOBase
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
@@ -177,7 +177,7 @@ def _read_idx(path: Path, *, kind: str, count: int) -> NDArray[np.uint8]:
             ) from error
 
 
-def _open_stream(raw: BinaryIO) -> BinaryIO:
+def _open_stream(raw: BufferedIOBase) -> BufferedIOBase:
     if raw.read(2) == b"\x1f\x8b":
         raw.seek(0)
         return gzip.GzipFile(fileobj=raw, mode="rb")  # closing it leaves `raw` open
@@ -185,7 +185,9 @@ def _open_stream(raw: BinaryIO) -> BinaryIO:
     return raw
 
 
-def _read_stream(stream: BinaryIO, path: Path, *, kind: str, count: int) -> NDArray[np.uint8]:
+def _read_stream(
+    stream: BufferedIOBase, path: Path, *, kind: str, count: int
+) -> NDArray[np.uint8]:
     magic, dims = (
         (_IMAGE_MAGIC, (count, _SIDE, _SIDE)) if kind == "images" else (_LABEL_MAGIC, (count,))
     )
@@ -211,7 +213,7 @@ def _read_stream(stream: BinaryIO, path: Path, *, kind: str, count: int) -> NDAr
             f"Received: dims={received}"
         )
     array = np.empty(payload_size, dtype=np.uint8)
-    filled = _read_into(stream, memoryview(array))
+    filled = _read_into(stream, array.data)  # a writable memoryview of `array`
     if filled < payload_size:
         raise ValueError(
             f"Fashion-MNIST file {path} has the wrong size (truncated or padded): "
@@ -233,7 +235,7 @@ def _read_stream(stream: BinaryIO, path: Path, *, kind: str, count: int) -> NDAr
     return array
 
 
-def _read_into(stream: BinaryIO, buffer: memoryview) -> int:
+def _read_into(stream: BufferedIOBase, buffer: memoryview) -> int:
     """Fill ``buffer`` from ``stream``; the number of bytes read (less at the end)."""
     filled = 0
     while filled < len(buffer):

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -143,7 +144,9 @@ def _index_map(shape: tuple[int, ...], grid: Sequence[int]) -> NDArray[np.int64]
     return np.rint(tiled).astype(np.int64)
 
 
-def _limits(arr: NDArray, normalize: str, vmin, vmax) -> tuple[float, float]:
+def _limits(
+    arr: NDArray, normalize: str, vmin: float | None, vmax: float | None
+) -> tuple[float, float]:
     """The activations shown black and white: given, or the layer's min and max."""
     if normalize == "channel":
         if vmin is not None or vmax is not None:
@@ -159,19 +162,22 @@ def _limits(arr: NDArray, normalize: str, vmin, vmax) -> tuple[float, float]:
     return lo, hi
 
 
-def _add_colorbar(ax: Axes, image, limits: tuple[float, float], normalize: str) -> None:
+def _add_colorbar(
+    ax: Axes, image: ScalarMappable, limits: tuple[float, float], normalize: str
+) -> None:
     colorbar = ax.figure.colorbar(image, ax=ax, shrink=0.85)
     if normalize == "channel":
         colorbar.set_label("activation, each channel scaled to [0, 1]")
         return
     lo, hi = limits
     if hi > lo:
-        values = MaxNLocator(nbins=6).tick_values(lo, hi)
+        values = np.asarray(MaxNLocator(nbins=6).tick_values(lo, hi))  # stubs: a Sequence
         values = values[(values >= lo) & (values <= hi)]
         positions = (values - lo) / (hi - lo)
     else:  # a constant layer: mat2gray gives zeros
         values, positions = np.array([lo]), np.array([0.0])
-    colorbar.set_ticks(positions, labels=[f"{v:.3g}" for v in values])
+    # The stubs say Sequence[float] | Locator; matplotlib takes any array of positions.
+    colorbar.set_ticks(positions, labels=[f"{v:.3g}" for v in values])  # type: ignore[arg-type]
     colorbar.set_label("activation")
 
 

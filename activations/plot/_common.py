@@ -21,7 +21,7 @@ __all__: list[str] = []
 REGION_COLOR = "#e60000"
 #: Keyword that makes matplotlib draw a text as written: a layer name with ``$``
 #: is not parsed as mathtext.
-PLAIN = {"parse_math": False}
+PLAIN: dict[str, Any] = {"parse_math": False}
 
 
 def root_figure(obj: Axes | FigureBase) -> Figure:
@@ -104,11 +104,15 @@ def show_image(ax: Axes, image: NDArray, title: str, **title_kw: Any) -> None:
 
 
 def check_region(region: Any, image_shape: tuple[int, ...]) -> tuple[int, int, int, int] | NDArray:
-    """A region to draw on a photo of ``image_shape``: a checked box, or a 2-D mask of
-    the photo's (H, W) (bools or weights in [0, 1]) as float64."""
+    """A region to draw on a photo of ``image_shape``, checked.
+
+    A box comes back as four ints, a 2-D mask of the photo's (H, W) (bools or
+    weights in [0, 1]) as float64.
+    """
+    hw = (image_shape[0], image_shape[1])  # a photo's shape: (H, W) or (H, W, C)
     if np.ndim(region) == 1:
-        return check_box(region, image_shape[:2])
-    return region_weights(region, image_shape[:2], image_shape=image_shape[:2])
+        return check_box(region, hw)
+    return region_weights(region, hw, image_shape=hw)
 
 
 def draw_region(ax: Axes, region: tuple[int, int, int, int] | NDArray) -> None:

@@ -158,7 +158,14 @@ def plot_compare(
     return root_figure(fig)
 
 
-def _difference_row(fig, axes, photos, acts, chosen, method) -> None:
+def _difference_row(
+    fig: FigureBase,
+    axes: NDArray[np.object_],
+    photos: list[NDArray],
+    acts: list[NDArray],
+    chosen: list[int],
+    method: str,
+) -> None:
     """Row of ``act_a - act_b`` per channel, red = drop, on one symmetric scale."""
     diffs = [
         map_to_image(

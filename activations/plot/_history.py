@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure, FigureBase
+from matplotlib.ticker import MaxNLocator
 
 from activations.plot._common import figure_or_new, root_figure
 
@@ -97,7 +98,7 @@ def _unpack(history: Any) -> tuple[dict[str, np.ndarray], int | None]:
         if len(values) == 0:
             raise ValueError(f"Expected a non-empty curve. Received: {key}={values!r}")
         curves[str(key)] = np.asarray(values, dtype=np.float64)
-    return curves, best_epoch
+    return curves, None if best_epoch is None else int(best_epoch)
 
 
 def _draw_panel(
@@ -112,5 +113,6 @@ def _draw_panel(
     ax.set_xlabel("epoch")
     ax.set_ylabel(name)
     ax.set_title(name)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    # A new axes' locator is an AutoLocator, a MaxNLocator (the stubs say Locator).
+    cast(MaxNLocator, ax.xaxis.get_major_locator()).set_params(integer=True)
     ax.legend()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from matplotlib.figure import Figure, FigureBase
+from matplotlib.figure import Figure, FigureBase, SubFigure
 
 from activations._network import analyze_network, shape_text
 from activations.plot._common import PLAIN, figure_or_new, root_figure
@@ -106,8 +106,10 @@ def _text_size(width: int, n_lines: int, fontsize: float) -> tuple[float, float]
 def _fit_fontsize(fig: FigureBase, width: int, n_lines: int) -> float:
     """The default size, or smaller so the text fits inside ``fig``'s box."""
     dpi = root_figure(fig).dpi
-    box_w = fig.bbox.width / dpi * 72 - 0.5 * 72
-    box_h = fig.bbox.height / dpi * 72 - 0.3 * 72
+    # Every FigureBase is a Figure or a SubFigure; the stubs give FigureBase no bbox.
+    bbox = cast("Figure | SubFigure", fig).bbox
+    box_w = bbox.width / dpi * 72 - 0.5 * 72
+    box_h = bbox.height / dpi * 72 - 0.3 * 72
     fits = min(box_w / (width * _CHAR_WIDTH), box_h / (n_lines * _LINE_HEIGHT))
     return float(max(2.0, min(_FONTSIZE, fits)))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -124,19 +125,27 @@ def _kernel_range(arr: NDArray, vmin: float | None, vmax: float | None) -> tuple
     if vmin is None and vmax is None:
         limit = float(np.abs(arr).max()) or 1.0
         return -limit, limit
-    lo = -float(vmax) if vmin is None else float(vmin)
-    hi = -float(vmin) if vmax is None else float(vmax)
+    # Not both None (returned above): the one missing mirrors the other.
+    lo = -float(cast(float, vmax)) if vmin is None else float(vmin)
+    hi = -float(cast(float, vmin)) if vmax is None else float(vmax)
     if not lo < hi:
         raise ValueError(f"Expected `vmin` < `vmax`. Received: vmin={vmin}, vmax={vmax}")
     return lo, hi
 
 
-def _kernel_colorbars(fig, axes, arr: NDArray, limits, cmap_used, rows: int) -> None:
+def _kernel_colorbars(
+    fig: FigureBase,
+    axes: list[Axes],
+    arr: NDArray,
+    limits: tuple[float, float],
+    cmap_used: Colormap,
+    rows: int,
+) -> None:
     """One colour bar (three for RGB tiles), with arrows and a count of clipped values."""
     lo, hi = limits
     below, above = int((arr < lo).sum()), int((arr > hi).sum())
-    extend = {(False, False): "neither", (True, False): "min", (False, True): "max"}
-    extend = extend.get((below > 0, above > 0), "both")
+    extends = {(False, False): "neither", (True, False): "min", (False, True): "max"}
+    extend = extends.get((below > 0, above > 0), "both")
     label = "weight"
     if below or above:
         parts = [f"{below} < {lo:.3g}"] * bool(below) + [f"{above} > {hi:.3g}"] * bool(above)
@@ -248,7 +257,7 @@ def plot_weight_histogram(
     for values, label, color in zip(arrays, labels, ("tab:blue", "tab:orange"), strict=False):
         ax.hist(
             values,
-            bins=edges,
+            bins=edges,  # type: ignore[arg-type]  # stubs say Sequence[float]; arrays work
             alpha=0.6,
             color=color,
             label=f"{label} (mean {values.mean():.3f}, std {values.std():.3f})",

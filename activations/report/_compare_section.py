@@ -43,10 +43,12 @@ def comparison_rows(result: ChannelComparison, labels: tuple[str, str]) -> list[
             "Drop": f"{result.drop[i]:.3f}",
             "Drop %": f"{result.drop_pct[i]:.0f}%",
         }
-        if result.outside_a is not None and result.outside_b is not None:
-            row[f"Outside, {labels[0]}"] = f"{result.outside_a[i]:.3f}"
-            row[f"Outside, {labels[1]}"] = f"{result.outside_b[i]:.3f}"
-            row["Outside drop %"] = f"{result.outside_drop_pct[i]:.0f}%"
+        outside = (result.outside_a, result.outside_b, result.outside_drop_pct)
+        if all(values is not None for values in outside):
+            out_a, out_b, out_pct = outside
+            row[f"Outside, {labels[0]}"] = f"{out_a[i]:.3f}"  # type: ignore[index]
+            row[f"Outside, {labels[1]}"] = f"{out_b[i]:.3f}"  # type: ignore[index]
+            row["Outside drop %"] = f"{out_pct[i]:.0f}%"  # type: ignore[index]
         rows.append(row)
     return rows
 
@@ -115,9 +117,12 @@ def add_compare_section(
 def compare_layer_for(
     convs: Sequence[ConvLayer], shapes: dict[str, tuple], image_hw: tuple[int, int], box
 ) -> str:
-    """The default layer of a comparison: the deepest conv output whose cells are no
-    wider or no taller than the box (the coarsest grid that still resolves the box
-    along one side); without a box, the deepest conv output."""
+    """The default layer of a comparison, the deepest one that still resolves the box.
+
+    That is the deepest conv output whose cells are no wider or no taller than
+    the box (the coarsest grid that resolves it along one side); without a box,
+    the deepest conv output.
+    """
     for conv in reversed(convs):
         h, w = shapes[conv.output][:2]
         if box is None:

@@ -128,7 +128,7 @@ def conv_layers(table: NetworkTable, names: Sequence[str] | None = None) -> list
             if nxt is not None and nxt.type in ACTIVATION_TYPES and nxt.depth == row.depth
             else None
         )
-        kind = nxt.type if follower is not None else ""
+        kind = nxt.type if follower is not None and nxt is not None else ""
         found.append(ConvLayer(row.name, row.activation, follower, kind))
     if names is None:
         return found
@@ -150,12 +150,15 @@ def scaled_input(image: NDArray[np.uint8], scale: float) -> NDArray[np.float32]:
 def layer_maps(
     model: keras.Model, x: NDArray, convs: Sequence[ConvLayer]
 ) -> tuple[dict[str, NDArray], dict[str, NDArray]]:
-    """Post-activation maps of ``convs`` (keyed by ``conv.output``) and pre-activation
-    maps (keyed by ``conv.name``) for those that have an activation."""
+    """Post- and pre-activation maps of ``convs``.
+
+    Post-activation maps are keyed by ``conv.output``, pre-activation maps by
+    ``conv.name`` (for those that have an activation).
+    """
     names = list(dict.fromkeys([c.name for c in convs] + [c.output for c in convs]))
-    post = activations(model, x, names) if names else {}
+    post: dict[str, NDArray] = activations(model, x, names) if names else {}
     fused = [c.name for c in convs if c.fused]
-    pre = activations(model, x, fused, stage="pre") if fused else {}
+    pre: dict[str, NDArray] = activations(model, x, fused, stage="pre") if fused else {}
     pre.update({c.name: post[c.name] for c in convs if c.follower})
     return post, pre
 

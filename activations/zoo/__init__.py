@@ -1,5 +1,8 @@
-"""Networks to analyse, offline and ready: the trained Fashion-MNIST CNN,
-MTCNN's face network (ONet) and SqueezeNet v1.1 with MATLAB's layer names."""
+"""Networks to analyse, offline and ready.
+
+The trained Fashion-MNIST CNN, MTCNN's face network (ONet) and SqueezeNet
+v1.1 with MATLAB's layer names.
+"""
 
 from activations.zoo._face import detect_face, face_net
 from activations.zoo._fashion import fashion_cnn

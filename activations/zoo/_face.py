@@ -1,5 +1,4 @@
-"""MTCNN's output network (ONet) as a readable functional Keras model, and
-MTCNN's face detector.
+"""MTCNN's output network (ONet) as a readable functional Keras model; MTCNN's detector.
 
 The trained weights ship with the ``mtcnn`` package (MIT licence,
 ``mtcnn/assets/weights/onet.lz4``). They are read through mtcnn's own ONet

@@ -39,7 +39,7 @@ _BAD_WEIGHTS = (
 )
 
 
-def _fire(x, fire: int, squeeze: int, expand: int):
+def _fire(x: keras.KerasTensor, fire: int, squeeze: int, expand: int) -> keras.KerasTensor:
     p = f"fire{fire}-"
     x = keras.layers.Conv2D(squeeze, 1, name=p + "squeeze1x1")(x)
     x = keras.layers.ReLU(name=p + "relu_squeeze1x1")(x)
@@ -51,9 +51,12 @@ def _fire(x, fire: int, squeeze: int, expand: int):
 
 
 def _pool_paddings(size: int) -> tuple[str, str] | None:
-    """Keras paddings of pool3 and pool5 that give MATLAB's: a 3x3/2 max pooling padded
-    with one row/column at the bottom/right ([0 1 0 1], Caffe's ceil mode) is "same"
-    on an even size and "valid" on an odd one. None if ``size`` is too small."""
+    """Keras paddings of pool3 and pool5 that give MATLAB's, for an input of ``size``.
+
+    A 3x3/2 max pooling padded with one row/column at the bottom/right
+    ([0 1 0 1], Caffe's ceil mode) is "same" on an even size and "valid" on an
+    odd one. None if ``size`` is too small.
+    """
     if size < _MIN_SIZE:
         return None
     size = ((size - 3) // 2 + 1 - 3) // 2 + 1  # conv1, pool1
@@ -65,7 +68,9 @@ def _pool_paddings(size: int) -> tuple[str, str] | None:
 
 
 def _build(include_top: bool, input_shape: tuple[int, int, int]) -> keras.Model:
-    paddings = dict(zip((3, 5), _pool_paddings(input_shape[0])))
+    pool_paddings = _pool_paddings(input_shape[0])
+    assert pool_paddings is not None, "_check_args rejects a size too small to pool"
+    paddings = dict(zip((3, 5), pool_paddings))
     inputs = keras.Input(shape=input_shape, name="data")
     x = keras.layers.Normalization(
         mean=list(MEAN_RGB), variance=[1.0, 1.0, 1.0], name="data_normalization"
@@ -88,7 +93,7 @@ def _build(include_top: bool, input_shape: tuple[int, int, int]) -> keras.Model:
     return keras.Model(inputs, x, name="squeezenet")
 
 
-def _check_args(weights, include_top, input_shape) -> tuple[int, int, int]:
+def _check_args(weights: object, include_top: object, input_shape: object) -> tuple[int, int, int]:
     if weights is not None and not isinstance(weights, (str, os.PathLike)):
         raise TypeError(_BAD_WEIGHTS.format(weights))
     if isinstance(weights, (str, os.PathLike)) and weights != "imagenet":
@@ -169,8 +174,11 @@ def _problems(ours: list, arrays: dict) -> tuple[list[str], list[str]]:
 
 
 def _match(model: keras.Model, stored: list[tuple[str, list[NDArray]]], path: str) -> dict:
-    """Pair our weighted layers with stored arrays: by name (``fire2/squeeze1x1`` is our
-    ``fire2-squeeze1x1``), or, if names are missing but the order fits, by order."""
+    """Pair our weighted layers with stored arrays, by name or else by order.
+
+    By name: ``fire2/squeeze1x1`` is our ``fire2-squeeze1x1``. If names are
+    missing but the order fits, by order.
+    """
     ours = [layer for layer in model.layers if layer.weights]
     by_name = {name.replace("/", "-"): arrays for name, arrays in stored}
     missing, wrong = _problems(ours, by_name)
