@@ -33,10 +33,10 @@ from activations.report._sections import (
     maps_note,
     shown_on_photo,
 )
+from activations.zoo._fashion import HISTORY_PATH
 
-__all__ = ["COMPARE_LAYER", "HISTORY_PATH", "PRE_LAYER", "write_demo"]
+__all__ = ["COMPARE_LAYER", "PRE_LAYER", "write_demo"]
 
-HISTORY_PATH = Path(__file__).parent / "zoo" / "weights" / "fashion_cnn_history.json"
 N_STEPS = 11
 #: The layer of the eye probe (as in the README and examples/face_eye_closed.py),
 #: and the same layer before its PReLU.

@@ -12,6 +12,8 @@ from activations._input_range import declare_input_range
 __all__ = ["fashion_cnn"]
 
 WEIGHTS_PATH = Path(__file__).parent / "weights" / "fashion_cnn.keras"
+#: The training history of the shipped weights (``activations train-fashion``'s history.json).
+HISTORY_PATH = Path(__file__).parent / "weights" / "fashion_cnn_history.json"
 
 # (class name, layer name, activation, weight shapes): the architecture every
 # model we return has, checked on files given by path.
