@@ -31,6 +31,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from _timing import median_time  # benchmarks/ is on sys.path when a script runs
 
 import activations as act  # noqa: E402
 from activations import zoo  # noqa: E402
@@ -51,18 +52,6 @@ MODELS = {
     ),
 }
 TINY = {"fashion_cnn": (1, 8), "face_net": (1, 8), "squeezenet": (1,)}
-
-
-def median_time(fn, repeats: int, warmup: int = 2) -> float:
-    """Median wall time of ``fn()`` in seconds after ``warmup`` calls."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def layer_groups(model: keras.Model, mid: str) -> dict[str, list[str]]:

@@ -15,28 +15,15 @@ multi-threaded BLAS behind imresize's matrix products makes its times jumpy;
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
+from _timing import median_time  # benchmarks/ is on sys.path when a script runs
 from skimage.transform import resize
 
 from activations import imresize
 
 SHAPE = (46, 46, 32)
 OUT = (160, 160)
-
-
-def median_time(fn, repeats: int, warmup: int = 3) -> float:
-    """Median wall time of ``fn()`` in seconds after ``warmup`` calls."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         "imresize bilinear": lambda: imresize(x, OUT, method="bilinear"),
         "imresize nearest": lambda: imresize(x, OUT, method="nearest"),
     }
-    times = {name: median_time(fn, args.repeats) for name, fn in cases.items()}
+    times = {name: median_time(fn, args.repeats, warmup=3) for name, fn in cases.items()}
     base = times["skimage resize order=1"]
     print(f"{SHAPE} float32 -> {OUT}, median of {args.repeats} runs")
     print(f"{'case':<28} {'ms':>8} {'/ skimage order=1':>18}")
