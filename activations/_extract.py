@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from activations._input_range import check_input_range
 from activations._inputs import ImageSource, ModelInput, as_image_source, check_model, input_spec
 from activations._layers import LayerRef, resolve_layers
+from activations._stop import check_stop
 from activations._trace import BUILD_LOCK, STAGES, Extractor, build_extractor, fused_activation
 from activations._types import ImagesLike, LayersLike, LayerSpec
 
@@ -228,6 +229,7 @@ def run_extractor(extractor: Extractor, batch: np.ndarray) -> list[np.ndarray]:
 
     Arrays may share memory with the backend's tensors (read-only).
     """
+    check_stop()  # a batch is a safe point to honour the command line's SIGTERM
     outs: list[np.ndarray | None] = [None] * sum(len(s) for s in extractor.slots)
     for model, slots in zip(extractor.models, extractor.slots):
         for slot, out in zip(slots, predict_batch(model, batch)):

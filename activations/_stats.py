@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from activations._extract import check_options, predict_batch, prepare
+from activations._stop import check_stop
 from activations._trace import Extractor
 from activations._types import ImagesLike, LayerSpec
 
@@ -104,6 +105,7 @@ def channel_stats(
     sums: NDArray[np.float64] | float = 0.0
     count = 0
     for batch in source.iter_batches(int(batch_size)):
+        check_stop()  # a batch is a safe point to honour the command line's SIGTERM
         b_max, b_mean, b_min = predict_batch(reducer, batch)
         maxima.append(b_max)
         minima.append(b_min.min(axis=0))

@@ -1,12 +1,14 @@
-"""A request to stop (the command line's SIGTERM) that writers check before they publish.
+"""A request to stop (the command line's SIGTERM), honoured at safe points.
 
-The command line turns SIGTERM into a :class:`StopRequested` exception so that
-cleanups run, as Ctrl-C's ``KeyboardInterrupt`` does. Python delivers a signal
-between bytecodes, so the exception can be raised inside a callback whose
-errors are ignored (a garbage-collector hook of JAX, a ``__del__``) and be
-lost. The request itself is kept here too: code that makes results visible
-(the staged report folder, a saved figure, a training run) calls
-:func:`check_stop` first and discards its work instead.
+Raising from a signal handler is unsafe here: Python runs the handler between
+any two bytecodes, so the exception can land inside TensorFlow's tracing
+(where it surfaces as a ``SystemError``) or inside a callback whose errors are
+ignored (a garbage-collector hook of JAX) and be lost. The command line's
+SIGTERM handler only calls :func:`request_stop`; long work calls
+:func:`check_stop` between steps (each batch of ``activations()``, each report
+step, each training batch) and before it publishes anything (the staged report
+folder, a saved figure), which raises :class:`StopRequested` so that cleanups
+run as after Ctrl-C. Outside the command line nothing requests a stop.
 """
 
 from __future__ import annotations
@@ -33,6 +35,6 @@ def clear_stop() -> None:
 
 
 def check_stop() -> None:
-    """Raise :class:`StopRequested` if a stop was requested, even if its first raise was lost."""
+    """Raise :class:`StopRequested` if a stop was requested."""
     if _REQUESTED.is_set():
         raise StopRequested

@@ -230,10 +230,14 @@ def _fit(out: Path, data, *, epochs, patience, monitor, validation_split, seed, 
 
 
 def _callbacks(checkpoint: Path, monitor: str, patience: int, lr_factor: float | None) -> list:
-    """The tutorials' best checkpoint and early stopping, plus an optional LR cut."""
+    """The tutorials' best checkpoint and early stopping, plus an optional LR cut.
+
+    A first callback honours the command line's SIGTERM after every batch.
+    """
     import keras
 
     callbacks = [
+        keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: check_stop()),
         keras.callbacks.ModelCheckpoint(
             checkpoint, monitor=monitor, save_best_only=True, verbose=0
         ),

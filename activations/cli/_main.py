@@ -36,11 +36,14 @@ _TERMINATED = 128 + signal.SIGTERM
 
 
 @contextmanager
-def _terminate_as_exception() -> Iterator[None]:
-    """While inside, SIGTERM raises :class:`StopRequested` (once: a second one kills).
+def _stop_on_sigterm() -> Iterator[None]:
+    """While inside, SIGTERM records a stop request (a second one kills at once).
 
-    The request is also recorded (:func:`activations._stop.request_stop`), so that
-    writers refuse to publish should the exception be raised where it is ignored.
+    The handler does not raise: an exception thrown at an arbitrary bytecode can
+    land inside TensorFlow's tracing (a ``SystemError``) or a garbage-collector
+    callback (lost). The work checks the request at safe points instead (each
+    report step, each batch, each training batch, before anything is published)
+    and raises :class:`StopRequested` there, so cleanups run as after Ctrl-C.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -49,7 +52,6 @@ def _terminate_as_exception() -> Iterator[None]:
     def handler(signum, frame):
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         request_stop()
-        raise StopRequested
 
     previous = signal.signal(signal.SIGTERM, handler)
     try:
@@ -68,7 +70,7 @@ def _run(func: Callable[[], int], verbose: int, *, tf_log_level: int = 0) -> int
         logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     )
     try:
-        with _terminate_as_exception():
+        with _stop_on_sigterm():
             import_keras_quietly(tf_log_level)
             status = func()
             check_stop()  # a SIGTERM whose exception was lost still ends as one

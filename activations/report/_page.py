@@ -83,6 +83,7 @@ class Progress:
         self.stream = stream
 
     def __call__(self, message: str) -> None:
+        check_stop()  # a step is a safe point to honour SIGTERM
         self.done += 1
         stream = sys.stderr if isinstance(self.stream, str) else self.stream
         if stream is not None:
