@@ -1,7 +1,7 @@
 """The face portraits: the astronaut's face, and the same face with one eye closed.
 
 Both are read from PNGs shipped in ``activations/data`` and made by
-``scripts/make_face_images.py`` from ``skimage.data.astronaut()`` (Eileen
+``data/make_face_images.py`` from ``skimage.data.astronaut()`` (Eileen
 Collins, NASA, public domain): a square crop around her face (astronaut()
 pixels x 144..303, y 38..197), and the same crop with the eye on the image's
 right (her left eye) inpainted and drawn closed inside ``EYE_CLOSED_BOX``.
