@@ -19,6 +19,7 @@ __all__ = [
     "check_output_dir",
     "check_output_file",
     "colormap",
+    "make_output_dir",
 ]
 
 
@@ -133,3 +134,11 @@ def check_output_dir(
     if not make_parents and not out.absolute().parent.is_dir():
         raise FileNotFoundError(f"The parent directory of '{out}' does not exist.")
     return out
+
+
+def make_output_dir(out: Path) -> Path | None:
+    """Create ``out`` and missing parents; return the topmost directory created, if any."""
+    target = out.absolute()
+    missing = [p for p in (target, *target.parents) if not p.exists()]
+    out.mkdir(parents=True, exist_ok=True)
+    return missing[-1] if missing else None

@@ -3,43 +3,26 @@
 from __future__ import annotations
 
 import logging
-import threading
-import weakref
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Literal, overload
 
 import keras
 import numpy as np
 from numpy.typing import NDArray
 
+from activations._extractors import check_built, extractor_for
 from activations._input_range import check_input_range
-from activations._inputs import ImageSource, ModelInput, as_image_source, check_model, input_spec
-from activations._layers import LayerRef, resolve_layers
-from activations._stop import check_stop
-from activations._trace import BUILD_LOCK, STAGES, Extractor, build_extractor, fused_activation
+from activations._inputs import ImageSource, as_image_source, check_model, input_spec
+from activations._layers import LayerRef
+from activations._predict import run_extractor
+from activations._trace import STAGES, Extractor
 from activations._types import ImagesLike, LayersLike, LayerSpec
 
-__all__ = [
-    "CACHE_SIZE",
-    "activations",
-    "check_options",
-    "extractor_for",
-    "predict_batch",
-    "prepare",
-    "run_extractor",
-]
+__all__ = ["activations", "check_options", "prepare"]
 
 logger = logging.getLogger("activations")
 
 OUTPUT_AS = ("channels", "rows", "columns")
-
-CACHE_SIZE = 8
-"""Extractors kept per model (the most recently used); older ones are freed."""
-
-# model -> OrderedDict {key: (refs, one_layer, extractor)}, least recently used first;
-# entries die with the model.
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def check_options(model: object, output_as: str, batch_size: int, stage: str) -> None:
@@ -62,184 +45,6 @@ def check_options(model: object, output_as: str, batch_size: int, stage: str) ->
         raise ValueError(
             f"Expected `batch_size` to be a positive integer. Received: batch_size={batch_size!r}"
         )
-
-
-def _check_stage(refs: list[LayerRef], stage: str) -> None:
-    if stage != "pre":
-        return
-    for ref in refs:
-        if fused_activation(ref.layer) is None:
-            raise ValueError(
-                "`stage='pre'` needs a layer with a fused activation, such as "
-                f"Conv2D(..., activation='relu'). Layer '{ref.name}' "
-                f"({type(ref.layer).__name__}) has none: its output is already the value before "
-                "any activation that follows it as a separate layer. "
-                f"Received: stage='pre', layer={ref.name!r}"
-            )
-
-
-def _layers_key(layers: LayersLike) -> tuple | None:
-    """A hashable cache key for the ``layers`` argument, or None."""
-    items = tuple(layers) if isinstance(layers, (list, tuple)) else (layers,)
-    key = (isinstance(layers, (list, tuple)), items)
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
-
-
-def extractor_for(
-    model: keras.Model,
-    layers: LayersLike,
-    *,
-    stage: str = "output",
-    sample_shape: tuple | None = None,
-    spec: ModelInput | None = None,
-) -> tuple[list[LayerRef], bool, Extractor, ModelInput]:
-    """Resolve ``layers`` and return a cached multi-output extractor model.
-
-    Parameters
-    ----------
-    model : keras.Model
-    layers : str, int, keras.layers.Layer or list of these
-    stage : {"output", "pre"}
-    sample_shape : tuple, optional
-        Shape of one sample, used only when the model does not declare its
-        input shape (subclassed models).
-    spec : ModelInput, optional
-        ``input_spec(model)``, when the caller already has it.
-
-    Returns
-    -------
-    refs : list of LayerRef
-    one_layer : bool
-        Whether ``layers`` named one layer (not a list).
-    extractor : Extractor
-        Returns one tensor per ref.
-    spec : ModelInput
-    """
-    spec = input_spec(model) if spec is None else spec
-    input_shape = spec.shape if spec.shape is not None else sample_shape
-    key = _layers_key(layers)
-    full_key = None if key is None else (key, stage, input_shape, spec.dtype)
-    with BUILD_LOCK:  # one build at a time; a second thread then finds it cached
-        per_model = _CACHE.setdefault(model, OrderedDict())
-        if full_key is not None and full_key in per_model:
-            per_model.move_to_end(full_key)
-            refs, one_layer, extractor = per_model[full_key]
-            return refs, one_layer, extractor, spec
-        refs, one_layer = resolve_layers(model, layers)
-        _check_stage(refs, stage)
-        _check_built(model)
-        if input_shape is None:
-            raise ValueError(
-                f"Model '{model.name}' does not declare its input shape; pass images so the "
-                "shape can be read from them."
-            )
-        logger.debug("Building an extractor for %s (stage=%s)", [r.name for r in refs], stage)
-        extractor = build_extractor(
-            model, refs, input_shape=tuple(input_shape), dtype=spec.dtype, stage=stage
-        )
-        if keras.backend.backend() != "jax":
-            for part in extractor.models:
-                part.make_predict_function()
-        if full_key is not None:
-            per_model[full_key] = (refs, one_layer, extractor)
-            while len(per_model) > CACHE_SIZE:
-                per_model.popitem(last=False)
-    return refs, one_layer, extractor, spec
-
-
-def _check_built(model: keras.Model) -> None:
-    if not model.built:
-        raise ValueError(
-            f"Model '{model.name}' is not built: it has no weights yet and does not know its "
-            "input shape. activations() never builds or changes a model; build it first, "
-            "e.g. with `keras.Input(shape)` as its first layer, `model.build((None, ...))` "
-            f"or one call `model(x)`. Received: model '{model.name}' with built=False"
-        )
-
-
-class _RetraceFilter(logging.Filter):
-    """Drop TensorFlow's 'triggered tf.function retracing' warning for our own steps.
-
-    Every extractor is its own compiled model, traced once (and once more for a
-    smaller last batch): tracing many of them in a row is what TF warns about,
-    and it is expected here. The warning is kept for everything else.
-    """
-
-    active = threading.local()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        ours = getattr(self.active, "on", False)
-        return not (ours and "triggered tf.function retracing" in record.getMessage())
-
-
-_RETRACE_FILTER = _RetraceFilter()
-
-
-def _quiet_retracing() -> None:
-    tf_logger = logging.getLogger("tensorflow")
-    if _RETRACE_FILTER not in tf_logger.filters:
-        tf_logger.addFilter(_RETRACE_FILTER)
-
-
-# Keras' own JAX predict step donates the weight buffers and writes new ones back
-# to the variables, which the extractors share with the user's model: a thread
-# calling the model while we predict would find its buffers deleted. On JAX we
-# compile the public `stateless_call` ourselves, without donation: nothing is
-# written back, so the user's variables are never touched.
-_JAX_STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _jax_step(model: keras.Model) -> Callable[..., Any]:
-    if model not in _JAX_STEPS:
-        import jax
-
-        def step(trainable: list[Any], non_trainable: list[Any], x: Any) -> Any:
-            return model.stateless_call(trainable, non_trainable, x, training=False)[0]
-
-        _JAX_STEPS[model] = jax.jit(step)
-    return _JAX_STEPS[model]
-
-
-def predict_batch(model: keras.Model, batch: np.ndarray) -> list[np.ndarray]:
-    """One compiled forward pass of one model; the outputs as float32 host arrays."""
-    if keras.backend.backend() == "jax":
-        trainable = [v.value for v in model.trainable_variables]
-        non_trainable = [v.value for v in model.non_trainable_variables]
-        outs = _jax_step(model)(trainable, non_trainable, batch)
-    else:
-        # The same compiled step predict_on_batch runs, without its extra copy
-        # of every output: on the CPU np.asarray shares the tensor's buffer.
-        model.make_predict_function()
-        _quiet_retracing()
-        _RetraceFilter.active.on = True
-        try:
-            outs = model.predict_function([(batch,)])
-        finally:
-            _RetraceFilter.active.on = False
-    outs = outs if isinstance(outs, (list, tuple)) else [outs]
-    return [np.asarray(_host(o), dtype=np.float32) for o in outs]
-
-
-def run_extractor(extractor: Extractor, batch: np.ndarray) -> list[np.ndarray]:
-    """All outputs of ``extractor`` for one batch, in the requested order.
-
-    Arrays may share memory with the backend's tensors (read-only).
-    """
-    check_stop()  # a batch is a safe point to honour the command line's SIGTERM
-    outs: list[np.ndarray | None] = [None] * sum(len(s) for s in extractor.slots)
-    for model, slots in zip(extractor.models, extractor.slots):
-        for slot, out in zip(slots, predict_batch(model, batch)):
-            outs[slot] = out
-    return outs  # type: ignore[return-value]  # every slot is filled: slots number the outputs
-
-
-def _host(tensor: Any) -> Any:
-    # torch tensors may live on a GPU; TF CPU tensors convert without a copy.
-    return keras.ops.convert_to_numpy(tensor) if keras.backend.backend() == "torch" else tensor
 
 
 def _writeable(x: np.ndarray) -> np.ndarray:
@@ -388,7 +193,7 @@ def prepare(
     model: keras.Model, images: ImagesLike, layers: LayersLike, *, stage: str
 ) -> tuple[ImageSource, list[LayerRef], bool, Extractor]:
     """Check ``images`` and ``layers`` and fetch the cached extractor for them."""
-    _check_built(model)
+    check_built(model)
     spec = input_spec(model)
     source = as_image_source(images, spec)
     sample_shape = None

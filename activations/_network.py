@@ -12,7 +12,8 @@ from numpy.typing import NDArray
 
 from activations._inputs import check_model, input_spec
 from activations._layers import LayerRef, iter_layers, resolve_layer
-from activations._trace import fused_activation, trace
+from activations._tap import fused_activation
+from activations._trace import trace
 
 __all__ = ["LayerInfo", "NetworkTable", "analyze_network", "layer_weights", "shape_text"]
 

@@ -9,7 +9,8 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._extract import check_options, predict_batch, prepare
+from activations._extract import check_options, prepare
+from activations._predict import predict_batch
 from activations._stop import check_stop
 from activations._trace import Extractor
 from activations._types import ImagesLike, LayerSpec

@@ -13,7 +13,7 @@ functional ``keras.Model`` sharing the user's layers and weights, so
 Keras behaviour we rely on beyond its documented API, why, and the test that
 fails first if a Keras release changes it:
 
-1. Swapping a layer's ``__class__`` for the trace (``_tapped``). Keras has no
+1. Swapping a layer's ``__class__`` for the trace (``_tap.tapped``). Keras has no
    hook that returns the output of a layer inside a subclassed model's
    ``call``; a subclass that records what ``__call__`` returns works on every
    model kind and backend. The swap happens only under :data:`BUILD_LOCK` and
@@ -33,7 +33,7 @@ fails first if a Keras release changes it:
    split the extractor. Guard: ``test_extract.py::
    test_nested_layers_whose_names_collide_come_together``.
 4. ``model.predict_function([(batch,)])`` (TensorFlow, torch, in
-   ``_extract.predict_batch``): the compiled step ``predict_on_batch`` runs, called
+   ``_predict.predict_batch``): the compiled step ``predict_on_batch`` runs, called
    with its private data convention (an iterable of 1-tuples), to skip
    ``predict_on_batch``'s extra copy of every output. On JAX we jit the public
    ``stateless_call`` instead, since Keras' JAX step donates the weight buffers
@@ -46,117 +46,22 @@ fails first if a Keras release changes it:
 
 from __future__ import annotations
 
-import contextlib
-import copy
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import keras
 
 from activations._layers import LayerRef
+from activations._tap import tapped
 
-__all__ = ["BUILD_LOCK", "Extractor", "build_extractor", "fused_activation", "trace"]
+__all__ = ["BUILD_LOCK", "STAGES", "Extractor", "build_extractor", "trace"]
 
 BUILD_LOCK = threading.RLock()
 """Held while layers are tapped: one trace at a time, so no thread sees another's swap."""
 
 STAGES = ("output", "pre")
-
-
-def fused_activation(layer: keras.layers.Layer) -> Callable[..., Any] | None:
-    """The activation a layer applies at the end of its ``call``, or None.
-
-    Conv and Dense layers with ``activation="relu"`` (and similar) return one;
-    layers without an ``activation`` attribute or with a linear one return None.
-    """
-    activation = getattr(layer, "activation", None)
-    if not callable(activation) or isinstance(activation, keras.layers.Layer):
-        return None
-    if getattr(activation, "__name__", "") == "linear":
-        return None
-    return activation
-
-
-def _linear_twin(layer: keras.layers.Layer, base: type) -> keras.layers.Layer:
-    """A shallow copy of ``layer`` (same weight variables) whose activation is linear.
-
-    The user's layer is never touched: another thread may call it at any time.
-    """
-    twin = copy.copy(layer)
-    object.__setattr__(twin, "__class__", base)
-    object.__setattr__(twin, "activation", keras.activations.linear)
-    return twin
-
-
-class _PreActivation(keras.layers.Layer):
-    """Run a layer without its fused activation; return (pre, post)."""
-
-    def __init__(
-        self,
-        inner: keras.layers.Layer,
-        base: type,
-        activation: Callable[..., Any],
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(name=f"{inner.name}__pre", dtype=inner.dtype_policy, **kwargs)
-        self.inner = inner  # tracked, so the extractor lists the layer's weights
-        object.__setattr__(self, "_twin", _linear_twin(inner, base))
-        self.fused = activation
-
-    def call(self, inputs: Any) -> tuple[Any, Any]:
-        pre = self._twin.call(inputs)
-        return pre, self.fused(pre)
-
-
-def _is_symbolic(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
-    return any(isinstance(t, keras.KerasTensor) for t in keras.tree.flatten((args, kwargs)))
-
-
-def _tap_class(base: type, captures: dict, *, record: bool, through: bool, pre: bool) -> type:
-    """A subclass of ``base`` whose ``__call__`` traces through and/or records."""
-
-    def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if not _is_symbolic(args, kwargs):
-            return base.__call__(self, *args, **kwargs)
-        if through:
-            out = self.call(*args, **kwargs)
-        elif pre:
-            activation = fused_activation(self)
-            assert activation is not None, "stage='pre' layers are checked to have one"
-            pre_out, out = _PreActivation(self, base, activation)(*args)
-        else:
-            out = base.__call__(self, *args, **kwargs)
-        if record:
-            captures.setdefault(id(self), []).append(pre_out if pre else out)
-        return out
-
-    return type(base.__name__, (base,), {"__call__": __call__, "__module__": base.__module__})
-
-
-@contextlib.contextmanager
-def _tapped(refs: Sequence[LayerRef], stage: str, captures: dict) -> Iterator[None]:
-    targets = {id(ref.layer) for ref in refs}
-    containers = {id(p): p for ref in refs for p in ref.path}
-    layers = {id(ref.layer): ref.layer for ref in refs} | containers
-    saved = {}
-    try:
-        for key, layer in layers.items():
-            base = type(layer)
-            saved[key] = (layer, base)
-            cls = _tap_class(
-                base,
-                captures,
-                record=key in targets,
-                through=key in containers,
-                pre=stage == "pre" and key in targets and key not in containers,
-            )
-            object.__setattr__(layer, "__class__", cls)
-        yield
-    finally:
-        for layer, base in saved.values():
-            object.__setattr__(layer, "__class__", base)
 
 
 def _trace_error(model: keras.Model, refs: Sequence[LayerRef], err: Exception) -> ValueError:
@@ -207,7 +112,7 @@ def trace(
     """
     captures: dict[int, list] = {}
     inputs = keras.Input(shape=input_shape, dtype=dtype, name="activations_input")
-    with BUILD_LOCK, _tapped(refs, stage, captures):
+    with BUILD_LOCK, tapped(refs, stage, captures):
         try:
             model.call(_structured(model, inputs))
         except Exception as err:  # any failure of a user's call() during tracing

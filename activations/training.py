@@ -3,11 +3,8 @@
 Adam, sparse categorical cross-entropy, accuracy; 20% of the training set held
 out for validation (random, seeded); a checkpoint keeps the best model by
 validation loss and early stopping (patience 2) restores the best weights.
-Writes ``fashion_cnn.keras``, ``history.json`` and ``loss_curve.png``.
-
-Command line (``activations.cli``)::
-
-    activations train-fashion --out DIR [--epochs N] [--limit N] [--force]
+Writes ``fashion_cnn.keras``, ``history.json`` and ``loss_curve.png``; from the
+shell: ``activations train-fashion --out DIR [--epochs N] [--limit N] [--force]``.
 """
 
 from __future__ import annotations
@@ -21,10 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-from activations._checks import check_int, check_output_dir
+from activations._checks import check_int, check_output_dir, make_output_dir
 from activations._stop import check_stop
+from activations.datasets._fashion_mnist import tutorial_split
 
 if TYPE_CHECKING:
     import keras
@@ -82,11 +79,8 @@ def train_fashion_cnn(
 ) -> TrainResult:
     """Train :func:`activations.zoo.fashion_cnn` from scratch on Fashion-MNIST.
 
-    Images are reshaped to (N, 28, 28, 1) float32 and divided by 255. A random
-    ``validation_split`` of the training set (a NumPy permutation seeded by
-    ``split_seed``) is held out. Keras' global random seed is set to ``seed``
-    (``keras.utils.set_random_seed``) so that a run is reproducible on the same
-    machine and versions.
+    The data is :func:`activations.datasets._fashion_mnist.tutorial_split`; Keras'
+    global seed is set to ``seed``, so a run repeats on the same machine and versions.
 
     Parameters
     ----------
@@ -165,8 +159,8 @@ def train_fashion_cnn(
             f"Expected `monitor` to be one of {list(MONITORS)}. Received: monitor={monitor!r}"
         )
     out = check_output_dir(out_dir, force=force, make_parents=True)
-    data = _prepare_data(validation_split, split_seed, limit)  # before anything is written
-    created = _make_out_dir(out)
+    data = tutorial_split(validation_split, split_seed, limit)  # before anything is written
+    created = make_output_dir(out)
     try:
         result = _fit(
             out,
@@ -283,38 +277,6 @@ def _check_options(epochs, patience, validation_split, seed, limit, batch_size, 
         raise ValueError(
             f"Expected `validation_split` in (0, 1). Received: validation_split={validation_split}"
         )
-
-
-def _make_out_dir(out: Path) -> Path | None:
-    """Create ``out`` and missing parents; return the topmost directory created, if any."""
-    target = out.absolute()
-    missing = [p for p in (target, *target.parents) if not p.exists()]
-    out.mkdir(parents=True, exist_ok=True)
-    return missing[-1] if missing else None
-
-
-Arrays = tuple[NDArray[np.float32], NDArray[np.uint8]]
-
-
-def _prepare_data(validation_split: float, seed: int, limit: int | None):
-    from activations.datasets import fashion_mnist
-
-    (raw_train, y_train), (raw_test, y_test) = fashion_mnist()
-    if limit is not None:
-        raw_train, y_train = raw_train[:limit], y_train[:limit]
-        raw_test, y_test = raw_test[:limit], y_test[:limit]
-    x_train = raw_train.reshape(-1, 28, 28, 1).astype(np.float32) / np.float32(255)
-    x_test = raw_test.reshape(-1, 28, 28, 1).astype(np.float32) / np.float32(255)
-    order = np.random.default_rng(seed).permutation(len(y_train))
-    n_val = int(round(len(y_train) * validation_split))
-    if not 0 < n_val < len(y_train):
-        raise ValueError(
-            "`validation_split` leaves no training or no validation images: expected "
-            f"both non-empty. Received: validation_split={validation_split}, "
-            f"images={len(y_train)}"
-        )
-    val, fit = order[:n_val], order[n_val:]
-    return (x_train[fit], y_train[fit]), (x_train[val], y_train[val]), (x_test, y_test)
 
 
 def _history(

@@ -22,7 +22,7 @@ from PIL import Image
 
 from activations import activations, compare_channels
 from activations.cli import main
-from activations.cli._commands import SAFE_KERAS, keras_is_safe
+from activations.cli._loading import SAFE_KERAS, keras_is_safe
 from activations.cli._quiet import quiet_tensorflow
 from activations.datasets import face, face_eye_closed
 from activations.datasets._fashion_mnist import SYSTEM_DIR
@@ -465,7 +465,7 @@ def test_compare_ranks_only_channels_that_drop(files, tmp_path, capsys):
     assert main([*args, "-o", str(out)]) == 0
     stdout = capsys.readouterr().out
     from activations._region import region_weights
-    from activations.cli._commands import load_image, load_model
+    from activations.cli._loading import load_image, load_model
 
     loaded = load_model(str(files["model"]))
     image_a = load_image(str(files["photo"]), loaded)

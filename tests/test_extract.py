@@ -16,7 +16,7 @@ from _tolerance import assert_close
 from keras import layers
 
 from activations import activations
-from activations._extract import _CACHE, CACHE_SIZE, extractor_for
+from activations._extractors import _CACHE, CACHE_SIZE, extractor_for
 
 pytestmark = pytest.mark.core
 

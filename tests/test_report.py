@@ -27,10 +27,10 @@ from activations.report._page import (
 from activations.report._sections import (
     ConvLayer,
     add_maps,
-    add_weights_section,
     conv_layers,
     maps_note,
 )
+from activations.report._weights_section import add_weights_section
 
 
 def _seeded(seed: int) -> dict:

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from activations._layers import resolve_layers
-from activations._trace import build_extractor, fused_activation, trace
+from activations._tap import fused_activation
+from activations._trace import build_extractor, trace
 
 pytestmark = pytest.mark.core
 

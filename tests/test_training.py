@@ -8,14 +8,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from activations._checks import make_output_dir
 from activations.cli import main as cli_main
 from activations.datasets import fashion_mnist
-from activations.datasets._fashion_mnist import SYSTEM_DIR
+from activations.datasets._fashion_mnist import SYSTEM_DIR, tutorial_split
 from activations.training import (
     TrainResult,
     _history,
-    _make_out_dir,
-    _prepare_data,
     train_fashion_cnn,
 )
 from activations.zoo import fashion_cnn
@@ -104,7 +103,7 @@ def test_loss_curve_is_a_png(run):
 
 @needs_dataset
 def test_split_is_a_seeded_random_partition():
-    (x_fit, y_fit), (x_val, y_val), (x_test, y_test) = _prepare_data(0.2, 42, 100)
+    (x_fit, y_fit), (x_val, y_val), (x_test, y_test) = tutorial_split(0.2, 42, 100)
     assert x_fit.shape == (80, 28, 28, 1) and x_val.shape == (20, 28, 28, 1)
     assert x_fit.dtype == np.float32 and x_test.shape == (100, 28, 28, 1)
     (x_train, y_train), (x_test_raw, _) = fashion_mnist()
@@ -191,10 +190,10 @@ def test_bad_data_leaves_no_out_dir(tmp_path, monkeypatch):
 
 
 def test_make_out_dir_returns_the_topmost_directory_it_created(tmp_path):
-    assert _make_out_dir(tmp_path / "a" / "b") == tmp_path / "a"
+    assert make_output_dir(tmp_path / "a" / "b") == tmp_path / "a"
     assert (tmp_path / "a" / "b").is_dir()
-    assert _make_out_dir(tmp_path / "a" / "c") == tmp_path / "a" / "c"
-    assert _make_out_dir(tmp_path / "a" / "c") is None
+    assert make_output_dir(tmp_path / "a" / "c") == tmp_path / "a" / "c"
+    assert make_output_dir(tmp_path / "a" / "c") is None
 
 
 @needs_dataset

@@ -9,167 +9,23 @@ from __future__ import annotations
 
 import argparse
 import logging
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from activations.cli._errors import CliError
+from activations.cli._loading import load_image, load_model, model_x
 
 __all__ = [
-    "CliError",
-    "LoadedModel",
     "cmd_compare",
     "cmd_demo",
     "cmd_report",
     "cmd_show",
     "cmd_summary",
     "cmd_train_fashion",
-    "keras_is_safe",
-    "load_image",
-    "load_model",
 ]
 
 logger = logging.getLogger(__name__)
 
-ZOO = ("fashion", "face", "squeezenet")
-MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
-# The oldest Keras with all the hardening of model loading we rely on: safe_mode for
-# .h5 Lambda layers (CVE-2025-9905), HDF5 shape bombs and external links (3.13.2),
-# archive path traversal (3.14.0), H5 group checks and .keras member decompression
-# bombs (3.15.1). Model files of older releases are refused. Keep in step with
-# pyproject.toml.
-SAFE_KERAS = "3.15.1"
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg", ".jpg", ".jpeg")
-
-
-class CliError(Exception):
-    """A user error: printed as one line, exit status 2."""
-
-
-@dataclass(frozen=True)
-class LoadedModel:
-    """A model and how to feed it: ``input = fitted uint8 image / scale``."""
-
-    model: Any
-    scale: float
-    channels: int | None
-    size: tuple[int | None, int | None] | None
-
-
-def _load_zoo(name: str) -> Any:
-    from activations import zoo
-
-    if name == "fashion":
-        return zoo.fashion_cnn()
-    if name == "face":
-        return zoo.face_net()
-    return zoo.squeezenet()
-
-
-def load_model(spec: str, scale: float | None = None) -> LoadedModel:
-    """Load a zoo model by name or a ``.keras`` / ``.h5`` file (``safe_mode=True``)."""
-    import keras
-
-    from activations._input_range import input_range
-
-    if spec in ZOO:
-        model = _load_zoo(spec)
-    else:
-        model = _load_model_file(spec)
-        if not isinstance(model, keras.Model):
-            raise CliError(f"'{spec}' does not hold a Keras model")
-    declared = input_range(model)  # zoo models know theirs: 0..1 is 255, 0..255 is 1
-    default_scale = 1.0 if declared is None else declared.scale
-    shape = _input_shape(model, spec)
-    scale = default_scale if scale is None else scale
-    logger.info("Model '%s': input %s, pixel values divided by %g", model.name, shape, scale)
-    return LoadedModel(model, scale, shape[-1], shape[:2])
-
-
-def _load_model_file(spec: str) -> Any:
-    import keras
-
-    path = Path(spec)
-    if not path.is_file():
-        raise CliError(f"no model file '{spec}' (and not a zoo model: {', '.join(ZOO)})")
-    if path.suffix not in MODEL_SUFFIXES:  # Keras picks the format by the lowercase suffix
-        raise CliError(f"expected a .keras, .h5 or .hdf5 model file, got '{spec}'")
-    if not keras_is_safe(keras.__version__):
-        raise CliError(
-            f"Keras {keras.__version__} can run code from a model file despite safe_mode "
-            f"(e.g. CVE-2025-9905); expected keras>={SAFE_KERAS}: upgrade it to load '{spec}'"
-        )
-    if path.suffix == ".keras":
-        kind, valid, why = "Keras archive", _is_zip(path), "it is not a zip file"
-    else:
-        kind, valid, why = "HDF5 model", _is_hdf5(path), "it is not an HDF5 file"
-    if not valid:
-        raise CliError(f"'{spec}' exists but is not a valid {kind}: {why}")
-    try:
-        return keras.saving.load_model(path, safe_mode=True, compile=False)
-    except Exception as error:  # Keras raises many kinds for a file that is not a model
-        reason = _reason(error)
-        if "safe_mode" in reason:
-            raise CliError(
-                f"refused to load '{spec}': {reason.split(' This ')[0]} Model files are "
-                "loaded with Keras' safe_mode, which never runs Python code from a file"
-            ) from None
-        raise CliError(f"'{spec}' exists but is not a valid {kind}: {reason}") from None
-
-
-def keras_is_safe(version: str) -> bool:
-    """Whether this Keras release refuses code in model files (``>= SAFE_KERAS``)."""
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        return Version(version) >= Version(SAFE_KERAS)
-    except InvalidVersion:
-        return False
-
-
-def _is_zip(path: Path) -> bool:
-    import zipfile
-
-    return zipfile.is_zipfile(path)
-
-
-def _is_hdf5(path: Path) -> bool:
-    import h5py
-
-    return h5py.is_hdf5(path)
-
-
-def _reason(error: BaseException, limit: int = 300) -> str:
-    """Keras' reason on one line: its first paragraph (not the config dump), shortened."""
-    text = " ".join(str(error).split("\n\n")[0].split()) or type(error).__name__
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
-
-
-def _input_shape(model: Any, spec: str) -> tuple:
-    from activations._inputs import input_spec
-
-    try:
-        shape = input_spec(model).shape
-    except ValueError as error:
-        raise CliError(str(error)) from None
-    if shape is None or len(shape) != 3:
-        raise CliError(
-            f"model '{spec}' should take images of shape (H, W, C); its input is {shape}"
-        )
-    return shape
-
-
-def load_image(path: str, loaded: LoadedModel, *, size=None, name: str = "image"):
-    """Read an image file and fit it to the model (channels, size)."""
-    from activations.cli._images import fit_image, read_image
-
-    image = read_image(path)
-    logger.info("Read %s: %dx%d, %d channel(s)", path, *image.shape)
-    return fit_image(image, channels=loaded.channels, size=size or loaded.size, name=name)
-
-
-def _model_x(image, loaded: LoadedModel):
-    from activations.report._sections import scaled_input
-
-    return scaled_input(image, loaded.scale)
 
 
 def _parse_ints(text: str, what: str, count: int | None = None) -> list[int]:
@@ -208,7 +64,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     out = _check_figure_path(args.output, args.force)
     loaded = load_model(args.model, args.scale)
     image = load_image(args.image, loaded)
-    act = activations(loaded.model, _model_x(image, loaded), args.layer, stage=args.stage)
+    act = activations(loaded.model, model_x(image, loaded), args.layer, stage=args.stage)
     if act.ndim != 3:
         raise CliError(f"layer '{args.layer}' gives {act.shape} outputs, not (H, W, C) maps")
     strongest = int(strongest_channel(act))
@@ -244,8 +100,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     image_a = load_image(args.image_a, loaded, name="image a")
     image_b = load_image(args.image_b, loaded, size=image_a.shape[:2], name="image b")
     box = _region(args.region, image_a)
-    act_a = activations(loaded.model, _model_x(image_a, loaded), args.layer)
-    act_b = activations(loaded.model, _model_x(image_b, loaded), args.layer)
+    act_a = activations(loaded.model, model_x(image_a, loaded), args.layer)
+    act_b = activations(loaded.model, model_x(image_b, loaded), args.layer)
     if act_a.ndim != 3:
         raise CliError(f"layer '{args.layer}' gives {act_a.shape} outputs, not (H, W, C) maps")
     grid, image_hw = act_a.shape[:2], image_a.shape[:2]

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from activations._stop import StopRequested, check_stop, clear_stop, request_stop
-from activations.cli._commands import CliError
+from activations.cli._errors import CliError
 from activations.cli._parser import build_parser, one_line
 from activations.cli._quiet import import_keras_quietly, quiet_tensorflow
 

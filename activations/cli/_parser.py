@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from activations.cli._commands import (
-    ZOO,
     cmd_compare,
     cmd_demo,
     cmd_report,
@@ -16,6 +15,7 @@ from activations.cli._commands import (
     cmd_summary,
     cmd_train_fashion,
 )
+from activations.cli._loading import ZOO
 
 __all__ = ["SCALE_RANGE", "build_parser", "one_line"]
 

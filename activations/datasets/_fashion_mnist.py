@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["CLASS_NAMES", "fashion_mnist"]
+__all__ = ["CLASS_NAMES", "fashion_mnist", "tutorial_split"]
 
 logger = logging.getLogger(__name__)
 
@@ -244,3 +244,32 @@ def _read_into(stream: BufferedIOBase, buffer: memoryview) -> int:
             break
         filled += n
     return filled
+
+
+Arrays = tuple[NDArray[np.float32], NDArray[np.uint8]]
+
+
+def tutorial_split(
+    validation_split: float, seed: int, limit: int | None
+) -> tuple[Arrays, Arrays, Arrays]:
+    """The tutorials' data: (fit, validation, test) as (N, 28, 28, 1) float32 in 0..1.
+
+    A NumPy permutation seeded by ``seed`` holds out ``validation_split`` of the
+    training images; ``limit`` keeps only the first images of each set (tests).
+    """
+    (raw_train, y_train), (raw_test, y_test) = fashion_mnist()
+    if limit is not None:
+        raw_train, y_train = raw_train[:limit], y_train[:limit]
+        raw_test, y_test = raw_test[:limit], y_test[:limit]
+    x_train = raw_train.reshape(-1, 28, 28, 1).astype(np.float32) / np.float32(255)
+    x_test = raw_test.reshape(-1, 28, 28, 1).astype(np.float32) / np.float32(255)
+    order = np.random.default_rng(seed).permutation(len(y_train))
+    n_val = int(round(len(y_train) * validation_split))
+    if not 0 < n_val < len(y_train):
+        raise ValueError(
+            "`validation_split` leaves no training or no validation images: expected "
+            f"both non-empty. Received: validation_split={validation_split}, "
+            f"images={len(y_train)}"
+        )
+    val, fit = order[:n_val], order[n_val:]
+    return (x_train[fit], y_train[fit]), (x_train[val], y_train[val]), (x_test, y_test)

@@ -29,13 +29,12 @@ from activations.report._sections import (
     add_maps,
     add_network_section,
     add_strongest,
-    add_weights_section,
-    conv_kernels,
     conv_layers,
     layer_maps,
     scaled_input,
     slug,
 )
+from activations.report._weights_section import add_weights_section, conv_kernels
 
 __all__ = [
     "ConvLayer",

@@ -1,0 +1,102 @@
+"""One compiled forward pass of an extractor, on each backend, to host arrays.
+
+TensorFlow and torch run the compiled step Keras' ``predict_on_batch`` runs;
+JAX runs a jitted ``stateless_call`` (see :mod:`activations._trace` for why).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import keras
+import numpy as np
+
+from activations._stop import check_stop
+from activations._trace import Extractor
+
+__all__ = ["predict_batch", "run_extractor"]
+
+
+class _RetraceFilter(logging.Filter):
+    """Drop TensorFlow's 'triggered tf.function retracing' warning for our own steps.
+
+    Every extractor is its own compiled model, traced once (and once more for a
+    smaller last batch): tracing many of them in a row is what TF warns about,
+    and it is expected here. The warning is kept for everything else.
+    """
+
+    active = threading.local()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        ours = getattr(self.active, "on", False)
+        return not (ours and "triggered tf.function retracing" in record.getMessage())
+
+
+_RETRACE_FILTER = _RetraceFilter()
+
+
+def _quiet_retracing() -> None:
+    tf_logger = logging.getLogger("tensorflow")
+    if _RETRACE_FILTER not in tf_logger.filters:
+        tf_logger.addFilter(_RETRACE_FILTER)
+
+
+# Keras' own JAX predict step donates the weight buffers and writes new ones back
+# to the variables, which the extractors share with the user's model: a thread
+# calling the model while we predict would find its buffers deleted. On JAX we
+# compile the public `stateless_call` ourselves, without donation: nothing is
+# written back, so the user's variables are never touched.
+_JAX_STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _jax_step(model: keras.Model) -> Callable[..., Any]:
+    if model not in _JAX_STEPS:
+        import jax
+
+        def step(trainable: list[Any], non_trainable: list[Any], x: Any) -> Any:
+            return model.stateless_call(trainable, non_trainable, x, training=False)[0]
+
+        _JAX_STEPS[model] = jax.jit(step)
+    return _JAX_STEPS[model]
+
+
+def predict_batch(model: keras.Model, batch: np.ndarray) -> list[np.ndarray]:
+    """One compiled forward pass of one model; the outputs as float32 host arrays."""
+    if keras.backend.backend() == "jax":
+        trainable = [v.value for v in model.trainable_variables]
+        non_trainable = [v.value for v in model.non_trainable_variables]
+        outs = _jax_step(model)(trainable, non_trainable, batch)
+    else:
+        # The same compiled step predict_on_batch runs, without its extra copy
+        # of every output: on the CPU np.asarray shares the tensor's buffer.
+        model.make_predict_function()
+        _quiet_retracing()
+        _RetraceFilter.active.on = True
+        try:
+            outs = model.predict_function([(batch,)])
+        finally:
+            _RetraceFilter.active.on = False
+    outs = outs if isinstance(outs, (list, tuple)) else [outs]
+    return [np.asarray(_host(o), dtype=np.float32) for o in outs]
+
+
+def run_extractor(extractor: Extractor, batch: np.ndarray) -> list[np.ndarray]:
+    """All outputs of ``extractor`` for one batch, in the requested order.
+
+    Arrays may share memory with the backend's tensors (read-only).
+    """
+    check_stop()  # a batch is a safe point to honour the command line's SIGTERM
+    outs: list[np.ndarray | None] = [None] * sum(len(s) for s in extractor.slots)
+    for model, slots in zip(extractor.models, extractor.slots):
+        for slot, out in zip(slots, predict_batch(model, batch)):
+            outs[slot] = out
+    return outs  # type: ignore[return-value]  # every slot is filled: slots number the outputs
+
+
+def _host(tensor: Any) -> Any:
+    # torch tensors may live on a GPU; TF CPU tensors convert without a copy.
+    return keras.ops.convert_to_numpy(tensor) if keras.backend.backend() == "torch" else tensor

@@ -1,0 +1,114 @@
+"""Tapping layers for one trace: a recording subclass, and the pre-activation twin.
+
+:func:`tapped` swaps the class of each requested layer (and of the nested
+models on the way) for a subclass whose ``__call__`` records its symbolic
+output, and restores it in ``finally``; see :mod:`activations._trace` for the
+Keras behaviour this relies on and the tests that guard it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import keras
+
+from activations._layers import LayerRef
+
+__all__ = ["fused_activation", "tapped"]
+
+
+def fused_activation(layer: keras.layers.Layer) -> Callable[..., Any] | None:
+    """The activation a layer applies at the end of its ``call``, or None.
+
+    Conv and Dense layers with ``activation="relu"`` (and similar) return one;
+    layers without an ``activation`` attribute or with a linear one return None.
+    """
+    activation = getattr(layer, "activation", None)
+    if not callable(activation) or isinstance(activation, keras.layers.Layer):
+        return None
+    if getattr(activation, "__name__", "") == "linear":
+        return None
+    return activation
+
+
+def _linear_twin(layer: keras.layers.Layer, base: type) -> keras.layers.Layer:
+    """A shallow copy of ``layer`` (same weight variables) whose activation is linear.
+
+    The user's layer is never touched: another thread may call it at any time.
+    """
+    twin = copy.copy(layer)
+    object.__setattr__(twin, "__class__", base)
+    object.__setattr__(twin, "activation", keras.activations.linear)
+    return twin
+
+
+class _PreActivation(keras.layers.Layer):
+    """Run a layer without its fused activation; return (pre, post)."""
+
+    def __init__(
+        self,
+        inner: keras.layers.Layer,
+        base: type,
+        activation: Callable[..., Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name=f"{inner.name}__pre", dtype=inner.dtype_policy, **kwargs)
+        self.inner = inner  # tracked, so the extractor lists the layer's weights
+        object.__setattr__(self, "_twin", _linear_twin(inner, base))
+        self.fused = activation
+
+    def call(self, inputs: Any) -> tuple[Any, Any]:
+        pre = self._twin.call(inputs)
+        return pre, self.fused(pre)
+
+
+def _is_symbolic(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    return any(isinstance(t, keras.KerasTensor) for t in keras.tree.flatten((args, kwargs)))
+
+
+def _tap_class(base: type, captures: dict, *, record: bool, through: bool, pre: bool) -> type:
+    """A subclass of ``base`` whose ``__call__`` traces through and/or records."""
+
+    def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _is_symbolic(args, kwargs):
+            return base.__call__(self, *args, **kwargs)
+        if through:
+            out = self.call(*args, **kwargs)
+        elif pre:
+            activation = fused_activation(self)
+            assert activation is not None, "stage='pre' layers are checked to have one"
+            pre_out, out = _PreActivation(self, base, activation)(*args)
+        else:
+            out = base.__call__(self, *args, **kwargs)
+        if record:
+            captures.setdefault(id(self), []).append(pre_out if pre else out)
+        return out
+
+    return type(base.__name__, (base,), {"__call__": __call__, "__module__": base.__module__})
+
+
+@contextlib.contextmanager
+def tapped(refs: Sequence[LayerRef], stage: str, captures: dict) -> Iterator[None]:
+    targets = {id(ref.layer) for ref in refs}
+    containers = {id(p): p for ref in refs for p in ref.path}
+    layers = {id(ref.layer): ref.layer for ref in refs} | containers
+    saved = {}
+    try:
+        for key, layer in layers.items():
+            base = type(layer)
+            saved[key] = (layer, base)
+            cls = _tap_class(
+                base,
+                captures,
+                record=key in targets,
+                through=key in containers,
+                pre=stage == "pre" and key in targets and key not in containers,
+            )
+            object.__setattr__(layer, "__class__", cls)
+        yield
+    finally:
+        for layer, base in saved.values():
+            object.__setattr__(layer, "__class__", base)
