@@ -24,10 +24,10 @@ Run it::
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
+from _common import example_parser, save  # examples/ is on sys.path when run
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -47,12 +47,6 @@ from activations.zoo import face_net
 DEEP = "prelu3"  # the deeper layer, (8, 8, 64), after its PReLU
 PRE = "conv3"  # the same layer before its PReLU
 THUMB = 64  # tile size of the deeper layer's channels, as in MATLAB
-
-
-def save(fig: Figure, path: Path, dpi: int) -> Path:
-    fig.savefig(path, dpi=dpi, bbox_inches="tight", pad_inches=0.1, pil_kwargs={"optimize": True})
-    print(f"  wrote {path}")
-    return path
 
 
 def weighted_mean(act: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -194,8 +188,6 @@ def main(out_dir: str | Path, *, small: bool = False) -> dict:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="figures", help="directory for the PNG files")
-    parser.add_argument("--small", action="store_true", help="quick run (low resolution)")
+    parser = example_parser(__doc__)
     args = parser.parse_args()
     main(args.out, small=args.small)

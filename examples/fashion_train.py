@@ -16,25 +16,18 @@ Run it::
 
 from __future__ import annotations
 
-import argparse
 import importlib.resources
 import json
 from pathlib import Path
 
 import numpy as np
-from matplotlib.figure import Figure
+from _common import example_parser, save  # examples/ is on sys.path when run
 
 from activations import analyze_network
 from activations.datasets import fashion_mnist
 from activations.plot import plot_history, plot_network
 from activations.training import train_fashion_cnn
 from activations.zoo import fashion_cnn
-
-
-def save(fig: Figure, path: Path, dpi: int) -> Path:
-    fig.savefig(path, dpi=dpi, bbox_inches="tight", pad_inches=0.1)
-    print(f"  wrote {path}")
-    return path
 
 
 def shipped_history() -> dict:
@@ -97,9 +90,7 @@ def main(out_dir: str | Path, *, small: bool = False, train: bool = False) -> di
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="figures", help="directory for the PNG files")
+    parser = example_parser(__doc__, small_help="quick run: 600 images, 1 epoch")
     parser.add_argument("--train", action="store_true", help="train from scratch (minutes)")
-    parser.add_argument("--small", action="store_true", help="quick run: 600 images, 1 epoch")
     args = parser.parse_args()
     main(args.out, small=args.small, train=args.train)

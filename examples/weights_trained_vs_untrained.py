@@ -16,21 +16,15 @@ Run it::
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
+from _common import example_parser, save  # examples/ is on sys.path when run
 from matplotlib.figure import Figure
 
 from activations import layer_weights
 from activations.plot import plot_kernels, plot_weight_histogram
 from activations.zoo import fashion_cnn
-
-
-def save(fig: Figure, path: Path, dpi: int) -> Path:
-    fig.savefig(path, dpi=dpi, bbox_inches="tight", pad_inches=0.1)
-    print(f"  wrote {path}")
-    return path
 
 
 def describe(name: str, kernel, bias) -> dict:
@@ -87,8 +81,6 @@ def main(out_dir: str | Path, *, small: bool = False) -> dict:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="figures", help="directory for the PNG files")
-    parser.add_argument("--small", action="store_true", help="quick run (low resolution)")
+    parser = example_parser(__doc__)
     args = parser.parse_args()
     main(args.out, small=args.small)

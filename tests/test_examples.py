@@ -27,6 +27,8 @@ needs_fashion = pytest.mark.skipif(
 
 def load_example(name: str) -> ModuleType:
     """Import ``examples/<name>.py`` by path (examples are scripts, not a package)."""
+    if str(EXAMPLES) not in sys.path:  # as when the script runs: its folder is on the path
+        sys.path.insert(0, str(EXAMPLES))
     spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
