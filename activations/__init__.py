@@ -29,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     "activations": "activations._extract",
     "analyze_network": "activations._network",
     "channel_stats": "activations._stats",
+    "gradcam": "activations._gradcam",
     "compare_channels": "activations._compare",
     "imresize": "activations._resize",
     "imtile": "activations._tile",
@@ -59,6 +60,7 @@ __all__ = [
     "analyze_network",
     "channel_stats",
     "compare_channels",
+    "gradcam",
     "imresize",
     "imtile",
     "layer_weights",
@@ -77,6 +79,7 @@ if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides the
     from activations import reference
     from activations import zoo as zoo
     from activations._extract import activations
+    from activations._gradcam import gradcam
     from activations._network import LayerInfo, NetworkTable, analyze_network, layer_weights
     from activations._normalize import mat2gray
     from activations._overlay import map_to_image, overlay

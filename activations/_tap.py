@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import keras
@@ -69,8 +69,16 @@ def _is_symbolic(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     return any(isinstance(t, keras.KerasTensor) for t in keras.tree.flatten((args, kwargs)))
 
 
-def _tap_class(base: type, captures: dict, *, record: bool, through: bool, pre: bool) -> type:
-    """A subclass of ``base`` whose ``__call__`` traces through and/or records."""
+def _tap_class(
+    base: type, captures: dict, *, record: bool, through: bool, pre: bool, shift: Any = None
+) -> type:
+    """A subclass of ``base`` whose ``__call__`` traces through and/or records.
+
+    With ``shift`` (a symbolic tensor of the output's shape) the recorded output
+    is the layer's own, and what flows on is ``output + shift``: the rest of the
+    model becomes a function of the shift, so its gradient there is the
+    gradient with respect to this layer's output (Grad-CAM).
+    """
 
     def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
         if not _is_symbolic(args, kwargs):
@@ -85,14 +93,29 @@ def _tap_class(base: type, captures: dict, *, record: bool, through: bool, pre: 
             out = base.__call__(self, *args, **kwargs)
         if record:
             captures.setdefault(id(self), []).append(pre_out if pre else out)
+        if shift is not None:
+            out = keras.ops.add(out, shift)
         return out
 
     return type(base.__name__, (base,), {"__call__": __call__, "__module__": base.__module__})
 
 
 @contextlib.contextmanager
-def tapped(refs: Sequence[LayerRef], stage: str, captures: dict) -> Iterator[None]:
+def tapped(
+    refs: Sequence[LayerRef],
+    stage: str | Mapping[int, str],
+    captures: dict,
+    *,
+    shifts: Mapping[int, Any] | None = None,
+) -> Iterator[None]:
+    """While inside, the layers of ``refs`` record their symbolic outputs in ``captures``.
+
+    ``stage`` is one stage for all, or ``id(layer) -> stage``; ``shifts`` maps
+    ``id(layer)`` to a symbolic tensor added to that layer's output downstream.
+    """
     targets = {id(ref.layer) for ref in refs}
+    stages = stage if isinstance(stage, Mapping) else dict.fromkeys(targets, stage)
+    shifts = shifts or {}
     containers = {id(p): p for ref in refs for p in ref.path}
     layers = {id(ref.layer): ref.layer for ref in refs} | containers
     saved = {}
@@ -105,7 +128,8 @@ def tapped(refs: Sequence[LayerRef], stage: str, captures: dict) -> Iterator[Non
                 captures,
                 record=key in targets,
                 through=key in containers,
-                pre=stage == "pre" and key in targets and key not in containers,
+                pre=stages.get(key) == "pre" and key in targets and key not in containers,
+                shift=shifts.get(key),
             )
             object.__setattr__(layer, "__class__", cls)
         yield

@@ -56,7 +56,15 @@ import keras
 from activations._layers import LayerRef
 from activations._tap import tapped
 
-__all__ = ["BUILD_LOCK", "STAGES", "Extractor", "build_extractor", "trace"]
+__all__ = [
+    "BUILD_LOCK",
+    "STAGES",
+    "Extractor",
+    "build_extractor",
+    "structured",
+    "trace",
+    "trace_error",
+]
 
 BUILD_LOCK = threading.RLock()
 """Held while layers are tapped: one trace at a time, so no thread sees another's swap."""
@@ -64,7 +72,7 @@ BUILD_LOCK = threading.RLock()
 STAGES = ("output", "pre")
 
 
-def _trace_error(model: keras.Model, refs: Sequence[LayerRef], err: Exception) -> ValueError:
+def trace_error(model: keras.Model, refs: Sequence[LayerRef], err: Exception) -> ValueError:
     first_line = (str(err).splitlines() or [""])[0]
     return ValueError(
         f"Could not tap layers {[r.name for r in refs]} of model '{model.name}': running its "
@@ -75,7 +83,7 @@ def _trace_error(model: keras.Model, refs: Sequence[LayerRef], err: Exception) -
     )
 
 
-def _structured(model: keras.Model, inputs: keras.KerasTensor) -> Any:
+def structured(model: keras.Model, inputs: keras.KerasTensor) -> Any:
     """``inputs`` in the nesting the model was built with (``inputs=[x]`` takes a list)."""
     try:
         declared = model.input
@@ -114,9 +122,9 @@ def trace(
     inputs = keras.Input(shape=input_shape, dtype=dtype, name="activations_input")
     with BUILD_LOCK, tapped(refs, stage, captures):
         try:
-            model.call(_structured(model, inputs))
+            model.call(structured(model, inputs))
         except Exception as err:  # any failure of a user's call() during tracing
-            raise _trace_error(model, refs, err) from err
+            raise trace_error(model, refs, err) from err
     return inputs, captures
 
 

@@ -1,0 +1,246 @@
+"""``gradcam``: MATLAB's ``gradCAM`` for any Keras 3 model, on every backend.
+
+The model is traced once (as for :func:`activations.activations`) into a
+functional model with a second input, a shift added to the feature layer's
+output: the class score downstream is then a function of the shift, and its
+gradient at a zero shift is the gradient with respect to the feature maps,
+whatever kind of model it is (Sequential, Functional, nested, subclassed).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from typing import Any
+
+import keras
+import numpy as np
+from numpy.typing import NDArray
+
+from activations._extract import activations, check_options
+from activations._extractors import check_built
+from activations._gradients import output_gradient
+from activations._inputs import ImageSource, as_image_source, input_spec
+from activations._layers import LayerRef, resolve_layer
+from activations._network import NetworkTable, analyze_network
+from activations._resize import imresize
+from activations._tap import fused_activation, tapped
+from activations._trace import BUILD_LOCK, structured, trace, trace_error
+from activations._types import ImagesLike, LayerSpec
+
+__all__ = ["gradcam"]
+
+# model -> {(feature, reduction, stage, input shape): two-input keras.Model}
+_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _default_feature(model: keras.Model, table: NetworkTable) -> str:
+    rows = [row for row in table.rows if len(row.output_shape) == 3]
+    if not rows or not all(isinstance(d, int) for d in rows[-1].output_shape[:2]):
+        raise ValueError(
+            f"Model '{model.name}' has no layer with a spatial (H, W, C) output to take "
+            "Grad-CAM's feature maps from. Pass `feature_layer`. Received: feature_layer=None"
+        )
+    return rows[-1].name
+
+
+def _default_reduction(model: keras.Model, table: NetworkTable) -> str:
+    try:
+        outputs = list(model.outputs or [])
+    except (AttributeError, ValueError):  # a subclassed model: its last layer
+        outputs = []
+    if len(outputs) > 1:
+        names = [getattr(o._keras_history.operation, "name", "?") for o in outputs]
+        raise ValueError(
+            f"Model '{model.name}' has {len(outputs)} outputs {names}; Grad-CAM needs the one "
+            f"whose score to explain. Pass `reduction_layer`, one of {names}. "
+            "Received: reduction_layer=None"
+        )
+    if outputs:
+        return str(outputs[0]._keras_history.operation.name)
+    return table.rows[-1].name
+
+
+def _stage_of(layer: keras.layers.Layer) -> str:
+    """The score before a fused softmax, as Grad-CAM takes it; else the output."""
+    activation = fused_activation(layer)
+    return "pre" if getattr(activation, "__name__", "") == "softmax" else "output"
+
+
+def _feature_shape(model: keras.Model, feature: LayerRef, input_shape: tuple, dtype: str) -> tuple:
+    _, captures = trace(model, [feature], input_shape=input_shape, dtype=dtype)
+    found = captures.get(id(feature.layer), [])
+    if len(found) != 1 or not isinstance(found[0], keras.KerasTensor):
+        raise ValueError(
+            f"Layer '{feature.name}' of model '{model.name}' must be called once and return "
+            f"one tensor to serve as Grad-CAM's feature layer. Received: feature_layer="
+            f"{feature.name!r}"
+        )
+    return tuple(found[0].shape[1:])
+
+
+def _gradcam_model(
+    model: keras.Model, feature: LayerRef, reduction: LayerRef, input_shape: tuple, dtype: str
+) -> keras.Model:
+    """Inputs (x, shift, class weights); outputs (A, score, weighted score)."""
+    key = (feature.name, reduction.name, input_shape, dtype)
+    cache = _MODELS.setdefault(model, {})
+    if key in cache:
+        return cache[key]
+    x = keras.Input(shape=input_shape, dtype=dtype, name="activations_input")
+    shift = keras.Input(shape=_feature_shape(model, feature, input_shape, dtype), name="shift")
+    captures: dict[int, list] = {}
+    stages = {id(feature.layer): "output", id(reduction.layer): _stage_of(reduction.layer)}
+    shifts = {id(feature.layer): shift}
+    with BUILD_LOCK, tapped([feature, reduction], stages, captures, shifts=shifts):
+        try:
+            model.call(structured(model, x))
+        except Exception as err:  # any failure of a user's call() during tracing
+            raise trace_error(model, [feature, reduction], err) from err
+    found = [captures.get(id(ref.layer), []) for ref in (feature, reduction)]
+    if any(len(f) != 1 or not isinstance(f[0], keras.KerasTensor) for f in found):
+        raise ValueError(
+            f"Layers '{feature.name}' and '{reduction.name}' of model '{model.name}' must each "
+            f"be called once and return one tensor for Grad-CAM. Received: "
+            f"feature_layer={feature.name!r}, reduction_layer={reduction.name!r}"
+        )
+    maps, score = found[0][0], found[1][0]
+    if len(score.shape) != 2:
+        raise ValueError(
+            f"Expected the reduction layer to give one score per class, (N, classes). "
+            f"Received: reduction_layer={reduction.name!r} with output shape {score.shape}"
+        )
+    weights = keras.Input(shape=tuple(score.shape[1:]), name="class_weights")
+    weighted = keras.ops.multiply(score, weights)
+    cache[key] = keras.Model([x, shift, weights], [maps, score, weighted], name="gradcam")
+    return cache[key]
+
+
+def _total(outputs: Sequence[Any]) -> Any:
+    """The summed score of each image's class: what Grad-CAM differentiates."""
+    return keras.ops.sum(outputs[2])
+
+
+def gradcam(
+    model: keras.Model,
+    images: ImagesLike,
+    label: int | Sequence[int] | None = None,
+    *,
+    feature_layer: LayerSpec | None = None,
+    reduction_layer: LayerSpec | None = None,
+    batch_size: int = 32,
+) -> NDArray[np.float32]:
+    """Grad-CAM maps: where the image drives the class score, as MATLAB's ``gradCAM``.
+
+    For each image, the gradient of the class score (taken before a fused
+    softmax) with respect to the feature layer's maps ``A`` is averaged over
+    the map's rows and columns into one weight per channel ``alpha_k``; the
+    map is ``ReLU(sum_k alpha_k A_k)``, resized to the input's size with
+    :func:`imresize` (bilinear, which keeps it >= 0). Not normalized.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Any Keras 3 model :func:`activations.activations` accepts; never changed.
+    images : array_like of shape (H, W, C) or (N, H, W, C), or a list
+        One image or a batch, as :func:`activations.activations` takes them.
+    label : int, sequence of int or None, default None
+        The class to explain, one for all or one per image; None: the class
+        the model predicts for each image.
+    feature_layer : str, int or keras.layers.Layer, optional
+        Default: the last layer with a spatial (H, W, C) output.
+    reduction_layer : str, int or keras.layers.Layer, optional
+        The layer giving one score per class, (N, classes). Default: the
+        model's (single) output layer.
+    batch_size : int, default 32
+        Images per forward and backward pass.
+
+    Returns
+    -------
+    ndarray of float32, shape (H, W) for one image or (N, H, W)
+        The maps at the input's size.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`activations.activations`; for a label out of range, a model
+        with several outputs and no ``reduction_layer``, or a reduction layer
+        that does not give (N, classes) scores.
+
+    Examples
+    --------
+    >>> model = keras.Sequential([keras.Input((4, 4, 1)),
+    ...     keras.layers.Conv2D(2, 3, padding="same", activation="relu", name="conv"),
+    ...     keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(3, activation="softmax")])
+    >>> gradcam(model, np.ones((4, 4, 1)), label=0).shape
+    (4, 4)
+    """
+    check_options(model, "channels", batch_size, "output")
+    check_built(model)
+    spec = input_spec(model)
+    source = as_image_source(images, spec)
+    if source.array is None:
+        raise TypeError(
+            "Expected `images` as an array or a list of images for gradcam(). Received: an "
+            "iterable of batches; stack them first"
+        )
+    shape = tuple(source.array.shape[1:]) if spec.shape is None else None
+    table = analyze_network(model, input_shape=shape)  # for the default layers
+    feature = resolve_layer(
+        model, _default_feature(model, table) if feature_layer is None else feature_layer
+    )
+    reduction = resolve_layer(
+        model, _default_reduction(model, table) if reduction_layer is None else reduction_layer
+    )
+    two = _gradcam_model(
+        model, feature, reduction, tuple(source.array.shape[1:]), str(source.array.dtype)
+    )
+    labels = _label_list(label, len(source.array), int(two.outputs[1].shape[-1]))
+    maps = np.concatenate(
+        [_batch_maps(two, model, batch, reduction, None if labels is None else labels[start:])
+         for start, batch in _batches(source, batch_size)]
+    )  # fmt: skip
+    maps = _to_input_size(maps, source.array.shape[1:3])
+    return maps[0] if source.one_image else maps
+
+
+def _batches(source: ImageSource, batch_size: int):
+    assert source.array is not None
+    for start in range(0, len(source.array), batch_size):
+        yield start, source.array[start : start + batch_size]
+
+
+def _label_list(label: Any, n: int, n_classes: int) -> NDArray[np.int64] | None:
+    """None (the predicted classes), or one checked class index per image."""
+    if label is None:
+        return None
+    values = np.atleast_1d(np.asarray(label))
+    if values.dtype.kind not in "iu" or values.ndim != 1 or len(values) not in (1, n):
+        raise ValueError(
+            f"Expected `label` to be None, a class index or one index per image ({n}). "
+            f"Received: label={label!r}"
+        )
+    if values.min() < 0 or values.max() >= n_classes:
+        raise ValueError(
+            f"Expected `label` in [0, {n_classes - 1}] (the score has {n_classes} classes). "
+            f"Received: label={label!r}"
+        )
+    return np.broadcast_to(values, (n,)).astype(np.int64)
+
+
+def _batch_maps(two, model, batch, reduction: LayerRef, labels) -> NDArray:
+    scores = activations(model, batch, reduction.layer, stage=_stage_of(reduction.layer))
+    labels = scores.argmax(axis=-1) if labels is None else labels[: len(batch)]
+    onehot = np.eye(scores.shape[-1], dtype=np.float32)[labels]
+    shift = np.zeros((len(batch),) + tuple(two.inputs[1].shape[1:]), np.float32)
+    (maps, _, _), grad = output_gradient(two, [batch, shift, onehot], 1, _total)
+    alpha = grad.mean(axis=(1, 2), keepdims=True)  # (n, 1, 1, C)
+    return np.maximum((alpha * maps).sum(axis=-1), 0.0).astype(np.float32)
+
+
+def _to_input_size(maps: NDArray, hw: tuple) -> NDArray[np.float32]:
+    if maps.shape[1:] == tuple(hw):
+        return maps
+    # Bilinear: it never overshoots, so the map stays >= 0 as its ReLU left it
+    # (bicubic, imresize's default, dips below 0 next to sharp peaks).
+    return np.stack([imresize(m, tuple(hw), method="bilinear") for m in maps]).astype(np.float32)

@@ -1,0 +1,121 @@
+"""Gradients of a scalar of a Keras model's outputs, on each backend.
+
+Keras 3 has no backend-neutral gradient call, so this module holds the three:
+TensorFlow's ``GradientTape`` inside a ``tf.function``, ``jax.grad`` of the
+public ``stateless_call`` under ``jax.jit``, and torch autograd (eager). Each
+is built once per (model, target) and cached with the model.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import keras
+import numpy as np
+
+__all__ = ["output_gradient"]
+
+Target = Callable[[Sequence[Any]], Any]
+"""Maps the model's outputs (backend tensors) to a scalar, with ``keras.ops``."""
+
+_STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def output_gradient(
+    model: keras.Model, inputs: Sequence[np.ndarray], wrt: int, target: Target
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """The model's outputs and ``d target(outputs) / d inputs[wrt]``, as NumPy arrays.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A functional model with ``len(inputs)`` inputs (never trained or changed).
+    inputs : sequence of ndarray
+        One array per model input, batch first.
+    wrt : int
+        Which input to differentiate with respect to.
+    target : callable
+        ``target(outputs) -> scalar``, written with ``keras.ops``; the same
+        callable object reuses the compiled step.
+
+    Returns
+    -------
+    outputs : list of ndarray
+        The model's outputs for ``inputs`` (float32).
+    gradient : ndarray
+        Of the shape of ``inputs[wrt]`` (float32).
+
+    Examples
+    --------
+    >>> x = keras.Input((2,)); d = keras.Input((2,))
+    >>> m = keras.Model([x, d], keras.ops.multiply(x, d))
+    >>> outs, g = output_gradient(m, [np.array([[3.0, 4.0]]), np.ones((1, 2))], 1,
+    ...                           lambda outs: keras.ops.sum(outs[0]))
+    >>> g
+    array([[3., 4.]], dtype=float32)
+    """
+    steps = _STEPS.setdefault(model, {})
+    key = (id(target), wrt)
+    if key not in steps:
+        steps[key] = (_BUILDERS[keras.backend.backend()](model, wrt, target), target)
+    step = steps[key][0]
+    outs, grad = step([np.asarray(a, dtype=np.float32) for a in inputs])
+    return [np.array(keras.ops.convert_to_numpy(o), dtype=np.float32) for o in outs], np.array(
+        keras.ops.convert_to_numpy(grad), dtype=np.float32
+    )
+
+
+def _as_list(outs: Any) -> list[Any]:
+    return list(outs) if isinstance(outs, (list, tuple)) else [outs]
+
+
+def _tensorflow_step(model: keras.Model, wrt: int, target: Target) -> Callable[..., Any]:
+    import tensorflow as tf
+
+    @tf.function(reduce_retracing=True)
+    def step(inputs: list[Any]) -> tuple[list[Any], Any]:
+        with tf.GradientTape() as tape:
+            tape.watch(inputs[wrt])
+            outs = _as_list(model(inputs, training=False))
+            value = target(outs)
+        return outs, tape.gradient(value, inputs[wrt])
+
+    return lambda inputs: step([tf.convert_to_tensor(a) for a in inputs])
+
+
+def _jax_step(model: keras.Model, wrt: int, target: Target) -> Callable[..., Any]:
+    import jax
+
+    def value(chosen: Any, inputs: list[Any], trainable: Any, non_trainable: Any) -> Any:
+        inputs = [chosen if i == wrt else a for i, a in enumerate(inputs)]
+        outs, _ = model.stateless_call(trainable, non_trainable, inputs, training=False)
+        outs = _as_list(outs)
+        return target(outs), outs
+
+    grad = jax.jit(jax.grad(value, has_aux=True))
+
+    def step(inputs: list[Any]) -> tuple[list[Any], Any]:
+        trainable = [v.value for v in model.trainable_variables]
+        non_trainable = [v.value for v in model.non_trainable_variables]
+        g, outs = grad(inputs[wrt], inputs, trainable, non_trainable)
+        return outs, g
+
+    return step
+
+
+def _torch_step(model: keras.Model, wrt: int, target: Target) -> Callable[..., Any]:
+    import torch
+
+    def step(inputs: list[Any]) -> tuple[list[Any], Any]:
+        tensors = [keras.ops.convert_to_tensor(a) for a in inputs]
+        tensors[wrt] = tensors[wrt].detach().requires_grad_(True)
+        outs = _as_list(model(tensors, training=False))
+        (grad,) = torch.autograd.grad(target(outs), [tensors[wrt]])
+        return [o.detach() for o in outs], grad
+
+    return step
+
+
+_BUILDERS = {"tensorflow": _tensorflow_step, "jax": _jax_step, "torch": _torch_step}
