@@ -61,6 +61,18 @@ def _default_reduction(model: keras.Model, table: NetworkTable) -> str:
     return table.rows[-1].name
 
 
+_DEFAULTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _defaults(model: keras.Model, input_shape: tuple | None) -> tuple[str, str]:
+    """The default feature and reduction layers (cached: finding them traces the model)."""
+    per_model = _DEFAULTS.setdefault(model, {})
+    if input_shape not in per_model:
+        table = analyze_network(model, input_shape=input_shape)
+        per_model[input_shape] = (_default_feature(model, table), _default_reduction(model, table))
+    return per_model[input_shape]
+
+
 def _stage_of(layer: keras.layers.Layer) -> str:
     """The score before a fused softmax, as Grad-CAM takes it; else the output."""
     activation = fused_activation(layer)
@@ -185,12 +197,11 @@ def gradcam(
             "iterable of batches; stack them first"
         )
     shape = tuple(source.array.shape[1:]) if spec.shape is None else None
-    table = analyze_network(model, input_shape=shape)  # for the default layers
-    feature = resolve_layer(
-        model, _default_feature(model, table) if feature_layer is None else feature_layer
-    )
+    if feature_layer is None or reduction_layer is None:
+        default_feature, default_reduction = _defaults(model, shape)
+    feature = resolve_layer(model, default_feature if feature_layer is None else feature_layer)
     reduction = resolve_layer(
-        model, _default_reduction(model, table) if reduction_layer is None else reduction_layer
+        model, default_reduction if reduction_layer is None else reduction_layer
     )
     two = _gradcam_model(
         model, feature, reduction, tuple(source.array.shape[1:]), str(source.array.dtype)
@@ -229,9 +240,11 @@ def _label_list(label: Any, n: int, n_classes: int) -> NDArray[np.int64] | None:
 
 
 def _batch_maps(two, model, batch, reduction: LayerRef, labels) -> NDArray:
-    scores = activations(model, batch, reduction.layer, stage=_stage_of(reduction.layer))
-    labels = scores.argmax(axis=-1) if labels is None else labels[: len(batch)]
-    onehot = np.eye(scores.shape[-1], dtype=np.float32)[labels]
+    if labels is None:  # the predicted classes: one forward pass first
+        scores = activations(model, batch, reduction.layer, stage=_stage_of(reduction.layer))
+        labels = scores.argmax(axis=-1)
+    n_classes = int(two.outputs[1].shape[-1])
+    onehot = np.eye(n_classes, dtype=np.float32)[labels[: len(batch)]]
     shift = np.zeros((len(batch),) + tuple(two.inputs[1].shape[1:]), np.float32)
     (maps, _, _), grad = output_gradient(two, [batch, shift, onehot], 1, _total)
     alpha = grad.mean(axis=(1, 2), keepdims=True)  # (n, 1, 1, C)
@@ -243,4 +256,5 @@ def _to_input_size(maps: NDArray, hw: tuple) -> NDArray[np.float32]:
         return maps
     # Bilinear: it never overshoots, so the map stays >= 0 as its ReLU left it
     # (bicubic, imresize's default, dips below 0 next to sharp peaks).
-    return np.stack([imresize(m, tuple(hw), method="bilinear") for m in maps]).astype(np.float32)
+    stack = imresize(np.moveaxis(maps, 0, -1), tuple(hw), method="bilinear")  # all at once
+    return np.ascontiguousarray(np.moveaxis(stack.reshape(*hw, -1), -1, 0), dtype=np.float32)
