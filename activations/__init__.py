@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "imtile": "activations._tile",
     "layer_weights": "activations._network",
     "mat2gray": "activations._normalize",
+    "occlusion_sensitivity": "activations._occlusion",
     "ImagesLike": "activations._types",
     "LayerSpec": "activations._types",
     "LayersLike": "activations._types",
@@ -64,6 +65,7 @@ __all__ = [
     "layer_weights",
     "map_to_image",
     "mat2gray",
+    "occlusion_sensitivity",
     "overlay",
     "reference",
     "region_weights",
@@ -79,6 +81,7 @@ if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides the
     from activations._extract import activations
     from activations._network import LayerInfo, NetworkTable, analyze_network, layer_weights
     from activations._normalize import mat2gray
+    from activations._occlusion import occlusion_sensitivity
     from activations._overlay import map_to_image, overlay
     from activations._rank import (
         ChannelComparison,
