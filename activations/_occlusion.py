@@ -69,7 +69,8 @@ def mask_positions(size: int, mask: int, stride: int, clipping: bool) -> list[tu
     """
     if clipping:
         return [
-            (max(0, c - mask // 2), min(size, c - mask // 2 + mask)) for c in range(0, size, stride)
+            (max(0, c - mask // 2), min(size, c - mask // 2 + mask))
+            for c in range(0, size, stride)
         ]
     return [(s, s + mask) for s in range(0, size - mask + 1, stride)]
 
@@ -88,7 +89,8 @@ def _fill_values(mask_value: Any, images: NDArray) -> NDArray:
         mask_value, (numbers.Real, list, tuple, np.ndarray)
     ):
         raise TypeError(
-            f"Expected `mask_value` to be a number or an array. Received: mask_value={mask_value!r}"
+            "Expected `mask_value` to be a number or an array. "
+            f"Received: mask_value={mask_value!r}"
         )
     arr = np.asarray(mask_value, dtype=np.float64)
     if not np.isfinite(arr).all():
@@ -125,7 +127,8 @@ def _labels(label: Any, base: NDArray) -> NDArray[np.intp]:
         )
     if ((arr < 0) | (arr >= k)).any():
         raise ValueError(
-            f"Expected `label` in [0, {k - 1}] (the model has {k} outputs). Received: label={label!r}"
+            f"Expected `label` in [0, {k - 1}] (the model has {k} outputs). "
+            f"Received: label={label!r}"
         )
     return np.broadcast_to(arr, (n,)).astype(np.intp)
 
@@ -216,8 +219,8 @@ def occlusion_sensitivity(
     Examples
     --------
     >>> import keras, numpy as np
-    >>> model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(),
-    ...                           keras.layers.Dense(1, use_bias=False, kernel_initializer="ones")])
+    >>> dense = keras.layers.Dense(1, use_bias=False, kernel_initializer="ones")
+    >>> model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(), dense])
     >>> occlusion_sensitivity(model, np.arange(16.0).reshape(4, 4, 1), mask_size=2, stride=2,
     ...                       mask_value=0.0, output_upsampling="none", mask_clipping=False)
     array([[10., 18.],

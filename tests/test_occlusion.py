@@ -134,7 +134,9 @@ def test_batch_size_does_not_change_the_result(small_cnn, rng):
     images = rng.random((3, 12, 12, 1), dtype=np.float32)
     reference = occlusion_sensitivity(small_cnn, images, mask_size=3, stride=2, batch_size=128)
     for batch_size in (1, 7, 36):
-        got = occlusion_sensitivity(small_cnn, images, mask_size=3, stride=2, batch_size=batch_size)
+        got = occlusion_sensitivity(
+            small_cnn, images, mask_size=3, stride=2, batch_size=batch_size
+        )
         assert_close(got, reference)
 
 
