@@ -35,6 +35,7 @@ _EXPORTS: dict[str, str] = {
     "imtile": "activations._tile",
     "layer_weights": "activations._network",
     "mat2gray": "activations._normalize",
+    "occlusion_sensitivity": "activations._occlusion",
     "ImagesLike": "activations._types",
     "LayerSpec": "activations._types",
     "LayersLike": "activations._types",
@@ -66,6 +67,7 @@ __all__ = [
     "layer_weights",
     "map_to_image",
     "mat2gray",
+    "occlusion_sensitivity",
     "overlay",
     "reference",
     "region_weights",
@@ -82,6 +84,7 @@ if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides the
     from activations._gradcam import gradcam
     from activations._network import LayerInfo, NetworkTable, analyze_network, layer_weights
     from activations._normalize import mat2gray
+    from activations._occlusion import occlusion_sensitivity
     from activations._overlay import map_to_image, overlay
     from activations._rank import (
         ChannelComparison,

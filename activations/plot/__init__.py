@@ -15,6 +15,7 @@ Titles and labels are drawn as plain text (no mathtext), so a layer name with
 
 from __future__ import annotations
 
+from activations.plot._attribution import plot_attribution
 from activations.plot._channels import plot_channels
 from activations.plot._compare import plot_compare, plot_photos
 from activations.plot._history import plot_history
@@ -23,6 +24,7 @@ from activations.plot._overlay import plot_overlay
 from activations.plot._weights import plot_kernels, plot_weight_histogram
 
 __all__ = [
+    "plot_attribution",
     "plot_channels",
     "plot_compare",
     "plot_history",

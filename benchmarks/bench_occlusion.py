@@ -1,0 +1,67 @@
+"""Benchmark occlusion_sensitivity() against one predict_on_batch per occluded copy.
+
+Run ``python benchmarks/bench_occlusion.py`` (``--repeats 1`` for a quick check).
+One 28x28 Fashion-MNIST image (the shipped ankle boot) on the trained Fashion
+CNN, mask 4, stride 2 (14 x 14 = 196 occluded copies). Times are medians over
+repeats after warm-up calls, from one process; compare the ratio, absolute
+times vary between machines and runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from _timing import median_time  # benchmarks/ is on sys.path when a script runs
+
+from activations import datasets, occlusion_sensitivity, zoo  # noqa: E402
+from activations._occlusion import mask_positions  # noqa: E402
+
+MASK, STRIDE = 4, 2
+
+
+def one_predict_per_copy(model: keras.Model, x: np.ndarray, label: int) -> np.ndarray:
+    """The naive loop: occlude, predict one copy, repeat (the same masks, the same value)."""
+    base = float(np.asarray(model.predict_on_batch(x[None]))[0, label])
+    spans = mask_positions(x.shape[0], MASK, STRIDE, True)
+    fill = x.mean(axis=(0, 1))
+    out = np.empty((len(spans), len(spans)), np.float32)
+    for i, (r0, r1) in enumerate(spans):
+        for j, (c0, c1) in enumerate(spans):
+            copy = x.copy()
+            copy[r0:r1, c0:c1] = fill
+            out[i, j] = base - float(np.asarray(model.predict_on_batch(copy[None]))[0, label])
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="timed repeats (default 5)")
+    args = parser.parse_args()
+    model = zoo.fashion_cnn()
+    image, label = datasets.fashion_sample()
+    x = (image[..., None] / 255.0).astype(np.float32)
+
+    def batched() -> np.ndarray:
+        return occlusion_sensitivity(
+            model, x, label, mask_size=MASK, stride=STRIDE, output_upsampling="none"
+        )
+
+    fast, slow = batched(), one_predict_per_copy(model, x, label)
+    largest = float(np.abs(fast - slow).max())
+    t_fast = median_time(batched, args.repeats)
+    t_slow = median_time(lambda: one_predict_per_copy(model, x, label), args.repeats)
+    print(f"backend {keras.backend.backend()}, {platform.machine()}, {os.cpu_count()} CPUs")
+    print(f"{fast.size} occluded copies of one 28x28 image, mask {MASK}, stride {STRIDE}")
+    print(f"occlusion_sensitivity (batches of 128): {t_fast * 1e3:9.1f} ms")
+    print(f"one predict_on_batch per copy:         {t_slow * 1e3:9.1f} ms")
+    print(f"ratio: {t_slow / t_fast:.1f}x faster; largest difference of the maps {largest:.2g}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""occlusion_sensitivity(): MATLAB's occlusionSensitivity on hand-set and trained models."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+from _tolerance import assert_close
+from keras import layers
+
+from activations import datasets, imresize, occlusion_sensitivity, zoo
+from activations._occlusion import mask_positions
+
+pytestmark = pytest.mark.core
+
+NONE = dict(output_upsampling="none")
+
+
+def linear_model(shape: tuple[int, int, int], class_weights: list[float]) -> keras.Model:
+    """Score of class k = class_weights[k] * sum of all pixels (no bias, no softmax).
+
+    Occluding a box B with value v then lowers class k's score by exactly
+    ``class_weights[k] * sum over B of (x - v)``.
+    """
+    size = int(np.prod(shape))
+    model = keras.Sequential(
+        [keras.Input(shape), layers.Flatten(), layers.Dense(len(class_weights), use_bias=False)],
+        name="linear",
+    )
+    model.layers[-1].set_weights([np.tile(np.float32(class_weights), (size, 1))])
+    return model
+
+
+@pytest.fixture
+def ramp() -> np.ndarray:
+    return np.arange(36, dtype=np.float32).reshape(6, 6, 1)
+
+
+def test_exact_map_of_a_linear_model(ramp):
+    model = linear_model((6, 6, 1), [1.0, 2.0])
+    # Full 3x3 masks at rows/cols 0..2 and 2..4; zeros in: the drop is the box's pixel sum.
+    box_sums = np.array([[63, 81], [171, 189]], np.float32)
+    got = occlusion_sensitivity(
+        model, ramp, 0, mask_size=3, stride=2, mask_value=0.0, mask_clipping=False, **NONE
+    )
+    assert got.dtype == np.float32 and got.shape == (2, 2)
+    np.testing.assert_array_equal(got, box_sums)
+    # label=None: the predicted class, class 1 (twice the score, twice the drop).
+    got = occlusion_sensitivity(
+        model, ramp, mask_size=3, stride=2, mask_value=0.0, mask_clipping=False, **NONE
+    )
+    np.testing.assert_array_equal(got, 2 * box_sums)
+
+
+def test_clipped_masks_at_the_edges():
+    # MaskClipping "on": centres at 0, 2, 4 of 5 pixels; spans [0,2), [1,4), [3,5).
+    assert mask_positions(5, 3, 2, True) == [(0, 2), (1, 4), (3, 5)]
+    assert mask_positions(5, 3, 2, False) == [(0, 3), (2, 5)]
+    assert mask_positions(6, 4, 3, True) == [(0, 2), (1, 5)]  # even: one more row before
+    model = linear_model((5, 5, 1), [1.0])
+    got = occlusion_sensitivity(
+        model, np.ones((5, 5, 1)), mask_size=3, stride=2, mask_value=0.0, **NONE
+    )
+    sizes = np.array([2, 3, 2], np.float32)  # pixels hidden per axis at each position
+    np.testing.assert_array_equal(got, np.outer(sizes, sizes))
+
+
+def test_mask_value_auto_is_the_channel_mean():
+    model = linear_model((4, 4, 1), [1.0])
+    image = np.arange(16, dtype=np.float32).reshape(4, 4, 1)  # mean 7.5
+    got = occlusion_sensitivity(model, image, mask_size=2, stride=2, mask_clipping=False, **NONE)
+    np.testing.assert_array_equal(got, [[-20.0, -12.0], [12.0, 20.0]])  # box sum - 4 * 7.5
+
+
+def test_mask_value_per_channel_and_per_pixel():
+    model = linear_model((2, 2, 2), [1.0])
+    image = np.stack([np.full((2, 2), 5.0), np.full((2, 2), 1.0)], axis=-1)
+    kw = dict(mask_size=1, stride=1, **NONE)
+    got = occlusion_sensitivity(model, image, mask_value=[2.0, -1.0], **kw)
+    np.testing.assert_array_equal(got, np.full((2, 2), (5 - 2) + (1 + 1)))
+    per_pixel = np.zeros((2, 2, 2))
+    per_pixel[0, 0] = [5.0, 1.0]  # the pixel itself: hiding it changes nothing
+    got = occlusion_sensitivity(model, image, mask_value=per_pixel, **kw)
+    np.testing.assert_array_equal(got, [[0.0, 6.0], [6.0, 6.0]])
+
+
+def test_auto_sizes_follow_matlab_rounding():
+    model = linear_model((25, 25, 1), [1.0])
+    image = np.random.default_rng(0).random((25, 25, 1), dtype=np.float32)
+    # 20% of 25 = 5, 10% of 25 = 2.5 -> 3 (MATLAB rounds halves away from zero).
+    auto = occlusion_sensitivity(model, image, **NONE)
+    assert auto.shape == (9, 9)  # centres 0, 3, ..., 24
+    np.testing.assert_array_equal(
+        auto, occlusion_sensitivity(model, image, mask_size=5, stride=3, **NONE)
+    )
+    model = linear_model((28, 28, 1), [1.0])
+    image = np.zeros((28, 28, 1), np.float32)
+    image[10:18, 10:18] = 1.0
+    auto = occlusion_sensitivity(model, image, **NONE)  # mask 6 (5.6), stride 3 (2.8)
+    assert auto.shape == (10, 10)
+    np.testing.assert_array_equal(
+        auto, occlusion_sensitivity(model, image, mask_size=(6, 6), stride=[3, 3], **NONE)
+    )
+
+
+def test_upsampling_to_the_input_size(ramp):
+    model = linear_model((6, 6, 1), [1.0])
+    raw = occlusion_sensitivity(model, ramp, mask_size=2, stride=2, **NONE)
+    assert raw.shape == (3, 3)
+    smooth = occlusion_sensitivity(model, ramp, mask_size=2, stride=2)
+    assert smooth.shape == (6, 6) and smooth.dtype == np.float32
+    assert_close(smooth, imresize(raw, (6, 6), method="bicubic"))
+    blocks = occlusion_sensitivity(model, ramp, mask_size=2, stride=2, output_upsampling="nearest")
+    np.testing.assert_array_equal(blocks, np.repeat(np.repeat(raw, 2, axis=0), 2, axis=1))
+
+
+def test_batches_and_labels(ramp):
+    model = linear_model((6, 6, 1), [1.0, -1.0])
+    batch = np.stack([ramp, -ramp, ramp])
+    kw = dict(mask_size=3, stride=3, mask_value=0.0, mask_clipping=False, **NONE)
+    one = occlusion_sensitivity(model, ramp, 0, **kw)
+    got = occlusion_sensitivity(model, batch, [0, 1, 1], **kw)
+    assert got.shape == (3, 2, 2)
+    np.testing.assert_array_equal(got, np.stack([one, one, -one]))
+    # None: each image's own prediction (class 0 for ramp, class 1 for -ramp).
+    np.testing.assert_array_equal(occlusion_sensitivity(model, batch, **kw), [one, one, one])
+    one_label = occlusion_sensitivity(model, batch, 1, **kw)  # class 1 for all three
+    np.testing.assert_array_equal(one_label, [-one, one, -one])
+    full = occlusion_sensitivity(model, batch, np.array([0, 1, 1]), mask_size=3, stride=3)
+    assert full.shape == (3, 6, 6)
+
+
+def test_batch_size_does_not_change_the_result(small_cnn, rng):
+    images = rng.random((3, 12, 12, 1), dtype=np.float32)
+    reference = occlusion_sensitivity(small_cnn, images, mask_size=3, stride=2, batch_size=128)
+    for batch_size in (1, 7, 36):
+        got = occlusion_sensitivity(
+            small_cnn, images, mask_size=3, stride=2, batch_size=batch_size
+        )
+        assert_close(got, reference)
+
+
+def test_inputs_and_model_unchanged(small_cnn, rng):
+    images = rng.random((2, 12, 12, 1), dtype=np.float32)
+    kept = images.copy()
+    weights = [w.copy() for w in small_cnn.get_weights()]
+    occlusion_sensitivity(small_cnn, images, [0, 2], mask_value=np.zeros(1))
+    np.testing.assert_array_equal(images, kept)
+    for before, after in zip(weights, small_cnn.get_weights()):
+        np.testing.assert_array_equal(before, after)
+    assert not small_cnn.compiled
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        (dict(mask_size="big"), ValueError, r'`mask_size` to be "auto".*mask_size=\'big\''),
+        (dict(mask_size=0), ValueError, r"`mask_size` >= 1. Received: mask_size=0"),
+        (dict(mask_size=2.5), TypeError, r"`mask_size` to be an int"),
+        (dict(mask_size=7), ValueError, r"at most the image size \(6, 6\).*mask_size=7"),
+        (dict(stride=(1, 2, 3)), ValueError, r"pair \(rows, cols\). Received: stride=\(1, 2, 3\)"),
+        (dict(stride=True), TypeError, r"`stride` to be an int"),
+        (dict(mask_value="mean"), ValueError, r"Received: mask_value='mean'"),
+        (dict(mask_value=None), TypeError, r"`mask_value` to be a number"),
+        (dict(mask_value=[1.0, 2.0]), ValueError, r"1 channel values.*shape \(2,\)"),
+        (dict(mask_value=np.nan), ValueError, r"finite `mask_value`"),
+        (dict(output_upsampling="linear"), ValueError, r"\['bicubic', 'nearest', 'none'\]"),
+        (dict(mask_clipping="on"), TypeError, r"`mask_clipping` to be a bool"),
+        (dict(batch_size=0), ValueError, r"`batch_size` >= 1"),
+        (dict(label=2), ValueError, r"`label` in \[0, 1\].*label=2"),
+        (dict(label=-1), ValueError, r"`label` in \[0, 1\]"),
+        (dict(label=1.0), TypeError, r"`label` to be None, an int or 1 ints"),
+        (dict(label=[0, 1]), TypeError, r"Received: label=\[0, 1\]"),
+    ],
+)
+def test_errors(ramp, options, error, match):
+    model = linear_model((6, 6, 1), [1.0, 2.0])
+    with pytest.raises(error, match=match):
+        occlusion_sensitivity(model, ramp, **options)
+
+
+def test_wrong_models_and_images(ramp):
+    with pytest.raises(TypeError, match=r"keras"):
+        occlusion_sensitivity("model", ramp)
+    model = linear_model((6, 6, 1), [1.0])
+    with pytest.raises(TypeError, match=r"in an array. Received: images of type generator"):
+        occlusion_sensitivity(model, (b for b in [ramp[None]]))
+    with pytest.raises(ValueError, match=r"Expected one image of shape"):
+        occlusion_sensitivity(model, np.zeros((5, 5, 1)))
+    conv = keras.Sequential([keras.Input((6, 6, 1)), layers.Conv2D(2, 3)], name="conv")
+    with pytest.raises(ValueError, match=r"shape \(N, classes\).*gives shape \(4, 4, 2\)"):
+        occlusion_sensitivity(conv, ramp)
+
+
+def test_trained_fashion_cnn_finds_the_boot():
+    model = zoo.fashion_cnn()
+    image, label = datasets.fashion_sample()
+    x = image[..., None] / 255.0
+    raw = occlusion_sensitivity(model, x, label, mask_size=4, stride=2, **NONE)
+    assert raw.shape == (14, 14) and np.isfinite(raw).all()
+    assert raw.max() > 0.0 and raw.max() > raw[0, 0]  # the boot matters more than a corner
+    full = occlusion_sensitivity(model, x, label, mask_size=4, stride=2)
+    assert full.shape == (28, 28) and np.isfinite(full).all()
+    # Hiding the most important patch lowers the boot's probability more than a corner does.
+    row, col = np.unravel_index(np.argmax(raw), raw.shape)
+    hidden, corner = x.copy(), x.copy()
+    r0, c0 = max(0, 2 * row - 2), max(0, 2 * col - 2)
+    hidden[r0 : 2 * row + 2, c0 : 2 * col + 2] = x.mean()
+    corner[0:2, 0:2] = x.mean()
+    probs = model.predict_on_batch(np.stack([x, hidden, corner]).astype(np.float32))
+    p = np.asarray(probs)[:, label]
+    assert p[0] - p[1] > p[0] - p[2]
+    assert_close(p[0] - p[1], raw[row, col], rel=1e-4)
