@@ -64,12 +64,11 @@ def _default_reduction(model: keras.Model, table: NetworkTable) -> str:
 _DEFAULTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _defaults(model: keras.Model, input_shape: tuple | None) -> tuple[str, str]:
-    """The default feature and reduction layers (cached: finding them traces the model)."""
+def _table(model: keras.Model, input_shape: tuple | None) -> NetworkTable:
+    """The network table the default layers come from (cached: it traces the model)."""
     per_model = _DEFAULTS.setdefault(model, {})
     if input_shape not in per_model:
-        table = analyze_network(model, input_shape=input_shape)
-        per_model[input_shape] = (_default_feature(model, table), _default_reduction(model, table))
+        per_model[input_shape] = analyze_network(model, input_shape=input_shape)
     return per_model[input_shape]
 
 
@@ -197,12 +196,12 @@ def gradcam(
             "iterable of batches; stack them first"
         )
     shape = tuple(source.array.shape[1:]) if spec.shape is None else None
-    if feature_layer is None or reduction_layer is None:
-        default_feature, default_reduction = _defaults(model, shape)
-    feature = resolve_layer(model, default_feature if feature_layer is None else feature_layer)
-    reduction = resolve_layer(
-        model, default_reduction if reduction_layer is None else reduction_layer
-    )
+    if feature_layer is None:
+        feature_layer = _default_feature(model, _table(model, shape))
+    if reduction_layer is None:
+        reduction_layer = _default_reduction(model, _table(model, shape))
+    feature = resolve_layer(model, feature_layer)
+    reduction = resolve_layer(model, reduction_layer)
     two = _gradcam_model(
         model, feature, reduction, tuple(source.array.shape[1:]), str(source.array.dtype)
     )

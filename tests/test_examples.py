@@ -149,3 +149,11 @@ def test_feature_maps_command_line(tmp_path):
     assert "conv2d: (28, 28, 32); conv2d_1: (14, 14, 64)" in completed.stdout
     check_pngs(out, ["fashion_feature_maps_conv2d.png", "fashion_feature_maps_conv2d_1.png"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["figures"]  # nothing else written
+
+
+def test_explain(tmp_path, capsys):
+    written = load_example("explain").main(tmp_path, small=True)
+    assert [p.name for p in written] == ["fashion_explain.png", "face_explain.png"]
+    check_pngs(tmp_path, ["fashion_explain.png", "face_explain.png"])
+    out = capsys.readouterr().out
+    assert "Grad-CAM (max_pooling2d_1): max" in out and "occlusion sensitivity" in out

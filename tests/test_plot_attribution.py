@@ -43,6 +43,11 @@ def test_photo_map_and_colorbar(photo, heat):
     assert rendered(fig).shape[2] == 3
 
 
+def test_the_colour_bar_names_the_units(heat):
+    fig = plot_attribution(np.zeros((4, 4, 3), np.uint8), heat[:4, :4], label="Grad-CAM")
+    assert fig.axes[-1].get_ylabel() == "Grad-CAM"
+
+
 def test_gray_photo_small_map_and_given_axes(heat):
     fig = Figure()
     ax = fig.add_subplot()

@@ -24,12 +24,13 @@ def plot_attribution(
     alpha: float = 0.5,
     ax: Axes | None = None,
     title: str | None = None,
+    label: str = "change in score",
 ) -> Figure:
     """The photo with an attribution map drawn over it, and a colour bar.
 
     MATLAB's way of showing ``occlusionSensitivity``: ``imshow(X); hold on;
     imagesc(map, AlphaData=0.5); colormap jet; colorbar``. The map keeps its
-    own units (the colour bar reads the change in score); a map smaller than
+    own units (the colour bar says which: ``label``); a map smaller than
     the photo is first brought to it with :func:`activations.map_to_image`
     (``method="auto"``: blocks for a coarse map, bilinear otherwise).
 
@@ -45,6 +46,9 @@ def plot_attribution(
         Opacity of the map, in [0, 1].
     ax : matplotlib Axes, optional
         Where to draw; by default one axes on a new figure (not a pyplot one).
+    label : str, default "change in score"
+        The colour bar's label: the map's units (occlusion: the change in the
+        class score; Grad-CAM: "Grad-CAM").
     title : str, optional
         Axes title (plain text).
 
@@ -88,5 +92,5 @@ def plot_attribution(
     show_image(ax, photo, "" if title is None else title)
     drawn = ax.imshow(heat, cmap=cmap_, alpha=alpha, interpolation="nearest")
     bar = root_figure(ax).colorbar(drawn, ax=ax, shrink=0.8)
-    bar.set_label("change in score", **PLAIN)
+    bar.set_label(label, **PLAIN)
     return root_figure(ax)
