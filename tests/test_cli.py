@@ -731,3 +731,31 @@ def test_python_dash_m_runs_the_cli():
     assert result.returncode == 2
     assert result.stderr.startswith("activations: error: no model file 'nothing.keras'")
     assert result.stderr.count("\n") == 1
+
+
+# ---------------------------------------------------------------- explain
+
+SHIPPED = ROOT / "data"
+
+
+@pytest.mark.parametrize("method", ["gradcam", "occlusion"])
+def test_explain_writes_the_map_over_the_photo(tmp_path, capsys, method):
+    out = tmp_path / f"{method}.png"
+    boot = str(SHIPPED / "fashion_test_0.png")
+    assert main(["explain", "fashion", boot, "--method", method, "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"{method} for the predicted class: max" in printed and f"wrote {out}" in printed
+    with Image.open(out) as image:
+        assert image.format == "PNG" and image.width > 300
+
+
+def test_explain_errors_are_one_line(tmp_path, capsys):
+    face = str(SHIPPED / "face.png")
+    assert main(["explain", "face", face, "-o", str(tmp_path / "f.png")]) == 2
+    assert "3 outputs ['box', 'landmarks', 'face_score']" in _error(capsys)
+    boot = str(SHIPPED / "fashion_test_0.png")
+    assert main(["explain", "fashion", boot, "--label", "12", "-o", str(tmp_path / "z.png")]) == 2
+    assert "Expected `label` in [0, 9]" in _error(capsys)
+    assert list(tmp_path.iterdir()) == []
+    assert main(["explain", "face", face, "--reduction-layer", "face_score", "--label", "1",
+                 "-o", str(tmp_path / "f.png")]) == 0  # fmt: skip

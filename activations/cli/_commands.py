@@ -17,6 +17,7 @@ from activations.cli._loading import load_image, load_model, model_x
 __all__ = [
     "cmd_compare",
     "cmd_demo",
+    "cmd_explain",
     "cmd_report",
     "cmd_show",
     "cmd_summary",
@@ -85,6 +86,30 @@ def cmd_show(args: argparse.Namespace) -> int:
         for channel, sub in zip(channels, subfigs):
             plot_overlay(image, act, channel, layer=label, fig=sub)
     save_figure(fig, out, dpi=args.dpi)
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from activations import gradcam, occlusion_sensitivity
+    from activations.plot import plot_attribution
+    from activations.report._page import save_figure
+
+    out = _check_figure_path(args.output, args.force)
+    loaded = load_model(args.model, args.scale)
+    image = load_image(args.image, loaded)
+    x = model_x(image, loaded)
+    if args.method == "gradcam":
+        found = gradcam(loaded.model, x, args.label, reduction_layer=args.reduction_layer)
+        unit = "Grad-CAM (ReLU of gradient-weighted maps)"
+    else:
+        found = occlusion_sensitivity(loaded.model, x, args.label)
+        unit = "drop of the class score"
+    which = "the predicted class" if args.label is None else f"class {args.label}"
+    peak = tuple(int(v) for v in divmod(int(found.argmax()), found.shape[1]))
+    print(f"{args.method} for {which}: max {float(found.max()):.4g} at (row, col) {peak}")
+    title = f"{args.method} of {Path(args.image).name}, {which}"
+    save_figure(plot_attribution(image, found, title=title, label=unit), out, dpi=args.dpi)
     print(f"wrote {out}")
     return 0
 

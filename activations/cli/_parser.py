@@ -10,6 +10,7 @@ from typing import NoReturn
 from activations.cli._commands import (
     cmd_compare,
     cmd_demo,
+    cmd_explain,
     cmd_report,
     cmd_show,
     cmd_summary,
@@ -207,6 +208,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare inside this box of IMAGE_A's pixels (ends excluded)",
     )
     p.add_argument("-k", type=_positive_int, default=4, help="channels to report (default 4)")
+    _add_output(p, None, "output figure (.png, .pdf, .svg, .jpg)")
+    p.add_argument("--dpi", type=_positive_int, default=100)
+    p = _add_command(
+        sub, "explain", cmd_explain, "why the model decides: Grad-CAM or occlusion sensitivity"
+    )
+    _add_model(p)
+    p.add_argument("image", metavar="IMAGE", help="PNG or JPEG file")
+    p.add_argument("--method", choices=("gradcam", "occlusion"), default="gradcam")
+    p.add_argument(
+        "--label", type=_non_negative_int, default=None, help="class index (default: predicted)"
+    )
+    p.add_argument(
+        "--reduction-layer",
+        default=None,
+        metavar="LAYER",
+        help="gradcam: the layer of class scores (needed for models with several outputs)",
+    )
     _add_output(p, None, "output figure (.png, .pdf, .svg, .jpg)")
     p.add_argument("--dpi", type=_positive_int, default=100)
     p = _add_command(sub, "report", cmd_report, "write an HTML report of a model on a photo")
