@@ -25,10 +25,12 @@ pytestmark = pytest.mark.slow  # `pytest -m "not slow"` skips it in the inner lo
 FASHION = {
     "input.png", "maps_conv2d.png", "maps_conv2d_1.png", "kernels_trained.png",
     "kernels_untrained.png", "weight_histogram.png", "history.png",
+    "explain_gradcam.png", "explain_occlusion.png",
 }  # fmt: skip
 FACE = {
     "maps_conv1.png", "channel_red.png", "strongest_conv1.png", "maps_prelu3_64.png",
     "maps_conv3_pre.png", "maps_prelu3.png", "photos.png", "compare_prelu3.png",
+    "explain_gradcam.png", "explain_occlusion.png",
 }  # fmt: skip
 
 
@@ -58,8 +60,8 @@ def test_demo_runs_and_reports_progress(demo):
     assert demo["code"] == 0, demo["stderr"]
     assert re.fullmatch(r"wrote .*demo-out/index.html in \d+\.\d s\n", demo["stdout"])
     steps = [line for line in demo["stderr"].splitlines() if line.startswith("[")]
-    assert steps[0] == "[1/11] fashion: loading the trained CNN and the first test image"
-    assert [s.split("]")[0] for s in steps] == [f"[{i}/11" for i in range(1, 12)]
+    assert steps[0] == "[1/13] fashion: loading the trained CNN and the first test image"
+    assert [s.split("]")[0] for s in steps] == [f"[{i}/13" for i in range(1, 14)]
     assert demo["seconds"] < 240  # about 30 s alone on 2 cores; CI machines are shared
 
 

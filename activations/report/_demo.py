@@ -1,11 +1,10 @@
 """``activations demo``: the two walkthroughs of the reference documents, offline.
 
-``DIR/fashion/index.html``: the Fashion-MNIST CNN (feature maps of its two conv
-layers, trained vs untrained kernels, the loss curve). ``DIR/face/index.html``:
-MATLAB's activation walkthrough on MTCNN's face network and the astronaut's
-face (conv1 channels, a channel over the photo, the strongest channel, a
-deeper layer, pre- vs post-PReLU, the eye-closed probe). ``DIR/index.html``
-links both.
+``DIR/fashion/index.html``: the Fashion-MNIST CNN (feature maps, trained vs
+untrained kernels, the loss curve, Grad-CAM and occlusion). ``DIR/face/index.html``:
+MATLAB's activation walkthrough on MTCNN's face network (conv1 channels, a channel
+over the photo, the strongest channel, a deeper layer, pre- vs post-PReLU, the
+eye-closed probe, Grad-CAM and occlusion). ``DIR/index.html`` links both.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from activations._network import analyze_network, layer_weights, shape_text
 from activations._rank import strongest_channel
 from activations._resize import imresize
 from activations.report._compare_section import add_compare_section
+from activations.report._explain_section import add_explain_section
 from activations.report._page import Page, Progress, staged_directory
 from activations.report._sections import (
     ConvLayer,
@@ -37,9 +37,8 @@ from activations.zoo._fashion import HISTORY_PATH
 
 __all__ = ["COMPARE_LAYER", "PRE_LAYER", "write_demo"]
 
-N_STEPS = 11
-#: The layer of the eye probe (as in the README and examples/face_eye_closed.py),
-#: and the same layer before its PReLU.
+N_STEPS = 13
+#: The eye probe's layer (README, examples/face_eye_closed.py) and the same before its PReLU.
 COMPARE_LAYER, PRE_LAYER = "prelu3", "conv3"
 LABELS = ("eyes open", "eye closed")
 
@@ -154,6 +153,11 @@ def fashion_page(directory: Path, progress: Progress) -> tuple[str, str, str]:
     )
     progress("fashion: loss curve")
     _history_section(page, plot_history)
+    progress("fashion: why the CNN decides (Grad-CAM, occlusion)")
+    page.heading("Why the CNN says ankle boot")
+    add_explain_section(
+        page, model, image, x, guess, f"'{CLASS_NAMES[guess]}'", mask_size=4, stride=2
+    )
     page.write()
     summary = (
         "The Fashion-MNIST CNN of the tutorials: feature maps of both conv layers for "
@@ -212,6 +216,11 @@ def face_page(directory: Path, progress: Progress) -> tuple[str, str, str]:
         "The two photos differ only inside the red box. When the eye closes, the mean "
         f"response in the box falls by {top}: these channels fire on the open eye and "
         "(nearly) stop on the closed one. The network was never told about eyes."
+    )
+    progress("face: why the network says face (Grad-CAM, occlusion)")
+    page.heading("7. Why the network says face")
+    add_explain_section(
+        page, model, image, image, 1, "the face score", reduction_layer="face_score"
     )
     page.write()
     summary = (
