@@ -29,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     "activations": "activations._extract",
     "analyze_network": "activations._network",
     "channel_stats": "activations._stats",
+    "deep_dream": "activations._dream",
     "gradcam": "activations._gradcam",
     "compare_channels": "activations._compare",
     "imresize": "activations._resize",
@@ -61,6 +62,7 @@ __all__ = [
     "analyze_network",
     "channel_stats",
     "compare_channels",
+    "deep_dream",
     "gradcam",
     "imresize",
     "imtile",
@@ -80,6 +82,7 @@ if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides the
     from activations import plot as plot
     from activations import reference
     from activations import zoo as zoo
+    from activations._dream import deep_dream
     from activations._extract import activations
     from activations._gradcam import gradcam
     from activations._network import LayerInfo, NetworkTable, analyze_network, layer_weights

@@ -18,7 +18,7 @@ import numpy as np
 from _common import example_parser, save  # examples/ is on sys.path when run
 from matplotlib.figure import Figure
 
-from activations import gradcam, occlusion_sensitivity
+from activations import deep_dream, gradcam, imtile, occlusion_sensitivity
 from activations.datasets import CLASS_NAMES, face, fashion_sample
 from activations.plot import plot_attribution
 from activations.zoo import face_net, fashion_cnn
@@ -66,7 +66,33 @@ def main(out: str, *, small: bool = False) -> list[Path]:
     score = float(net.predict_on_batch(photo[None])[2][0, 1])
     title = f"Face network: the face score (p = {score:.3f})"
     written.append(save(_pair(photo, face_maps, title), out_dir / "face_explain.png", dpi))
+
+    noise = np.random.default_rng(0).uniform(64, 192, size=(48, 48, 3))  # ONet's own size
+    dreams = {
+        "fashion_dream.png": (model, "conv2d_1", list(range(16)), (4, 4), None),
+        "face_dream.png": (net, "prelu3", [5, 6, 21], (1, 3), noise),  # the eye channels
+    }
+    for name, (dreamer, layer, channels, grid, start) in dreams.items():
+        steps = 2 if small else 10
+        images = deep_dream(dreamer, layer, channels, image=start, num_iterations=steps)
+        tiled = imtile(list(_show(images, dreamer)), grid_size=grid, border_size=1)
+        fig = Figure(figsize=(2.2 * grid[1], 2.4 * grid[0]), layout="constrained")
+        ax = fig.add_subplot()
+        ax.imshow(tiled, cmap="gray" if tiled.ndim == 2 else None, interpolation="nearest")
+        ax.set_axis_off()
+        ax.set_title(f"deep_dream: {dreamer.name} {layer}, channels "
+                     f"{', '.join(map(str, channels))}", parse_math=False)  # fmt: skip
+        written.append(save(fig, out_dir / name, dpi))
     return written
+
+
+def _show(images, model):
+    """Dreams as displayable frames: 0..1 gray, or 0..255 RGB as uint8."""
+    for image in images:
+        if image.shape[-1] == 1:
+            yield image[..., 0]
+        else:
+            yield np.clip(image, 0, 255).astype(np.uint8)
 
 
 if __name__ == "__main__":

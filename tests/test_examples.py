@@ -153,7 +153,8 @@ def test_feature_maps_command_line(tmp_path):
 
 def test_explain(tmp_path, capsys):
     written = load_example("explain").main(tmp_path, small=True)
-    assert [p.name for p in written] == ["fashion_explain.png", "face_explain.png"]
-    check_pngs(tmp_path, ["fashion_explain.png", "face_explain.png"])
+    names = ["fashion_explain.png", "face_explain.png", "fashion_dream.png", "face_dream.png"]
+    assert [p.name for p in written] == names
+    check_pngs(tmp_path, names)
     out = capsys.readouterr().out
     assert "Grad-CAM (max_pooling2d_1): max" in out and "occlusion sensitivity" in out

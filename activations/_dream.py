@@ -1,0 +1,199 @@
+"""``deep_dream``: MATLAB's ``deepDreamImage``, the pattern a channel wants to see.
+
+Gradient ascent on the channel's mean activation, with respect to the input
+image, coarse to fine over an image pyramid. The model's input size is fixed
+for most networks, so the pyramid works on the step rather than on the image:
+at level ``l`` of ``L`` the gradient is first brought down to the input size
+divided by ``pyramid_scale ** (L - 1 - l)`` and back up (bilinear), so early
+steps change only coarse structure and later ones add detail. All channels
+are dreamed together, one image each, in one batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sys
+import weakref
+from collections.abc import Sequence
+from typing import Any
+
+import keras
+import numpy as np
+from numpy.typing import NDArray
+
+from activations._checks import check_int
+from activations._extract import check_options
+from activations._extractors import check_built, extractor_for
+from activations._gradients import output_gradient
+from activations._input_range import input_range
+from activations._inputs import input_spec
+from activations._resize import imresize
+from activations._types import LayerSpec
+
+__all__ = ["deep_dream"]
+
+logger = logging.getLogger(__name__)
+
+_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _dream_model(model: keras.Model, layer: LayerSpec, input_shape: tuple) -> keras.Model:
+    """Inputs (x, channel weights); outputs (maps, weighted channel means)."""
+    refs, _, extractor, _ = extractor_for(model, layer, sample_shape=input_shape)
+    key = (refs[0].name, input_shape)
+    cache = _MODELS.setdefault(model, {})
+    if key not in cache:
+        (tapped,) = extractor.models
+        maps = tapped.outputs[0]
+        if len(maps.shape) < 2:
+            raise ValueError(f"Expected a layer with channels. Received: layer={layer!r}")
+        axes = tuple(range(1, len(maps.shape) - 1))
+        weights = keras.Input(shape=(int(maps.shape[-1]),), name="channel_weights")
+        means = keras.ops.mean(maps, axis=axes) if axes else maps
+        weighted = keras.ops.multiply(means, weights)
+        cache[key] = keras.Model([tapped.inputs[0], weights], [means, weighted], name="dream")
+    return cache[key]
+
+
+def _total(outputs: Sequence[Any]) -> Any:
+    """The summed mean activation of each image's own channel: what is climbed."""
+    return keras.ops.sum(outputs[1])
+
+
+def _channels(channels: int | Sequence[int], n: int) -> list[int]:
+    values = [channels] if isinstance(channels, (int, np.integer)) else list(channels)
+    if not values or not all(isinstance(c, (int, np.integer)) for c in values):
+        raise TypeError(
+            f"Expected `channels` to be a channel index or a list of them. Received: {channels!r}"
+        )
+    bad = [int(c) for c in values if not 0 <= c < n]
+    if bad:
+        raise ValueError(
+            f"Expected channels in [0, {n - 1}] (the layer has {n}). Received: channels={bad}"
+        )
+    return [int(c) for c in values]
+
+
+def _start(image: Any, shape: tuple, n: int, low: float, high: float) -> NDArray[np.float32]:
+    if image is None:  # MATLAB's default: a random image; here uniform noise in the range
+        rng = np.random.default_rng(0)
+        mid, spread = (low + high) / 2, (high - low) / 4
+        return rng.uniform(mid - spread, mid + spread, size=(n, *shape)).astype(np.float32)
+    start = np.asarray(image, dtype=np.float32)
+    if start.shape == shape[:-1] and shape[-1] == 1:
+        start = start[..., None]
+    if start.shape != shape:
+        raise ValueError(
+            f"Expected `image` of the model's input shape {shape}. Received: {start.shape}"
+        )
+    return np.broadcast_to(start, (n, *shape)).copy()
+
+
+def _coarse(grad: NDArray[np.float32], size: tuple[int, int]) -> NDArray[np.float32]:
+    """The gradient seen at ``size`` and brought back (bilinear): only coarse structure."""
+    hw = grad.shape[1:3]
+    if tuple(size) == tuple(hw):
+        return grad
+    stack = np.moveaxis(grad, 0, -1).reshape(*hw, -1)
+    small = imresize(imresize(stack, size, method="bilinear"), hw, method="bilinear")
+    return np.moveaxis(small.reshape(*hw, grad.shape[-1], len(grad)), -1, 0)
+
+
+def deep_dream(
+    model: keras.Model,
+    layer: LayerSpec,
+    channels: int | Sequence[int],
+    *,
+    image: Any = None,
+    num_iterations: int = 10,
+    pyramid_levels: int = 3,
+    pyramid_scale: float = 1.4,
+    step: float | None = None,
+    verbose: bool = True,
+) -> NDArray[np.float32]:
+    """Images that excite channels of a layer, as MATLAB's ``deepDreamImage``.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model with a fixed input shape (H, W, C); never changed.
+    layer : str, int or keras.layers.Layer
+        The layer whose channels to dream.
+    channels : int or sequence of int
+        One image per channel.
+    image : array_like of the input shape, optional
+        The starting image (MATLAB's ``InitialImage``). Default: low-contrast
+        uniform noise around the middle of the model's input range (seeded).
+        Required for a model that takes any size (it sets the dream's size).
+    num_iterations : int, default 10
+        Gradient steps per pyramid level.
+    pyramid_levels : int, default 3
+    pyramid_scale : float, default 1.4
+        Size ratio between two levels (> 1).
+    step : float, optional
+        Step size in input units; each step moves pixels by ``step`` times the
+        gradient divided by its mean absolute value. Default: 2% of the input range.
+    verbose : bool, default True
+        Print one line per level, as MATLAB prints its progress table.
+
+    Returns
+    -------
+    ndarray of float32, shape (len(channels), H, W, C)
+        In the model's input range (clipped to it when the model declares
+        one, e.g. the zoo models).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a wrong layer or channel, an option out of range, or a model
+        without a fixed input shape.
+
+    Examples
+    --------
+    >>> model = keras.Sequential([keras.Input((8, 8, 1)),
+    ...     keras.layers.Conv2D(2, 3, activation="relu", name="conv")])
+    >>> deep_dream(model, "conv", [0, 1], num_iterations=2, verbose=False).shape
+    (2, 8, 8, 1)
+    """
+    check_options(model, "channels", 1, "output")
+    check_built(model)
+    shape = input_spec(model).shape
+    if shape is not None and len(shape) == 3 and None in shape and image is not None:
+        shape = tuple(np.shape(image))  # a free-size model: the start image sets the size
+    if shape is None or any(d is None for d in shape) or len(shape) != 3:
+        raise ValueError(
+            "Expected a model with a fixed (H, W, C) input for deep_dream(), or a start "
+            f"`image` whose size sets the dream's. Received: model '{model.name}' with input "
+            f"shape {shape} and image={'None' if image is None else np.shape(image)}"
+        )
+    check_int(num_iterations, "num_iterations", 1)
+    check_int(pyramid_levels, "pyramid_levels", 1)
+    if not (isinstance(pyramid_scale, (int, float)) and math.isfinite(pyramid_scale)) or (
+        pyramid_scale <= 1
+    ):
+        raise ValueError(
+            f"Expected `pyramid_scale` > 1. Received: pyramid_scale={pyramid_scale!r}"
+        )
+    declared = input_range(model)
+    low, high = (0.0, 1.0) if declared is None else (declared.low, declared.high)
+    dream = _dream_model(model, layer, tuple(shape))
+    chosen = _channels(channels, int(dream.outputs[0].shape[-1]))
+    weights = np.eye(int(dream.outputs[0].shape[-1]), dtype=np.float32)[chosen]
+    x = _start(image, tuple(shape), len(chosen), low, high)
+    size = 0.02 * (high - low) if step is None else float(step)
+    for level in range(pyramid_levels):
+        factor = pyramid_scale ** (pyramid_levels - 1 - level)
+        coarse = tuple(max(1, round(d / factor)) for d in shape[:2])
+        for _ in range(num_iterations):
+            (means, _), grad = output_gradient(dream, [x, weights], 0, _total)
+            grad = _coarse(grad, coarse)
+            scale = np.abs(grad).mean(axis=(1, 2, 3), keepdims=True) + 1e-8
+            x = x + size * grad / scale
+            if declared is not None:
+                x = np.clip(x, low, high)
+        if verbose:
+            strength = float(means[np.arange(len(chosen)), chosen].mean())
+            where = f"level {level + 1}/{pyramid_levels} ({coarse[0]}x{coarse[1]})"
+            print(f"  {where}: mean activation {strength:.4g}", file=sys.stdout, flush=True)
+    return x.astype(np.float32)
