@@ -759,3 +759,18 @@ def test_explain_errors_are_one_line(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
     assert main(["explain", "face", face, "--reduction-layer", "face_score", "--label", "1",
                  "-o", str(tmp_path / "f.png")]) == 0  # fmt: skip
+
+
+def test_dream_tiles_one_image_per_channel(tmp_path, capsys):
+    out = tmp_path / "dream.png"
+    assert (
+        main(["dream", "fashion", "--layer", "conv2d", "--channels", "0-3", "-o", str(out)]) == 0
+    )
+    printed = capsys.readouterr().out
+    assert "level 3/3 (28x28): mean activation" in printed and f"wrote {out}" in printed
+    with Image.open(out) as image:
+        assert image.format == "PNG"
+    assert main(["dream", "fashion", "--layer", "conv2d", "--channels", "40", "-o", "x.png"]) == 2
+    assert "Expected channels in [0, 31]" in _error(capsys)
+    assert main(["dream", "fashion", "--layer", "conv2d", "--channels", "5-2", "-o", "x.png"]) == 2
+    assert "expected a range like 0-15" in _error(capsys)

@@ -25,12 +25,12 @@ pytestmark = pytest.mark.slow  # `pytest -m "not slow"` skips it in the inner lo
 FASHION = {
     "input.png", "maps_conv2d.png", "maps_conv2d_1.png", "kernels_trained.png",
     "kernels_untrained.png", "weight_histogram.png", "history.png",
-    "explain_gradcam.png", "explain_occlusion.png",
+    "explain_gradcam.png", "explain_occlusion.png", "dream_conv2d_1.png",
 }  # fmt: skip
 FACE = {
     "maps_conv1.png", "channel_red.png", "strongest_conv1.png", "maps_prelu3_64.png",
     "maps_conv3_pre.png", "maps_prelu3.png", "photos.png", "compare_prelu3.png",
-    "explain_gradcam.png", "explain_occlusion.png",
+    "explain_gradcam.png", "explain_occlusion.png", "dream_prelu3.png",
 }  # fmt: skip
 
 

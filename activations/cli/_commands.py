@@ -17,6 +17,7 @@ from activations.cli._loading import load_image, load_model, model_x
 __all__ = [
     "cmd_compare",
     "cmd_demo",
+    "cmd_dream",
     "cmd_explain",
     "cmd_report",
     "cmd_show",
@@ -110,6 +111,30 @@ def cmd_explain(args: argparse.Namespace) -> int:
     print(f"{args.method} for {which}: max {float(found.max()):.4g} at (row, col) {peak}")
     title = f"{args.method} of {Path(args.image).name}, {which}"
     save_figure(plot_attribution(image, found, title=title, label=unit), out, dpi=args.dpi)
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_dream(args: argparse.Namespace) -> int:
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from activations import deep_dream, imtile
+    from activations.report._page import save_figure
+
+    out = _check_figure_path(args.output, args.force)
+    loaded = load_model(args.model, args.scale)
+    images = deep_dream(loaded.model, args.layer, args.channels, verbose=True)
+    frames = [im[..., 0] if im.shape[-1] == 1 else im for im in images]
+    if frames[0].ndim == 3:  # RGB in the model's range: shown by its own min..max
+        lo, hi = float(images.min()), float(images.max())
+        frames = [np.clip((f - lo) / (hi - lo or 1.0), 0, 1) for f in frames]
+    fig = Figure(figsize=(8.0, 8.0), layout="constrained")
+    ax = fig.add_subplot()
+    ax.imshow(imtile(frames, border_size=1), cmap="gray", interpolation="nearest")
+    ax.set_axis_off()
+    ax.set_title(f"deep_dream: {args.layer}, channels {args.channels}", parse_math=False)
+    save_figure(fig, out, dpi=args.dpi)
     print(f"wrote {out}")
     return 0
 

@@ -10,6 +10,7 @@ from typing import NoReturn
 from activations.cli._commands import (
     cmd_compare,
     cmd_demo,
+    cmd_dream,
     cmd_explain,
     cmd_report,
     cmd_show,
@@ -42,6 +43,20 @@ def _scale(text: str) -> float:
             f"by it), got '{text}'"
         )
     return value
+
+
+def _channel_range(text: str) -> list[int]:
+    """``0-15`` or ``3,14``: channel indices."""
+    if "-" in text and "," not in text:
+        first, _, last = text.partition("-")
+        try:
+            low, high = int(first), int(last)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a range like 0-15, got '{text}'") from None
+        if not 0 <= low <= high:
+            raise argparse.ArgumentTypeError(f"expected a range like 0-15, got '{text}'")
+        return list(range(low, high + 1))
+    return _channels(text)
 
 
 def _channels(text: str) -> list[int]:
@@ -224,6 +239,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="LAYER",
         help="gradcam: the layer of class scores (needed for models with several outputs)",
+    )
+    _add_output(p, None, "output figure (.png, .pdf, .svg, .jpg)")
+    p.add_argument("--dpi", type=_positive_int, default=100)
+    p = _add_command(sub, "dream", cmd_dream, "images that excite channels (deepDreamImage)")
+    _add_model(p)
+    p.add_argument("--layer", required=True, help="layer name")
+    p.add_argument(
+        "--channels", type=_channel_range, required=True, metavar="0-15", help="or 3,14"
     )
     _add_output(p, None, "output figure (.png, .pdf, .svg, .jpg)")
     p.add_argument("--dpi", type=_positive_int, default=100)

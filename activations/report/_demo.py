@@ -23,7 +23,7 @@ from activations._network import analyze_network, layer_weights, shape_text
 from activations._rank import strongest_channel
 from activations._resize import imresize
 from activations.report._compare_section import add_compare_section
-from activations.report._explain_section import add_explain_section
+from activations.report._explain_section import add_dream_section, add_explain_section
 from activations.report._page import Page, Progress, staged_directory
 from activations.report._sections import (
     ConvLayer,
@@ -158,19 +158,18 @@ def fashion_page(directory: Path, progress: Progress) -> tuple[str, str, str]:
     add_explain_section(
         page, model, image, x, guess, f"'{CLASS_NAMES[guess]}'", mask_size=4, stride=2
     )
+    add_dream_section(page, model, second, list(range(16)), "what these channels want to see")
     page.write()
     summary = (
         "The Fashion-MNIST CNN of the tutorials: feature maps of both conv layers for "
-        "an ankle boot, trained vs untrained kernels, and the loss curve."
+        "an ankle boot, trained vs untrained kernels, the loss curve, Grad-CAM, "
+        "occlusion and deep dreams."
     )
     return "Fashion-MNIST CNN", summary, f"maps_{first}.png"
 
 
 def _history_section(page: Page, plot_history) -> None:
     page.heading("Training history")
-    if not HISTORY_PATH.is_file():
-        page.paragraph(f"No training history shipped ({HISTORY_PATH.name} not found).", note=True)
-        return
     history = json.loads(HISTORY_PATH.read_text())
     page.figure(
         plot_history(history),
@@ -222,6 +221,8 @@ def face_page(directory: Path, progress: Progress) -> tuple[str, str, str]:
     add_explain_section(
         page, model, image, image, 1, "the face score", reduction_layer="face_score"
     )
+    eyes = [int(c) for c in shown.channels[:3]]  # dreamed at ONet's own 48x48:
+    add_dream_section(page, model, COMPARE_LAYER, eyes, "the eye channels", size=(48, 48, 3))
     page.write()
     summary = (
         "MATLAB's walkthrough on MTCNN's face network: conv1 channels, a colour channel, "
