@@ -322,11 +322,13 @@ def test_report_of_a_model_with_odd_names(odd_model, photos, tmp_path):
         "maps_conv4.png",
         "strongest_c_1.png", "strongest_r_2.png", "strongest_prelu3.png", "strongest_conv4.png",
         "kernels_c_1.png", "weight_histograms.png",
+        "explain_gradcam.png", "explain_occlusion.png",
         "photos.png", "compare_conv4.png",
     }  # fmt: skip
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == sorted([*images, "index.html"])
     lines = stream.getvalue().splitlines()
-    assert lines[0] == "[1/9] network table" and lines[-1] == "[9/9] comparison of the two images"
+    assert lines[0] == "[1/10] network table"
+    assert lines[-1] == "[10/10] comparison of the two images"
 
 
 def test_report_comparison_matches_compare_channels(odd_model, photos, tmp_path):
@@ -450,3 +452,13 @@ def test_report_of_a_model_with_dollars_in_its_layer_names(tmp_path):
     images = assert_all_targets_exist(out / "index.html")
     assert {"maps_c_x___1_pre.png", "maps_p____.png", "compare_d__frac_.png"} <= set(images)
     assert "c$x^^$1" in (out / "index.html").read_text()
+
+
+def test_report_explains_a_model_without_class_scores_in_words(tmp_path):
+    inputs = keras.Input((8, 8, 3))
+    conv = keras.layers.Conv2D(2, 3, padding="same", activation="relu", name="conv")(inputs)
+    model = keras.Model(inputs, [conv, keras.layers.GlobalAveragePooling2D()(conv)], name="two")
+    index = write_model_report(model, np.zeros((8, 8, 3), np.uint8), tmp_path / "r", stream=None)
+    text = index.read_text()
+    assert "Why the model decides" in text and "not shown for model &#x27;two&#x27;" in text
+    assert not (tmp_path / "r" / "explain_gradcam.png").exists()

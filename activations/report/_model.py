@@ -23,6 +23,7 @@ from activations._extract import activations
 from activations._network import analyze_network, shape_text
 from activations._region import check_box
 from activations.report._compare_section import add_compare_section, compare_layer_for
+from activations.report._explain_section import add_explain_section
 from activations.report._page import Page, Progress, network_table_html, staged_directory
 from activations.report._sections import (
     ConvLayer,
@@ -117,7 +118,7 @@ def write_model_report(
     if box is not None:
         check_box(box, image.shape[:2])
     x = scaled_input(image, scale)
-    steps = 4 + len(convs) + (image_b is not None)
+    steps = 5 + len(convs) + (image_b is not None)
     progress = Progress(steps, stream)
     with staged_directory(out_dir, force=force) as temp:
         page = Page(temp, title or f"Activations of '{model.name}'")
@@ -137,6 +138,8 @@ def write_model_report(
             add_strongest(page, image, post[conv.output], conv.output, name)
         progress("kernels and weight histograms")
         add_weights_section(page, conv_kernels(model, convs))
+        progress("why the model decides (Grad-CAM, occlusion)")
+        _why_section(page, model, image, x)
         if image_b is not None:
             progress("comparison of the two images")
             shapes = {name: act.shape for name, act in post.items()}
@@ -149,3 +152,20 @@ def write_model_report(
             add_compare_section(page, (image, image_b), acts, layer, box=box, k=k, labels=labels)
         page.write()
     return Path(out_dir) / "index.html"
+
+
+def _why_section(page: Page, model: keras.Model, image: NDArray, x: NDArray) -> None:
+    """Grad-CAM and occlusion of the predicted class, where the model gives class scores."""
+    page.heading("Why the model decides")
+    try:
+        scores = np.asarray(model.predict_on_batch(x[None]))
+        if scores.ndim != 2:
+            raise ValueError(f"its output is {scores.shape[1:]}, not one score per class")
+        label = int(scores[0].argmax())
+        add_explain_section(page, model, image, x, label, f"class {label} (the predicted one)")
+    except ValueError as error:  # several outputs, or no class scores: say why, go on
+        page.paragraph(
+            f"Grad-CAM and occlusion sensitivity explain a class score; not shown for "
+            f"model '{model.name}': {' '.join(str(error).split())}",
+            note=True,
+        )
