@@ -31,7 +31,7 @@ from activations._inputs import input_spec
 from activations._resize import imresize
 from activations._types import LayerSpec
 
-__all__ = ["deep_dream"]
+__all__ = ["deep_dream", "start_noise"]
 
 logger = logging.getLogger(__name__)
 
@@ -75,11 +75,23 @@ def _channels(channels: int | Sequence[int], n: int) -> list[int]:
     return [int(c) for c in values]
 
 
-def _start(image: Any, shape: tuple, n: int, low: float, high: float) -> NDArray[np.float32]:
+def start_noise(
+    model: keras.Model, shape: tuple[int, ...], n: int | None = None
+) -> NDArray[np.float32]:
+    """Seeded uniform noise around the middle of the model's input range (0..1 by default).
+
+    Of ``shape``, or ``n`` such images: ``deep_dream``'s start when no image is given.
+    """
+    declared = input_range(model)
+    low, high = (0.0, 1.0) if declared is None else (declared.low, declared.high)
+    mid, spread = (low + high) / 2, (high - low) / 4
+    size = tuple(shape) if n is None else (n, *shape)
+    return np.random.default_rng(0).uniform(mid - spread, mid + spread, size).astype(np.float32)
+
+
+def _start(image: Any, model: keras.Model, shape: tuple, n: int) -> NDArray[np.float32]:
     if image is None:  # MATLAB's default: a random image; here uniform noise in the range
-        rng = np.random.default_rng(0)
-        mid, spread = (low + high) / 2, (high - low) / 4
-        return rng.uniform(mid - spread, mid + spread, size=(n, *shape)).astype(np.float32)
+        return start_noise(model, shape, n)
     start = np.asarray(image, dtype=np.float32)
     if start.shape == shape[:-1] and shape[-1] == 1:
         start = start[..., None]
@@ -180,7 +192,7 @@ def deep_dream(
     dream = _dream_model(model, layer, tuple(shape))
     chosen = _channels(channels, int(dream.outputs[0].shape[-1]))
     weights = np.eye(int(dream.outputs[0].shape[-1]), dtype=np.float32)[chosen]
-    x = _start(image, tuple(shape), len(chosen), low, high)
+    x = _start(image, model, tuple(shape), len(chosen))
     size = 0.02 * (high - low) if step is None else float(step)
     for level in range(pyramid_levels):
         factor = pyramid_scale ** (pyramid_levels - 1 - level)

@@ -42,6 +42,8 @@ fails first if a Keras release changes it:
 5. A Sequential model hides its ``InputLayer`` from ``layers``; its name is read
    from ``model.inputs[0]._keras_history.operation`` (``_layers``) to explain a
    request for it. Guard: ``test_extract.py::test_the_input_layer_by_name_is_explained``.
+   ``_gradcam`` reads the layer behind each of ``model.outputs`` the same way to pick
+   the default score layer. Guard: ``test_gradcam.py::test_defaults_label_and_one_image``.
 """
 
 from __future__ import annotations

@@ -18,15 +18,17 @@ import numpy as np
 from _common import example_parser, save  # examples/ is on sys.path when run
 from matplotlib.figure import Figure
 
-from activations import deep_dream, gradcam, imtile, occlusion_sensitivity
+from activations import deep_dream, gradcam, occlusion_sensitivity
+from activations._dream import start_noise
 from activations.datasets import CLASS_NAMES, face, fashion_sample
-from activations.plot import plot_attribution
+from activations.plot import plot_attribution, plot_dreams
+from activations.plot._attribution import GRADCAM_UNITS, OCCLUSION_UNITS
 from activations.zoo import face_net, fashion_cnn
 
 
 def _pair(image, maps: dict, title: str) -> Figure:
     fig = Figure(figsize=(10.0, 4.2), layout="constrained")
-    units = ("Grad-CAM (ReLU of gradient-weighted maps)", "drop of the class probability")
+    units = (GRADCAM_UNITS, OCCLUSION_UNITS)
     for sub, (name, values), unit in zip(fig.subfigures(1, 2), maps.items(), units):
         plot_attribution(image, values, ax=sub.add_subplot(), title=name, label=unit)
     fig.suptitle(title, parse_math=False)
@@ -67,7 +69,7 @@ def main(out: str, *, small: bool = False) -> list[Path]:
     title = f"Face network: the face score (p = {score:.3f})"
     written.append(save(_pair(photo, face_maps, title), out_dir / "face_explain.png", dpi))
 
-    noise = np.random.default_rng(0).uniform(64, 192, size=(48, 48, 3))  # ONet's own size
+    noise = start_noise(net, (48, 48, 3))  # ONet's own size
     dreams = {
         "fashion_dream.png": (model, "conv2d_1", list(range(16)), (4, 4), None),
         "face_dream.png": (net, "prelu3", [5, 6, 21], (1, 3), noise),  # the eye channels
@@ -75,24 +77,10 @@ def main(out: str, *, small: bool = False) -> list[Path]:
     for name, (dreamer, layer, channels, grid, start) in dreams.items():
         steps = 2 if small else 10
         images = deep_dream(dreamer, layer, channels, image=start, num_iterations=steps)
-        tiled = imtile(list(_show(images, dreamer)), grid_size=grid, border_size=1)
-        fig = Figure(figsize=(2.2 * grid[1], 2.4 * grid[0]), layout="constrained")
-        ax = fig.add_subplot()
-        ax.imshow(tiled, cmap="gray" if tiled.ndim == 2 else None, interpolation="nearest")
-        ax.set_axis_off()
-        ax.set_title(f"deep_dream: {dreamer.name} {layer}, channels "
-                     f"{', '.join(map(str, channels))}", parse_math=False)  # fmt: skip
+        title = f"deep_dream: {dreamer.name} {layer}, channels {', '.join(map(str, channels))}"
+        fig = plot_dreams(images, title=title, grid_size=grid)
         written.append(save(fig, out_dir / name, dpi))
     return written
-
-
-def _show(images, model):
-    """Dreams as displayable frames: 0..1 gray, or 0..255 RGB as uint8."""
-    for image in images:
-        if image.shape[-1] == 1:
-            yield image[..., 0]
-        else:
-            yield np.clip(image, 0, 255).astype(np.uint8)
 
 
 if __name__ == "__main__":

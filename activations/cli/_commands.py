@@ -94,6 +94,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from activations import gradcam, occlusion_sensitivity
     from activations.plot import plot_attribution
+    from activations.plot._attribution import GRADCAM_UNITS, OCCLUSION_UNITS
     from activations.report._page import save_figure
 
     out = _check_figure_path(args.output, args.force)
@@ -102,10 +103,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     x = model_x(image, loaded)
     if args.method == "gradcam":
         found = gradcam(loaded.model, x, args.label, reduction_layer=args.reduction_layer)
-        unit = "Grad-CAM (ReLU of gradient-weighted maps)"
+        unit = GRADCAM_UNITS
     else:
         found = occlusion_sensitivity(loaded.model, x, args.label)
-        unit = "drop of the class score"
+        unit = OCCLUSION_UNITS
     which = "the predicted class" if args.label is None else f"class {args.label}"
     peak = tuple(int(v) for v in divmod(int(found.argmax()), found.shape[1]))
     print(f"{args.method} for {which}: max {float(found.max()):.4g} at (row, col) {peak}")
@@ -116,25 +117,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_dream(args: argparse.Namespace) -> int:
-    import numpy as np
-    from matplotlib.figure import Figure
-
-    from activations import deep_dream, imtile
+    from activations import deep_dream
+    from activations.plot import plot_dreams
     from activations.report._page import save_figure
 
     out = _check_figure_path(args.output, args.force)
     loaded = load_model(args.model, args.scale)
     images = deep_dream(loaded.model, args.layer, args.channels, verbose=True)
-    frames = [im[..., 0] if im.shape[-1] == 1 else im for im in images]
-    if frames[0].ndim == 3:  # RGB in the model's range: shown by its own min..max
-        lo, hi = float(images.min()), float(images.max())
-        frames = [np.clip((f - lo) / (hi - lo or 1.0), 0, 1) for f in frames]
-    fig = Figure(figsize=(8.0, 8.0), layout="constrained")
-    ax = fig.add_subplot()
-    ax.imshow(imtile(frames, border_size=1), cmap="gray", interpolation="nearest")
-    ax.set_axis_off()
-    ax.set_title(f"deep_dream: {args.layer}, channels {args.channels}", parse_math=False)
-    save_figure(fig, out, dpi=args.dpi)
+    title = f"deep_dream: {args.layer}, channels {args.channels}"
+    save_figure(plot_dreams(images, title=title), out, dpi=args.dpi)
     print(f"wrote {out}")
     return 0
 

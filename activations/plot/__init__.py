@@ -18,6 +18,7 @@ from __future__ import annotations
 from activations.plot._attribution import plot_attribution
 from activations.plot._channels import plot_channels
 from activations.plot._compare import plot_compare, plot_photos
+from activations.plot._dream import plot_dreams
 from activations.plot._history import plot_history
 from activations.plot._network import plot_network
 from activations.plot._overlay import plot_overlay
@@ -27,6 +28,7 @@ __all__ = [
     "plot_attribution",
     "plot_channels",
     "plot_compare",
+    "plot_dreams",
     "plot_history",
     "plot_kernels",
     "plot_network",

@@ -13,7 +13,11 @@ from activations._checks import as_real_array, colormap
 from activations._overlay import map_to_image
 from activations.plot._common import PLAIN, axes_or_new, check_image, root_figure, show_image
 
-__all__ = ["plot_attribution"]
+__all__ = ["GRADCAM_UNITS", "OCCLUSION_UNITS", "plot_attribution"]
+
+#: Colour-bar labels of the two maps: what their values are.
+GRADCAM_UNITS = "Grad-CAM (ReLU of gradient-weighted maps)"
+OCCLUSION_UNITS = "drop of the class score"
 
 
 def plot_attribution(

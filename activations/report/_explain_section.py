@@ -9,7 +9,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from activations._gradcam import gradcam
-from activations._input_range import input_range
 from activations._occlusion import occlusion_sensitivity
 from activations.report._page import Page
 
@@ -34,15 +33,13 @@ def add_explain_section(
     :func:`activations.occlusion_sensitivity`. Returns both maps.
     """
     from activations.plot import plot_attribution
+    from activations.plot._attribution import GRADCAM_UNITS, OCCLUSION_UNITS
 
     maps = {
         "gradcam": gradcam(model, x, label, reduction_layer=reduction_layer),
         "occlusion": occlusion_sensitivity(model, x, label, **occlusion),
     }
-    units = {
-        "gradcam": "Grad-CAM (ReLU of gradient-weighted maps)",
-        "occlusion": "drop of the class score",
-    }
+    units = {"gradcam": GRADCAM_UNITS, "occlusion": OCCLUSION_UNITS}
     captions = {
         "gradcam": f"Grad-CAM (MATLAB's gradCAM) for {what}: the last spatial layer's maps "
         "weighted by the gradient of the class score (before its softmax), ReLU, resized "
@@ -77,31 +74,17 @@ def add_dream_section(
     ``size``: dream from seeded noise of this size in the model's input range
     (for models that take any size); by default ``deep_dream``'s own start.
     """
-    from matplotlib.figure import Figure
+    from activations._dream import deep_dream, start_noise
+    from activations.plot import plot_dreams
 
-    from activations._dream import deep_dream
-    from activations._tile import imtile
-
-    image = None
-    if size is not None:
-        declared = input_range(model)
-        low, high = (0.0, 1.0) if declared is None else (declared.low, declared.high)
-        mid, spread = (low + high) / 2, (high - low) / 4
-        image = np.random.default_rng(0).uniform(mid - spread, mid + spread, size=size)
+    image = None if size is None else start_noise(model, size)
     dreams = deep_dream(model, layer, channels, image=image, verbose=False)
-    lo, hi = float(dreams.min()), float(dreams.max())
-    frames = [(d[..., 0] if d.shape[-1] == 1 else d) for d in dreams]
-    frames = [np.clip((f - lo) / (hi - lo or 1.0), 0, 1) for f in frames]
-    fig = Figure(figsize=(min(10.0, 2.2 * len(frames)), 2.6), layout="constrained")
-    grid = (None, min(8, len(frames)))
-    fig.add_subplot().imshow(imtile(frames, border_size=1, grid_size=grid), cmap="gray")
-    fig.axes[0].set_axis_off()
     page.figure(
-        fig,
+        plot_dreams(dreams),
         f"dream_{layer}",
         f"deep_dream (MATLAB's deepDreamImage) of {layer} channels "
         f"{', '.join(map(str, channels))}, {what}: gradient ascent on each channel's mean "
         "activation from noise, over a 3-level pyramid; one image per channel, in order, "
-        "each shown on the range of all of them.",
+        "all on one gray scale.",
     )
     return dreams
