@@ -224,10 +224,9 @@ def face_page(directory: Path, progress: Progress) -> tuple[str, str, str]:
     eyes = [int(c) for c in shown.channels[:3]]  # dreamed at ONet's own 48x48:
     add_dream_section(page, model, COMPARE_LAYER, eyes, "the eye channels", size=(48, 48, 3))
     page.write()
-    summary = (
-        "MATLAB's walkthrough on MTCNN's face network: conv1 channels, a colour channel, "
-        "the strongest channel, a deeper layer, pre- vs post-PReLU and the eye that closes."
-    )
+    summary = ("MATLAB's walkthrough on MTCNN's face network: conv1 channels, a colour channel, "
+               "the strongest channel, a deeper layer, pre- vs post-PReLU, the eye that closes, "
+               "Grad-CAM, occlusion and the eye channels' dreams.")  # fmt: skip
     return "Face network (MATLAB walkthrough)", summary, f"compare_{COMPARE_LAYER}.png"
 
 
