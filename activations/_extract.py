@@ -15,6 +15,7 @@ from activations._input_range import check_input_range
 from activations._inputs import ImageSource, as_image_source, check_model, input_spec
 from activations._layers import LayerRef
 from activations._predict import run_extractor
+from activations._progress import check_progress, progress_bar
 from activations._trace import STAGES, Extractor
 from activations._types import ImagesLike, LayersLike, LayerSpec
 
@@ -51,25 +52,31 @@ def _writeable(x: np.ndarray) -> np.ndarray:
     return x if x.flags.writeable else x.copy()
 
 
-def _run(extractor: Extractor, source: ImageSource, batch_size: int) -> list[np.ndarray]:
+def _run(
+    extractor: Extractor, source: ImageSource, batch_size: int, progress: bool | str = False
+) -> list[np.ndarray]:
     """Every output for every image, as new writeable float32 arrays."""
     if source.array is None:  # an iterable of batches: length unknown, keep the pieces
         pieces: list[list[np.ndarray]] = []
-        for batch in source.iter_batches(batch_size):
-            outs = run_extractor(extractor, batch)
-            pieces = pieces or [[] for _ in outs]
-            for kept, out in zip(pieces, outs):
-                kept.append(out)
+        with progress_bar(progress, total=None, desc="activations") as bar:
+            for batch in source.iter_batches(batch_size):
+                outs = run_extractor(extractor, batch)
+                pieces = pieces or [[] for _ in outs]
+                for kept, out in zip(pieces, outs):
+                    kept.append(out)
+                bar.update(len(batch))
         return [np.concatenate(kept) for kept in pieces]
     total = len(source.array)
     if total <= batch_size:
         return [_writeable(o) for o in run_extractor(extractor, source.array)]
     results: list[np.ndarray] = []
-    for start, batch in zip(range(0, total, batch_size), source.iter_batches(batch_size)):
-        outs = run_extractor(extractor, batch)
-        results = results or [np.empty((total,) + o.shape[1:], np.float32) for o in outs]
-        for full, out in zip(results, outs):
-            full[start : start + len(out)] = out
+    with progress_bar(progress, total=total, desc="activations") as bar:
+        for start, batch in zip(range(0, total, batch_size), source.iter_batches(batch_size)):
+            outs = run_extractor(extractor, batch)
+            results = results or [np.empty((total,) + o.shape[1:], np.float32) for o in outs]
+            for full, out in zip(results, outs):
+                full[start : start + len(out)] = out
+            bar.update(len(batch))
     return results
 
 
@@ -91,6 +98,7 @@ def activations(  # type: ignore[overload-overlap, unused-ignore]
     output_as: str = ...,
     batch_size: int = ...,
     stage: str = ...,
+    progress: bool | str = ...,
 ) -> dict[str, NDArray[np.float32]]: ...
 
 
@@ -103,6 +111,7 @@ def activations(
     output_as: str = ...,
     batch_size: int = ...,
     stage: str = ...,
+    progress: bool | str = ...,
 ) -> NDArray[np.float32]: ...
 
 
@@ -114,6 +123,7 @@ def activations(
     output_as: str = "channels",
     batch_size: int = 32,
     stage: str = "output",
+    progress: bool | str = "auto",
 ) -> NDArray[np.float32] | dict[str, NDArray[np.float32]]:
     """Outputs of one or more layers of a Keras model for some images.
 
@@ -176,8 +186,9 @@ def activations(
     (2, 2, 2)
     """
     check_options(model, output_as, batch_size, stage)
+    check_progress(progress)
     source, refs, one_layer, extractor = prepare(model, images, layers, stage=stage)
-    outs = _run(extractor, source, int(batch_size))
+    outs = _run(extractor, source, int(batch_size), progress)
     shaped = [_shape_output(o, output_as, source.one_image) for o in outs]
     if one_layer:
         return shaped[0]

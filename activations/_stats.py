@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from activations._extract import check_options, prepare
 from activations._predict import predict_batch
+from activations._progress import check_progress, progress_bar
 from activations._stop import check_stop
 from activations._trace import Extractor
 from activations._types import ImagesLike, LayerSpec
@@ -62,6 +63,7 @@ def channel_stats(
     *,
     batch_size: int = 128,
     stage: str = "output",
+    progress: bool | str = "auto",
 ) -> ChannelStats:
     """Per-channel max, mean and min of a layer over many images, streamed.
 
@@ -78,6 +80,8 @@ def channel_stats(
         One layer.
     batch_size : int
     stage : {"output", "pre"}
+    progress : bool or "auto"
+        A progress bar on stderr; ``"auto"`` shows it only on a terminal.
 
     Returns
     -------
@@ -97,21 +101,25 @@ def channel_stats(
     (10, 2)
     """
     check_options(model, "channels", batch_size, stage)
+    check_progress(progress)
     if isinstance(layer, (list, tuple)):
         raise TypeError(f"Expected one layer. Received: layer={layer!r}")
-    source, _, _, extractor = prepare(model, images, layer, stage=stage)
+    source, refs, _, extractor = prepare(model, images, layer, stage=stage)
     reducer = _reducer(extractor)
     maxima: list[NDArray[np.float32]] = []
     minima: list[NDArray[np.float32]] = []
     sums: NDArray[np.float64] | float = 0.0
     count = 0
-    for batch in source.iter_batches(int(batch_size)):
-        check_stop()  # a batch is a safe point to honour the command line's SIGTERM
-        b_max, b_mean, b_min = predict_batch(reducer, batch)
-        maxima.append(b_max)
-        minima.append(b_min.min(axis=0))
-        sums = sums + b_mean.astype(np.float64).sum(axis=0)
-        count += len(batch)
+    total = None if source.array is None else len(source.array)
+    with progress_bar(progress, total=total, desc=f"channel_stats {refs[0].name}") as bar:
+        for batch in source.iter_batches(int(batch_size)):
+            check_stop()  # a batch is a safe point to honour the command line's SIGTERM
+            b_max, b_mean, b_min = predict_batch(reducer, batch)
+            maxima.append(b_max)
+            minima.append(b_min.min(axis=0))
+            sums = sums + b_mean.astype(np.float64).sum(axis=0)
+            count += len(batch)
+            bar.update(len(batch))
     per_image_max = np.concatenate(maxima)
     return ChannelStats(
         max=per_image_max.max(axis=0),

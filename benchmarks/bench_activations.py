@@ -23,7 +23,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -31,7 +30,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-from _timing import median_time  # benchmarks/ is on sys.path when a script runs
+from _memory import PeakRSS, rss_mb  # benchmarks/ is on sys.path when a script runs
+from _timing import median_time
 
 import activations as act  # noqa: E402
 from activations import zoo  # noqa: E402
@@ -132,37 +132,13 @@ def repeated_calls(n: int) -> dict:
     }
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as f:  # Linux: resident pages are the 2nd field
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
-
-
-class PeakRSS:
-    """Sample the resident set size every few ms in a thread; keep the peak."""
-
-    def __enter__(self):
-        self.peak, self._stop = _rss_mb(), threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def _sample(self):
-        while not self._stop.wait(0.002):
-            self.peak = max(self.peak, _rss_mb())
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, _rss_mb())
-
-
 def memory_child(mode: str, n_images: int) -> dict:
     """Run in a subprocess: peak RSS above the warmed-up model for one job."""
     model = zoo.fashion_cnn(weights=None)
     x = np.random.default_rng(2).random((n_images, 28, 28, 1), dtype=np.float32)
     act.activations(model, x[:128], "conv2d_1", batch_size=128)  # warm up: build, trace
     act.channel_stats(model, x[:128], "conv2d_1", batch_size=128)
-    before = _rss_mb()
+    before = rss_mb()
     with PeakRSS() as peak:
         if mode == "extract":
             result = act.activations(model, x, "conv2d_1", batch_size=128)

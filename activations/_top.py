@@ -1,0 +1,350 @@
+"""``top_images``: the images that drive each channel most, over any number of images.
+
+Each batch is reduced inside the compiled forward pass: the spatial max (or
+mean) of every channel, the peak's position, and the batch's own top k per
+channel. Only (channels, k) numbers per batch reach the host, where a running
+top k is merged, so memory is O(channels x k) however many images stream by.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import keras
+import numpy as np
+from numpy.typing import NDArray
+
+from activations._checks import check_int
+from activations._extract import check_options, prepare
+from activations._predict import predict_batch
+from activations._progress import check_progress, progress_bar
+from activations._receptive_field import ReceptiveField, receptive_field
+from activations._stop import check_stop
+from activations._trace import Extractor
+from activations._types import ImagesLike, LayerSpec
+
+__all__ = ["BY", "TopAccumulator", "TopImages", "TopReducer", "top_images"]
+
+logger = logging.getLogger("activations")
+
+BY = ("max", "mean")
+
+
+@dataclass(frozen=True)
+class TopImages:
+    """The k images with the largest response of each channel of one layer.
+
+    Attributes
+    ----------
+    layer : str
+        The layer's name.
+    channels : ndarray of shape (C,)
+        The channels, in the order of the rows below.
+    indices : ndarray of shape (C, k), int64
+        Index of each top image in the stream of images given, best first (ties:
+        the earlier image first).
+    values : ndarray of shape (C, k), float32
+        The channel's response on that image: the max (or mean) of its map.
+    positions : ndarray of shape (C, k, 2), int64, or None
+        (row, col) of the map's peak on that image (one coordinate per map
+        axis: (C, k, 1) for a 1-D map); None for a layer without a spatial
+        map (Dense).
+    by : {"max", "mean"}
+    n_images : int
+        How many images were scanned.
+    map_shape : tuple of int
+        The layer's map size (h, w); () for a layer without a spatial map.
+    field : ReceptiveField or None
+        The input patch one map cell sees; None where it is undefined (a layer
+        after a resize) or for a layer without a spatial map.
+    """
+
+    layer: str
+    channels: NDArray[np.int64]
+    indices: NDArray[np.int64]
+    values: NDArray[np.float32]
+    positions: NDArray[np.int64] | None
+    by: str
+    n_images: int
+    map_shape: tuple[int, ...]
+    field: ReceptiveField | None
+
+    @property
+    def k(self) -> int:
+        """Images kept per channel."""
+        return int(self.indices.shape[1])
+
+    def boxes(self, image_shape: tuple[int, int]) -> NDArray[np.int64]:
+        """The input patch around each peak, clipped to the image.
+
+        Parameters
+        ----------
+        image_shape : (H, W)
+
+        Returns
+        -------
+        ndarray of shape (C, k, 4), int64
+            ``(r0, r1, c0, c1)``, half-open. The whole image for a layer
+            without a spatial map.
+        """
+        height, width = (int(n) for n in image_shape[:2])
+        out = np.empty(self.indices.shape + (4,), np.int64)
+        if self.positions is None:
+            out[:] = (0, height, 0, width)
+            return out
+        if self.field is None:
+            raise ValueError(
+                f"The receptive field of layer '{self.layer}' is undefined, so its top images "
+                "have no crops; use the full images (`images[top.indices]`)"
+            )
+        for c, k in np.ndindex(*self.indices.shape):
+            row, col = self.positions[c, k]
+            out[c, k] = self.field.box(int(row), int(col), (height, width))
+        return out
+
+    def crops(self, images: Any) -> list[list[NDArray[Any]]]:
+        """Each top image's receptive-field patch around its peak.
+
+        Parameters
+        ----------
+        images : array_like of shape (N, H, W[, C]) or a sequence of images
+            The images ``top_images`` scanned, indexable by ``top.indices``.
+
+        Returns
+        -------
+        list of lists of ndarray
+            ``crops[c][j]``: the patch of image ``indices[c, j]`` (smaller at
+            the image's edges, where the patch is cut).
+        """
+        first = np.asarray(images[int(self.indices.flat[0])])
+        boxes = self.boxes(first.shape[:2])
+        return [
+            [
+                np.asarray(images[int(i)])[r0:r1, c0:c1]
+                for i, (r0, r1, c0, c1) in zip(row_indices, row_boxes)
+            ]
+            for row_indices, row_boxes in zip(self.indices, boxes)
+        ]
+
+
+class TopReducer:
+    """Per-batch top k of each channel, computed inside the compiled pass.
+
+    Built once per (extractor, channels, by, k) and cached. Used by
+    :func:`top_images` and by :mod:`activations.distributed`'s actors.
+    """
+
+    _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def __init__(self, extractor: Extractor, channels: tuple[int, ...], by: str, k: int):
+        (tapped,) = extractor.models  # one layer: one model
+        out = tapped.outputs[0]
+        ops = keras.ops
+        self.map_shape = tuple(int(n) for n in out.shape[1:-1])
+        self.k = k
+        out = ops.take(out, np.asarray(channels, np.int32), axis=-1)
+        flat = ops.reshape(out, (-1, math.prod(self.map_shape), len(channels)))
+        score = ops.max(flat, axis=1) if by == "max" else ops.mean(flat, axis=1)
+        peak = ops.cast(ops.argmax(flat, axis=1), "float32")
+        # A batch smaller than k goes through `scores` and is ranked on the host.
+        self.scores = keras.Model(tapped.inputs[0], [score, peak], name="top_scores")
+        values, index = ops.top_k(ops.transpose(score), k)
+        peaks = ops.take_along_axis(ops.transpose(peak), index, axis=1)
+        self.topk = keras.Model(
+            tapped.inputs[0], [values, ops.cast(index, "float32"), peaks], name="top_k"
+        )
+
+    @classmethod
+    def get(cls, extractor: Extractor, channels: tuple[int, ...], by: str, k: int) -> TopReducer:
+        """The cached reducer for these options."""
+        cached = cls._CACHE.setdefault(extractor, {})
+        key = (channels, by, k)
+        if key not in cached:
+            cached[key] = cls(extractor, channels, by, k)
+        return cached[key]
+
+    def __call__(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(values, batch indices, flat peak positions)``, each (C, min(k, len(batch)))."""
+        if len(batch) >= self.k:
+            values, index, peaks = predict_batch(self.topk, batch)
+        else:
+            score, peak = predict_batch(self.scores, batch)
+            order = np.broadcast_to(np.arange(len(batch))[:, None], score.shape)
+            index = np.lexsort((order, -score), axis=0).T
+            values = np.take_along_axis(score.T, index, axis=1)
+            peaks = np.take_along_axis(peak.T, index, axis=1)
+        return values, np.rint(index).astype(np.int64), np.rint(peaks).astype(np.int64)
+
+
+class TopAccumulator:
+    """A running top k per channel, merged batch by batch on the host."""
+
+    def __init__(self, k: int):
+        self.k = k
+        self.values: np.ndarray | None = None
+        self.indices: np.ndarray | None = None
+        self.peaks: np.ndarray | None = None
+        self.n_images = 0
+
+    def add(self, values: np.ndarray, indices: np.ndarray, peaks: np.ndarray) -> None:
+        """Merge candidates (C, m) whose ``indices`` are already global."""
+        if self.values is not None:
+            assert self.indices is not None and self.peaks is not None
+            values = np.concatenate([self.values, values], axis=1)
+            indices = np.concatenate([self.indices, indices], axis=1)
+            peaks = np.concatenate([self.peaks, peaks], axis=1)
+        order = np.lexsort((indices, -values.astype(np.float64)), axis=-1)[:, : self.k]
+        self.values = np.take_along_axis(values, order, axis=1).astype(np.float32)
+        self.indices = np.take_along_axis(indices, order, axis=1)
+        self.peaks = np.take_along_axis(peaks, order, axis=1)
+
+    def add_batch(self, reduced: tuple[np.ndarray, np.ndarray, np.ndarray], n: int) -> None:
+        """Merge one batch of ``n`` images reduced by a :class:`TopReducer`."""
+        values, local, peaks = reduced
+        self.add(values, local + self.n_images, peaks)
+        self.n_images += n
+
+
+def _check_channels(channels: Any, n_channels: int, layer: str) -> tuple[int, ...]:
+    if channels is None:
+        return tuple(range(n_channels))
+    items = [channels] if isinstance(channels, (int, np.integer)) else list(channels)
+    if not items:
+        raise ValueError(f"Expected at least one channel. Received: channels={channels!r}")
+    checked = tuple(check_int(c, "channels", 0) for c in items)
+    bad = [c for c in checked if c >= n_channels]
+    if bad:
+        raise ValueError(
+            f"Expected channels in 0..{n_channels - 1} (layer '{layer}' has {n_channels}). "
+            f"Received: channels={channels!r}"
+        )
+    return checked
+
+
+def _field(
+    model: keras.Model, layer: LayerSpec, map_shape: tuple[int, ...]
+) -> ReceptiveField | None:
+    if len(map_shape) != 2:
+        return None
+    try:
+        return receptive_field(model, layer)
+    except ValueError as err:
+        logger.info("top_images: no receptive field for crops (%s)", err)
+        return None
+
+
+def top_images(
+    model: keras.Model,
+    images: ImagesLike,
+    layer: LayerSpec,
+    *,
+    channels: int | Sequence[int] | None = None,
+    k: int = 9,
+    by: str = "max",
+    batch_size: int = 128,
+    stage: str = "output",
+    progress: bool | str = "auto",
+) -> TopImages:
+    """The k images with the largest response of each channel, streamed.
+
+    For every channel, the images whose map has the largest max (or mean),
+    with that value and the (row, col) of the map's peak. The reduction runs
+    inside the compiled forward pass; memory stays at one batch of
+    activations plus O(channels x k) numbers, however many images there are.
+
+    Parameters
+    ----------
+    model : keras.Model
+    images : array_like, list or iterable of batches
+        As in :func:`activations.activations`: an array (N, H, W, C), a list of
+        images, or an iterable of batches such as a ``tf.data.Dataset``.
+        ``indices`` count the images in the order given.
+    layer : str, int or keras.layers.Layer
+        One layer.
+    channels : int, sequence of int or None
+        Channels to rank (default: all).
+    k : int, default 9
+        Images kept per channel (fewer if fewer images are given).
+    by : {"max", "mean"}
+        Rank by the largest value of the channel's map or by its mean.
+    batch_size : int, default 128
+    stage : {"output", "pre"}
+        As in :func:`activations.activations`.
+    progress : bool or "auto"
+        A progress bar on stderr; ``"auto"`` shows it only on a terminal.
+
+    Returns
+    -------
+    TopImages
+
+    Raises
+    ------
+    ValueError
+        As :func:`activations.activations` does, and for an unknown ``by``, a
+        channel out of range or ``k < 1``.
+
+    Examples
+    --------
+    >>> import keras, numpy as np
+    >>> model = keras.Sequential([keras.Input((3, 3, 1)),
+    ...                           keras.layers.Conv2D(1, 1, use_bias=False,
+    ...                                               kernel_initializer="ones", name="conv")])
+    >>> images = np.arange(5 * 9, dtype="float32").reshape(5, 3, 3, 1)
+    >>> top = top_images(model, images, "conv", k=2, progress=False)
+    >>> top.indices.tolist(), top.positions[0, 0].tolist()
+    ([[4, 3]], [2, 2])
+    """
+    check_options(model, "channels", batch_size, stage)
+    if isinstance(layer, (list, tuple)):
+        raise TypeError(f"Expected one layer. Received: layer={layer!r}")
+    if by not in BY:
+        raise ValueError(f"Expected `by` to be one of {list(BY)}. Received: by={by!r}")
+    k = check_int(k, "k", 1)
+    check_progress(progress)
+    source, refs, _, extractor = prepare(model, images, layer, stage=stage)
+    n_channels = int(extractor.models[0].outputs[0].shape[-1])
+    chosen = _check_channels(channels, n_channels, refs[0].name)
+    reducer = TopReducer.get(extractor, chosen, by, k)
+    running = TopAccumulator(k)
+    total = None if source.array is None else len(source.array)
+    with progress_bar(progress, total=total, desc=f"top_images {refs[0].name}") as bar:
+        for batch in source.iter_batches(int(batch_size)):
+            check_stop()  # a batch is a safe point to honour the command line's SIGTERM
+            running.add_batch(reducer(batch), len(batch))
+            bar.update(len(batch))
+    if running.n_images < k:
+        logger.info("top_images: %d images, fewer than k=%d", running.n_images, k)
+    return finish(running, refs[0].name, chosen, by, reducer.map_shape, model, layer)
+
+
+def finish(
+    running: TopAccumulator,
+    name: str,
+    channels: tuple[int, ...],
+    by: str,
+    map_shape: tuple[int, ...],
+    model: keras.Model,
+    layer: LayerSpec,
+) -> TopImages:
+    """The result object from a filled accumulator."""
+    assert running.values is not None and running.indices is not None
+    assert running.peaks is not None
+    positions = None
+    if map_shape:
+        positions = np.stack(np.unravel_index(running.peaks, map_shape), axis=-1)
+    return TopImages(
+        layer=name,
+        channels=np.asarray(channels, np.int64),
+        indices=running.indices.astype(np.int64),
+        values=running.values,
+        positions=None if positions is None else positions.astype(np.int64),
+        by=by,
+        n_images=running.n_images,
+        map_shape=map_shape,
+        field=_field(model, layer, map_shape),
+    )

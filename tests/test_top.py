@@ -1,0 +1,155 @@
+"""top_images(): the images that drive each channel, against brute force."""
+
+from __future__ import annotations
+
+import logging
+
+import keras
+import numpy as np
+import pytest
+from _tolerance import assert_close
+
+from activations import activations, top_images
+
+pytestmark = pytest.mark.core
+
+
+def brute_force(maps: np.ndarray, k: int, by: str) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (C, k) and values by a full argsort of every image's score."""
+    flat = maps.reshape(len(maps), -1, maps.shape[-1])
+    score = flat.max(axis=1) if by == "max" else flat.mean(axis=1)
+    order = np.argsort(-score.T, axis=1, kind="stable")[:, :k]
+    return order, np.take_along_axis(score.T, order, axis=1)
+
+
+def assert_same_ranking(top, maps: np.ndarray, k: int, by: str) -> None:
+    """Values equal the brute force to float rounding; indices equal where values are not tied."""
+    indices, values = brute_force(maps, k, by)
+    assert_close(top.values, values)
+    flat = maps.reshape(len(maps), -1, maps.shape[-1])
+    score = (flat.max(axis=1) if by == "max" else flat.mean(axis=1)).T
+    scale = float(np.abs(values).max())
+    for c in range(len(indices)):
+        # Each index found has the score reported for it (a tie may pick another image).
+        assert_close(score[c, top.indices[c]], top.values[c], rel=1e-5)
+        gaps = np.abs(np.diff(values[c])) > 1e-4 * scale
+        untied = np.concatenate([[True], gaps]) & np.concatenate([gaps, [True]])
+        np.testing.assert_array_equal(top.indices[c][untied], indices[c][untied])
+
+
+@pytest.mark.parametrize("layer", ["conv2d", "max_pooling2d", "conv2d_1", "dense"])
+@pytest.mark.parametrize("by", ["max", "mean"])
+@pytest.mark.parametrize("batch_size", [1, 4, 7, 128])
+def test_equals_brute_force(small_cnn, rng, layer, by, batch_size):
+    x = rng.random((30, 12, 12, 1), dtype=np.float32)
+    maps = activations(small_cnn, x, layer)
+    top = top_images(small_cnn, x, layer, k=5, by=by, batch_size=batch_size, progress=False)
+    assert top.indices.shape == top.values.shape == (maps.shape[-1], 5)
+    assert top.indices.dtype == np.int64 and top.values.dtype == np.float32
+    assert top.n_images == 30 and top.by == by and top.layer == layer
+    assert_same_ranking(top, maps, 5, by)
+
+
+def test_positions_are_the_peaks(small_cnn, rng):
+    x = rng.random((20, 12, 12, 1), dtype=np.float32)
+    maps = activations(small_cnn, x, "conv2d_1")
+    top = top_images(small_cnn, x, "conv2d_1", k=3, batch_size=6, progress=False)
+    assert top.positions is not None and top.positions.shape == (6, 3, 2)
+    assert top.map_shape == (6, 6)
+    for c in range(6):
+        for j in range(3):
+            row, col = top.positions[c, j]
+            image_map = maps[top.indices[c, j], :, :, c]
+            assert image_map[row, col] == pytest.approx(image_map.max(), rel=1e-6)
+
+
+def test_hand_set_values_and_ties(box_model):
+    image = np.arange(16, dtype=np.float32).reshape(4, 4, 1)
+    images = np.stack([image * 0, image, image * 2, image])  # images 1 and 3 tie
+    top = top_images(box_model, images, "conv", k=3, stage="pre", progress=False)
+    # channel 0 is the 3x3 box sum (max 90 at (2, 2)); channel 1 is 1 - box sum
+    np.testing.assert_array_equal(top.indices, [[2, 1, 3], [0, 1, 3]])
+    np.testing.assert_array_equal(top.values, [[180, 90, 90], [1, -9, -9]])
+    np.testing.assert_array_equal(top.positions[0], [[2, 2]] * 3)
+    np.testing.assert_array_equal(top.positions[1, 0], [0, 0])  # a constant map: first cell
+
+
+def test_channel_subset_streams_and_small_k(small_cnn, rng):
+    x = rng.random((17, 12, 12, 1), dtype=np.float32)
+    maps = activations(small_cnn, x, "conv2d")
+    batches = (x[i : i + 5] for i in range(0, 17, 5))
+    top = top_images(small_cnn, batches, "conv2d", channels=[3, 1], k=2, progress=False)
+    np.testing.assert_array_equal(top.channels, [3, 1])
+    assert_same_ranking(top, maps[..., [3, 1]], 2, "max")
+    one = top_images(small_cnn, x, "conv2d", channels=2, k=1, progress=False)
+    assert one.indices.shape == (1, 1)
+
+
+def test_fewer_images_than_k(small_cnn, rng, caplog):
+    x = rng.random((3, 12, 12, 1), dtype=np.float32)
+    with caplog.at_level(logging.INFO, logger="activations"):
+        top = top_images(small_cnn, x, "conv2d", k=9, progress=False)
+    assert top.k == 3 and "fewer than k=9" in caplog.text
+    assert_same_ranking(top, activations(small_cnn, x, "conv2d"), 3, "max")
+
+
+def test_dense_layer_has_no_positions_and_full_crops(small_cnn, rng):
+    x = rng.random((6, 12, 12, 1), dtype=np.float32)
+    top = top_images(small_cnn, x, "dense", k=2, progress=False)
+    assert top.positions is None and top.map_shape == ()
+    crops = top.crops(x)
+    assert crops[0][0].shape == (12, 12, 1)
+    np.testing.assert_array_equal(crops[0][0], x[top.indices[0, 0]])
+
+
+def test_crops_follow_the_receptive_field(small_cnn, rng):
+    x = rng.random((8, 12, 12, 1), dtype=np.float32)
+    top = top_images(small_cnn, x, "conv2d_1", k=2, progress=False)
+    assert top.field is not None
+    boxes = top.boxes((12, 12))
+    crops = top.crops(x)
+    for c in range(6):
+        for j in range(2):
+            row, col = top.positions[c, j]
+            r0, r1, c0, c1 = top.field.box(int(row), int(col), (12, 12))
+            np.testing.assert_array_equal(boxes[c, j], [r0, r1, c0, c1])
+            np.testing.assert_array_equal(crops[c][j], x[top.indices[c, j], r0:r1, c0:c1])
+
+
+def test_inputs_are_not_modified(small_cnn, rng):
+    x = rng.random((5, 12, 12, 1), dtype=np.float32)
+    before = x.copy()
+    weights = [w.copy() for w in small_cnn.get_weights()]
+    top_images(small_cnn, x, "conv2d", progress=False)
+    np.testing.assert_array_equal(x, before)
+    for old, new in zip(weights, small_cnn.get_weights()):
+        np.testing.assert_array_equal(old, new)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"by": "median"}, ValueError, r"Expected `by` to be one of \['max', 'mean'\]"),
+        ({"k": 0}, ValueError, "k"),
+        ({"channels": [4]}, ValueError, r"channels in 0\.\.3 \(layer 'conv2d' has 4\)"),
+        ({"channels": []}, ValueError, "at least one channel"),
+        ({"progress": "yes"}, ValueError, "Expected `progress` to be True, False or"),
+        ({"batch_size": 0}, ValueError, "batch_size"),
+    ],
+)
+def test_bad_options(small_cnn, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        top_images(small_cnn, np.zeros((2, 12, 12, 1), np.float32), "conv2d", **kwargs)
+
+
+def test_one_layer_only(small_cnn):
+    with pytest.raises(TypeError, match="Expected one layer"):
+        top_images(small_cnn, np.zeros((2, 12, 12, 1), np.float32), ["conv2d", "dense"])
+
+
+def test_works_on_a_functional_nested_model(nested_model, rng):
+    x = rng.random((11, 8, 8, 3), dtype=np.float32)
+    maps = activations(nested_model, x, "inner/conv")
+    top = top_images(nested_model, x, "inner/conv", k=4, batch_size=3, progress=False)
+    assert_same_ranking(top, maps, 4, "max")
+    assert isinstance(nested_model, keras.Model)
