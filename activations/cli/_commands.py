@@ -15,6 +15,7 @@ from activations.cli._errors import CliError
 from activations.cli._loading import load_image, load_model, model_x
 
 __all__ = [
+    "check_figure_path",
     "cmd_compare",
     "cmd_demo",
     "cmd_dream",
@@ -40,7 +41,7 @@ def _parse_ints(text: str, what: str, count: int | None = None) -> list[int]:
     return values
 
 
-def _check_figure_path(path: str, force: bool) -> Path:
+def check_figure_path(path: str, force: bool) -> Path:
     from activations._checks import check_output_file
 
     if Path(path).suffix.lower() not in FIGURE_SUFFIXES:
@@ -63,7 +64,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     from activations.plot import plot_channels, plot_overlay
     from activations.report._page import save_figure
 
-    out = _check_figure_path(args.output, args.force)
+    out = check_figure_path(args.output, args.force)
     loaded = load_model(args.model, args.scale)
     image = load_image(args.image, loaded)
     act = activations(loaded.model, model_x(image, loaded), args.layer, stage=args.stage)
@@ -97,7 +98,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from activations.plot._attribution import GRADCAM_UNITS, OCCLUSION_UNITS
     from activations.report._page import save_figure
 
-    out = _check_figure_path(args.output, args.force)
+    out = check_figure_path(args.output, args.force)
     loaded = load_model(args.model, args.scale)
     image = load_image(args.image, loaded)
     x = model_x(image, loaded)
@@ -121,7 +122,7 @@ def cmd_dream(args: argparse.Namespace) -> int:
     from activations.plot import plot_dreams
     from activations.report._page import save_figure
 
-    out = _check_figure_path(args.output, args.force)
+    out = check_figure_path(args.output, args.force)
     loaded = load_model(args.model, args.scale)
     images = deep_dream(loaded.model, args.layer, args.channels, verbose=True)
     title = f"deep_dream: {args.layer}, channels {args.channels}"
@@ -136,7 +137,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from activations.plot import plot_compare
     from activations.report._page import save_figure
 
-    out = _check_figure_path(args.output, args.force)
+    out = check_figure_path(args.output, args.force)
     loaded = load_model(args.model, args.scale)
     image_a = load_image(args.image_a, loaded, name="image a")
     image_b = load_image(args.image_b, loaded, size=image_a.shape[:2], name="image b")

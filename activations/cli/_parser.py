@@ -18,6 +18,7 @@ from activations.cli._commands import (
     cmd_train_fashion,
 )
 from activations.cli._loading import ZOO
+from activations.cli._top import DEFAULT_ROWS, FASHION_TEST, cmd_top
 
 __all__ = ["SCALE_RANGE", "build_parser", "one_line"]
 
@@ -248,6 +249,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--channels", type=_channel_range, required=True, metavar="0-15", help="or 3,14"
     )
+    _add_output(p, None, "output figure (.png, .pdf, .svg, .jpg)")
+    p.add_argument("--dpi", type=_positive_int, default=100)
+    p = _add_command(sub, "top", cmd_top, "each channel's top images over a data set")
+    _add_model(p)
+    p.add_argument(
+        "--images",
+        required=True,
+        metavar="SET",
+        help=f"'{FASHION_TEST}' (the 10,000 Fashion-MNIST test images) or a folder of images",
+    )
+    p.add_argument("--layer", required=True, help="layer name")
+    p.add_argument("-k", type=_positive_int, default=9, help="images per channel (default 9)")
+    p.add_argument(
+        "--channels",
+        type=_channel_range,
+        metavar="0-15",
+        help=f"or 3,14 (default: all ranked, the first {DEFAULT_ROWS} drawn)",
+    )
+    p.add_argument("--by", choices=("max", "mean"), default="max", help="rank by (max)")
+    p.add_argument("--full", action="store_true", help="full images, the patch outlined")
     _add_output(p, None, "output figure (.png, .pdf, .svg, .jpg)")
     p.add_argument("--dpi", type=_positive_int, default=100)
     p = _add_command(sub, "report", cmd_report, "write an HTML report of a model on a photo")

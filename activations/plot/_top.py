@@ -122,7 +122,9 @@ def plot_top_images(
             ax.set_xticks([])
             ax.set_yticks([])
             ax.set_xlabel(f"#{top.indices[r, j]}: {top.values[r, j]:.3g}", fontsize=7, **PLAIN)
-        line_axes[0].set_ylabel(f"ch {top.channels[r]}", **PLAIN)
+        dead = bool(np.all(top.values[r] == 0))  # ties at 0: any images would do
+        label = f"ch {top.channels[r]}" + ("\n(0 on all)" if dead else "")
+        line_axes[0].set_ylabel(label, **PLAIN)
     how = "patches around the peak (+; blue: outside the image)" if crop else "images"
     if not crop and top.field is not None and top.positions is not None:
         how = "images, the patch outlined"

@@ -1,0 +1,114 @@
+"""``activations top``: a contact sheet of each channel's top images over a data set.
+
+The images are the Fashion-MNIST test set or a folder of image files, read
+lazily: a batch at a time while scanning, then only the top images again to
+draw them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from activations.cli._errors import CliError
+from activations.cli._loading import LoadedModel, load_image, load_model, model_x
+
+if TYPE_CHECKING:  # numpy loads with the command, so that --help stays fast
+    import numpy as np
+    from numpy.typing import NDArray
+
+__all__ = ["FASHION_TEST", "IMAGE_SUFFIXES", "ImageFolder", "cmd_top"]
+
+FASHION_TEST = "fashion-test"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+#: Rows of the sheet when --channels is not given.
+DEFAULT_ROWS = 16
+
+
+class ImageFolder:
+    """The image files of a folder (sorted by name), each read when asked for.
+
+    ``folder[i]`` is file i fitted to the model (channels, size) as uint8;
+    ``batches(n)`` yields the model's inputs, ``n`` images at a time.
+    """
+
+    def __init__(self, path: str, loaded: LoadedModel):
+        folder = Path(path)
+        if not folder.is_dir():
+            raise CliError(f"--images should be '{FASHION_TEST}' or a folder, got '{path}'")
+        self.paths = sorted(
+            p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+        )
+        if not self.paths:
+            raise CliError(
+                f"no image files ({', '.join(IMAGE_SUFFIXES)}) in the folder '{path}'"
+            )
+        self.loaded = loaded
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, index: int) -> NDArray[np.uint8]:
+        return load_image(str(self.paths[index]), self.loaded, name=self.paths[index].name)
+
+    def batches(self, size: int) -> Iterator[NDArray[Any]]:
+        import numpy as np
+
+        for start in range(0, len(self), size):
+            stop = min(start + size, len(self))
+            yield model_x(np.stack([self[i] for i in range(start, stop)]), self.loaded)
+
+
+def _fashion_test(loaded: LoadedModel) -> tuple[NDArray[np.uint8], Iterator[NDArray[Any]]]:
+    from activations.datasets import fashion_mnist
+
+    _, (images, _) = fashion_mnist()
+    images = images[..., None]
+
+    def batches(size: int = 256) -> Iterator[NDArray[Any]]:
+        for start in range(0, len(images), size):
+            yield model_x(images[start : start + size], loaded)
+
+    return images, batches()
+
+
+def _print_top(top: Any, names: list[str] | None) -> None:
+    print(f"{top.layer}: top {top.k} of {top.n_images} images per channel, by {top.by}")
+    for channel, indices, values in zip(top.channels, top.indices, top.values):
+        if values[0] == 0 and values[-1] == 0:
+            print(f"  channel {channel}: 0 on its top images (no image excites it)")
+            continue
+        items = ", ".join(
+            f"{names[i] if names else f'#{i}'} {v:.4g}" for i, v in zip(indices, values)
+        )
+        print(f"  channel {channel}: {items}")
+
+
+def cmd_top(args: argparse.Namespace) -> int:
+    """Scan the images, print each channel's top k and draw the contact sheet."""
+    from activations import top_images
+    from activations.cli._commands import check_figure_path
+    from activations.plot import plot_top_images
+    from activations.report._page import save_figure
+
+    out = check_figure_path(args.output, args.force)
+    loaded = load_model(args.model, args.scale)
+    names = None
+    if args.images == FASHION_TEST:
+        images, batches = _fashion_test(loaded)
+    else:
+        folder = ImageFolder(args.images, loaded)
+        images, batches, names = folder, folder.batches(256), [p.name for p in folder.paths]
+    top = top_images(
+        loaded.model, batches, args.layer, channels=args.channels, k=args.k, by=args.by
+    )
+    _print_top(top, names)
+    shown = args.channels
+    if shown is None and len(top.channels) > DEFAULT_ROWS:
+        shown = list(top.channels[:DEFAULT_ROWS])
+        print(f"drawing channels 0-{DEFAULT_ROWS - 1} of {len(top.channels)} (--channels: more)")
+    save_figure(plot_top_images(top, images, channels=shown, full=args.full), out, dpi=args.dpi)
+    print(f"wrote {out}")
+    return 0

@@ -1,0 +1,95 @@
+"""``activations top``: a folder read lazily, or the Fashion-MNIST test set."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from activations import datasets, top_images, zoo
+from activations.cli import main
+
+
+def _error(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    return err
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """30 Fashion-MNIST-like PNGs (seeded noise with a bright square) and a text file."""
+    root = tmp_path_factory.mktemp("images")
+    rng = np.random.default_rng(5)
+    pixels = []
+    for i in range(30):
+        image = (rng.random((28, 28)) * 80).astype(np.uint8)
+        r, c = rng.integers(0, 20, 2)
+        image[r : r + 8, c : c + 8] = 120 + 4 * i
+        Image.fromarray(image).save(root / f"img{i:02d}.png")
+        pixels.append(image)
+    (root / "notes.txt").write_text("not an image")
+    return root, np.stack(pixels)
+
+
+def test_a_folder_gives_the_library_ranking(folder, tmp_path, capsys):
+    root, pixels = folder
+    out = tmp_path / "sheet.png"
+    argv = ["top", "fashion", "--images", str(root), "--layer", "conv2d_1", "-k", "3"]
+    assert main([*argv, "--channels", "0-2", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    x = (pixels[..., None] / 255.0).astype(np.float32)
+    top = top_images(zoo.fashion_cnn(), x, "conv2d_1", channels=[0, 1, 2], k=3, progress=False)
+    assert printed[0] == "conv2d_1: top 3 of 30 images per channel, by max"
+    for line, channel, indices in zip(printed[1:4], top.channels, top.indices):
+        names = [part.split()[0] for part in line.split(": ", 1)[1].split(", ")]
+        assert line.startswith(f"  channel {channel}:")
+        assert names == [f"img{i:02d}.png" for i in indices]
+    assert printed[-1] == f"wrote {out}"
+    with Image.open(out) as image:
+        assert image.format == "PNG" and image.height > 200
+
+
+@pytest.mark.dataset
+def test_fashion_test_set(tmp_path, capsys):
+    out = tmp_path / "dense.png"
+    argv = ["top", "fashion", "--images", "fashion-test", "--layer", "dense", "-k", "2"]
+    assert main([*argv, "--by", "mean", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "dense: top 2 of 10000 images per channel, by mean"
+    assert len([line for line in printed if line.startswith("  channel ")]) == 100
+    assert "drawing channels 0-15 of 100 (--channels: more)" in printed
+    _, (x, _) = datasets.fashion_mnist()
+    top = top_images(zoo.fashion_cnn(), (x[..., None] / 255.0).astype(np.float32), "dense",
+                     k=2, by="mean", progress=False)  # fmt: skip
+    live = int(np.flatnonzero(top.values[:, 0] > 0)[0])
+    assert printed[1 + live].startswith(f"  channel {live}: #{top.indices[live, 0]} ")
+    assert out.is_file()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--images", "nowhere"], "--images should be 'fashion-test' or a folder, got 'nowhere'"),
+        (["--channels", "99"], r"Expected channels in 0..63 \(layer 'conv2d_1' has 64\)"),
+        (["-k", "0"], "-k"),
+        (["--by", "median"], "invalid choice: 'median'"),
+    ],
+)
+def test_errors_are_one_line_and_write_nothing(folder, tmp_path, capsys, extra, message):
+    root, _ = folder
+    argv = ["top", "fashion", "--images", str(root), "--layer", "conv2d_1"]
+    if extra[0] == "--images":
+        argv = ["top", "fashion", "--layer", "conv2d_1"]
+    assert main([*argv, *extra, "-o", str(tmp_path / "x.png")]) == 2
+    assert re.search(message, _error(capsys))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_folder(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    argv = ["top", "fashion", "--images", str(tmp_path / "empty"), "--layer", "conv2d"]
+    assert main([*argv, "-o", str(tmp_path / "x.png")]) == 2
+    assert "no image files (.png, .jpg" in _error(capsys)
