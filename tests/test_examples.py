@@ -158,3 +158,21 @@ def test_explain(tmp_path, capsys):
     check_pngs(tmp_path, names)
     out = capsys.readouterr().out
     assert "Grad-CAM (max_pooling2d_1): max" in out and "occlusion sensitivity" in out
+
+
+@pytest.mark.dataset
+@needs_fashion
+def test_tsne(tmp_path, capsys):
+    numbers = load_example("tsne").main(tmp_path, small=True)
+    check_pngs(tmp_path, ["fashion_tsne.png"])
+    assert numbers["n"] == 300
+    layers = ["conv2d", "dense", "dense_1"]
+    assert list(numbers["knn_2d"]) == list(numbers["knn_full"]) == layers
+    early, late, softmax = (numbers["knn_2d"][layer] for layer in layers)
+    # The classes separate more in the later layers (chance agreement is about 0.1)...
+    assert 0.2 < early < late - 0.1 and late < softmax + 0.05 and softmax > 0.8
+    # ...and the 2-D map keeps the neighbourhoods of each layer's own space.
+    for layer in layers:
+        assert numbers["knn_2d"][layer] == pytest.approx(numbers["knn_full"][layer], abs=0.1)
+    out = capsys.readouterr().out
+    assert "300 test images" in out and "conv2d (28, 28, 32): 10-NN class agreement" in out

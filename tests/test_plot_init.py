@@ -53,9 +53,9 @@ sys.meta_path.insert(0, Recorder())
 def test_public_names():
     assert plot.__all__ == sorted(plot.__all__)
     assert set(plot.__all__) == {
-        "plot_attribution", "plot_channels", "plot_compare", "plot_dreams", "plot_history",
-        "plot_kernels",
-        "plot_network", "plot_overlay", "plot_photos", "plot_weight_histogram",
+        "plot_attribution", "plot_channels", "plot_compare", "plot_dreams", "plot_embedding",
+        "plot_history", "plot_kernels", "plot_network", "plot_overlay", "plot_photos",
+        "plot_top_images", "plot_weight_histogram",
     }  # fmt: skip
     for name in plot.__all__:
         assert callable(getattr(plot, name))

@@ -19,9 +19,11 @@ from activations.plot._attribution import plot_attribution
 from activations.plot._channels import plot_channels
 from activations.plot._compare import plot_compare, plot_photos
 from activations.plot._dream import plot_dreams
+from activations.plot._embedding import plot_embedding
 from activations.plot._history import plot_history
 from activations.plot._network import plot_network
 from activations.plot._overlay import plot_overlay
+from activations.plot._top import plot_top_images
 from activations.plot._weights import plot_kernels, plot_weight_histogram
 
 __all__ = [
@@ -29,10 +31,12 @@ __all__ = [
     "plot_channels",
     "plot_compare",
     "plot_dreams",
+    "plot_embedding",
     "plot_history",
     "plot_kernels",
     "plot_network",
     "plot_overlay",
     "plot_photos",
+    "plot_top_images",
     "plot_weight_histogram",
 ]
