@@ -26,6 +26,7 @@ FASHION = {
     "input.png", "maps_conv2d.png", "maps_conv2d_1.png", "kernels_trained.png",
     "kernels_untrained.png", "weight_histogram.png", "history.png",
     "explain_gradcam.png", "explain_occlusion.png", "dream_conv2d_1.png",
+    "top_conv2d_1.png", "tsne.png",
 }  # fmt: skip
 FACE = {
     "maps_conv1.png", "channel_red.png", "strongest_conv1.png", "maps_prelu3_64.png",
@@ -60,8 +61,8 @@ def test_demo_runs_and_reports_progress(demo):
     assert demo["code"] == 0, demo["stderr"]
     assert re.fullmatch(r"wrote .*demo-out/index.html in \d+\.\d s\n", demo["stdout"])
     steps = [line for line in demo["stderr"].splitlines() if line.startswith("[")]
-    assert steps[0] == "[1/13] fashion: loading the trained CNN and the first test image"
-    assert [s.split("]")[0] for s in steps] == [f"[{i}/13" for i in range(1, 14)]
+    assert steps[0] == "[1/14] fashion: loading the trained CNN and the first test image"
+    assert [s.split("]")[0] for s in steps] == [f"[{i}/14" for i in range(1, 15)]
     assert demo["seconds"] < 240  # about 30 s alone on 2 cores; CI machines are shared
 
 
@@ -93,6 +94,10 @@ def test_fashion_page_content(demo):
     assert "conv2d after its ReLU, 32 channels as a 4x8 grid" in text
     assert "conv2d_1 after its ReLU, 64 channels as a 8x8 grid" in text
     assert "333,526 learnable values" in text
+    assert "<h2>What the channels mean, over 1,000 test images</h2>" in text
+    assert "the 9 of the 1000 test images with the largest response" in text
+    assert re.search(r"On average \d+% of a live channel's top 9 images \(64 of 64",
+                     html.unescape(text))  # fmt: skip
 
 
 def test_face_page_uses_the_eye_channels(demo, eye_result):

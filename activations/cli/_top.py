@@ -96,6 +96,7 @@ def cmd_top(args: argparse.Namespace) -> int:
     out = check_figure_path(args.output, args.force)
     loaded = load_model(args.model, args.scale)
     names = None
+    images: Any  # the images as drawn: an array, or the folder read lazily
     if args.images == FASHION_TEST:
         images, batches = _fashion_test(loaded)
     else:

@@ -7,7 +7,7 @@ from activations.datasets._faces import (
     face_eye_closed,
 )
 from activations.datasets._fashion_mnist import CLASS_NAMES, fashion_mnist
-from activations.datasets._samples import fashion_sample
+from activations.datasets._samples import fashion_sample, fashion_test_subset
 
 __all__ = [
     "CLASS_NAMES",
@@ -17,4 +17,5 @@ __all__ = [
     "face_eye_closed",
     "fashion_mnist",
     "fashion_sample",
+    "fashion_test_subset",
 ]

@@ -1,4 +1,4 @@
-"""A Fashion-MNIST test image shipped inside the package, for offline demos."""
+"""Fashion-MNIST test images shipped inside the package, for offline demos."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-__all__ = ["fashion_sample"]
+__all__ = ["fashion_sample", "fashion_test_subset"]
 
 #: Label of the shipped image: Fashion-MNIST test image 0 is an ankle boot.
 _SAMPLE_LABEL = 9
@@ -37,3 +37,28 @@ def fashion_sample() -> tuple[NDArray[np.uint8], int]:
     path = resources.files("activations") / "data" / "fashion_test_0.png"
     with resources.as_file(path) as file, Image.open(file) as im:
         return np.array(im, dtype=np.uint8), _SAMPLE_LABEL
+
+
+def fashion_test_subset() -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
+    """The first 1,000 Fashion-MNIST test images and labels, without the data set.
+
+    They ship with the package (``activations/data/fashion_test_1000.npz``,
+    made by ``data/make_fashion_subset.py``, equal to the first 1,000 of
+    ``fashion_mnist()[1]``), so the demo's data-set sections run offline. The
+    file holds plain arrays and is read without unpickling.
+
+    Returns
+    -------
+    images : ndarray of shape (1000, 28, 28), uint8
+    labels : ndarray of shape (1000,), int64
+        Class indices into ``CLASS_NAMES``.
+
+    Examples
+    --------
+    >>> images, labels = fashion_test_subset()
+    >>> images.shape, int(labels[0])
+    ((1000, 28, 28), 9)
+    """
+    path = resources.files("activations") / "data" / "fashion_test_1000.npz"
+    with resources.as_file(path) as file, np.load(file, allow_pickle=False) as data:
+        return np.array(data["images"], np.uint8), np.array(data["labels"], np.int64)
