@@ -93,3 +93,18 @@ def test_an_empty_folder(tmp_path, capsys):
     argv = ["top", "fashion", "--images", str(tmp_path / "empty"), "--layer", "conv2d"]
     assert main([*argv, "-o", str(tmp_path / "x.png")]) == 2
     assert "no image files (.png, .jpg" in _error(capsys)
+
+
+def test_report_gains_a_top_images_section(folder, tmp_path, capsys):
+    root, pixels = folder
+    out = tmp_path / "report"
+    photo = str(root / "img00.png")
+    assert main(["report", "fashion", photo, "-o", str(out), "--top-images", str(root)]) == 0
+    text = (out / "index.html").read_text()
+    assert f"<h2>What the channels of conv2d_1 mean, over the images in {root.name}/</h2>" in text
+    assert "the 9 of the 30 images in" in text and (out / "top_conv2d_1.png").is_file()
+    capsys.readouterr()
+    assert main(["report", "fashion", photo, "-o", str(tmp_path / "r2"),
+                 "--top-images", str(tmp_path / "none")]) == 2  # fmt: skip
+    assert "--top-images should be 'fashion-test' or a folder" in _error(capsys)
+    assert not (tmp_path / "r2").exists()

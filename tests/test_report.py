@@ -322,13 +322,27 @@ def test_report_of_a_model_with_odd_names(odd_model, photos, tmp_path):
         "maps_conv4.png",
         "strongest_c_1.png", "strongest_r_2.png", "strongest_prelu3.png", "strongest_conv4.png",
         "kernels_c_1.png", "weight_histograms.png",
-        "explain_gradcam.png", "explain_occlusion.png",
+        "explain_gradcam.png", "explain_occlusion.png", "dream_conv4.png",
         "photos.png", "compare_conv4.png",
     }  # fmt: skip
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == sorted([*images, "index.html"])
     lines = stream.getvalue().splitlines()
-    assert lines[0] == "[1/10] network table"
-    assert lines[-1] == "[10/10] comparison of the two images"
+    assert lines[0] == "[1/11] network table"
+    assert "[10/11] deep dreams of conv4" in lines
+    assert lines[-1] == "[11/11] comparison of the two images"
+
+
+def test_report_with_an_image_set_ranks_the_deepest_layer(odd_model, photos, tmp_path):
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 256, (12, 16, 16, 3), dtype=np.uint8)
+    x = images.astype(np.float32)
+    index = write_model_report(odd_model, photos[0], tmp_path / "r", stream=None,
+                               image_set=(images, x, "noise images"))  # fmt: skip
+    text = index.read_text()
+    assert "<h2>What the channels of conv4 mean, over the noise images</h2>" in text
+    assert "the 9 of the 12 noise images with the largest response" in text
+    assert "top_conv4.png" in assert_all_targets_exist(index)
+    assert "<h2>What the channels of conv4 want to see</h2>" in text
 
 
 def test_report_comparison_matches_compare_channels(odd_model, photos, tmp_path):

@@ -199,6 +199,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         image_b = load_image(args.compare, loaded, size=image.shape[:2], name="image b")
     box = _region(args.region, image)
     layers = None if args.layers is None else [n for n in args.layers.split(",") if n]
+    image_set = None
+    if args.top_images is not None:
+        from activations.cli._top import image_set_of
+
+        image_set = image_set_of(args.top_images, loaded, "--top-images")
     path = write_model_report(
         loaded.model,
         image,
@@ -211,6 +216,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         k=args.k,
         force=args.force,
         labels=(Path(args.image).name, Path(args.compare or "b").name),
+        image_set=image_set,
         title=f"Activations of {Path(args.model).name} on {Path(args.image).name}",
     )
     print(f"wrote {path}")

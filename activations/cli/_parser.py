@@ -284,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--layers", metavar="L1,L2", help="conv layers to show (default: all)")
     p.add_argument("-k", type=_positive_int, default=4, help="channels compared (default 4)")
+    p.add_argument(
+        "--top-images", metavar="SET", help=f"'{FASHION_TEST}' or a folder: top images section"
+    )
     p = _add_command(sub, "demo", cmd_demo, "the Fashion-MNIST and face walkthroughs, offline")
     _add_output(p, "demo-out", "output directory (default: demo-out)")
     _add_train_fashion(sub)

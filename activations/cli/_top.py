@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # numpy loads with the command, so that --help stays fast
     import numpy as np
     from numpy.typing import NDArray
 
-__all__ = ["FASHION_TEST", "IMAGE_SUFFIXES", "ImageFolder", "cmd_top"]
+__all__ = ["FASHION_TEST", "IMAGE_SUFFIXES", "ImageFolder", "cmd_top", "image_set_of"]
 
 FASHION_TEST = "fashion-test"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
@@ -34,10 +34,10 @@ class ImageFolder:
     ``batches(n)`` yields the model's inputs, ``n`` images at a time.
     """
 
-    def __init__(self, path: str, loaded: LoadedModel):
+    def __init__(self, path: str, loaded: LoadedModel, option: str = "--images"):
         folder = Path(path)
         if not folder.is_dir():
-            raise CliError(f"--images should be '{FASHION_TEST}' or a folder, got '{path}'")
+            raise CliError(f"{option} should be '{FASHION_TEST}' or a folder, got '{path}'")
         self.paths = sorted(
             p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
         )
@@ -74,6 +74,17 @@ def _fashion_test(loaded: LoadedModel) -> tuple[NDArray[np.uint8], Iterator[NDAr
     return images, batches()
 
 
+def image_set_of(
+    spec: str, loaded: LoadedModel, option: str = "--images"
+) -> tuple[Any, Iterator[Any], str]:
+    """``(images as drawn, batches of model inputs, name)`` for ``--images SPEC``."""
+    if spec == FASHION_TEST:
+        images, batches = _fashion_test(loaded)
+        return images, batches, "Fashion-MNIST test images"
+    folder = ImageFolder(spec, loaded, option)
+    return folder, folder.batches(256), f"images in {Path(spec).name}/"
+
+
 def _print_top(top: Any, names: list[str] | None) -> None:
     print(f"{top.layer}: top {top.k} of {top.n_images} images per channel, by {top.by}")
     for channel, indices, values in zip(top.channels, top.indices, top.values):
@@ -95,13 +106,8 @@ def cmd_top(args: argparse.Namespace) -> int:
 
     out = check_figure_path(args.output, args.force)
     loaded = load_model(args.model, args.scale)
-    names = None
-    images: Any  # the images as drawn: an array, or the folder read lazily
-    if args.images == FASHION_TEST:
-        images, batches = _fashion_test(loaded)
-    else:
-        folder = ImageFolder(args.images, loaded)
-        images, batches, names = folder, folder.batches(256), [p.name for p in folder.paths]
+    images, batches, _ = image_set_of(args.images, loaded)
+    names = [p.name for p in images.paths] if isinstance(images, ImageFolder) else None
     top = top_images(
         loaded.model, batches, args.layer, channels=args.channels, k=args.k, by=args.by
     )

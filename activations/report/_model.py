@@ -4,7 +4,9 @@ One page, ``index.html``, with its PNG figures beside it (referenced by
 relative paths, so the directory can be moved or zipped as a whole): the
 network table, every conv layer's channels (before and after its activation),
 the strongest channel of each conv layer over the photo, the first layer's
-kernels and the weight histograms, and optionally a comparison of two photos.
+kernels and the weight histograms, why the model decides (Grad-CAM, occlusion)
+and what the deepest conv layer's channels dream, and optionally a comparison
+of two photos and each channel's top images over a set of images.
 The sections are also the building blocks of ``activations demo``.
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import keras
 import numpy as np
@@ -23,7 +25,7 @@ from activations._extract import activations
 from activations._network import analyze_network, shape_text
 from activations._region import check_box
 from activations.report._compare_section import add_compare_section, compare_layer_for
-from activations.report._explain_section import add_explain_section
+from activations.report._explain_section import add_dream_section, add_explain_section
 from activations.report._page import Page, Progress, network_table_html, staged_directory
 from activations.report._sections import (
     ConvLayer,
@@ -35,6 +37,7 @@ from activations.report._sections import (
     scaled_input,
     slug,
 )
+from activations.report._top_section import add_top_section
 from activations.report._weights_section import add_weights_section, conv_kernels
 
 __all__ = [
@@ -60,6 +63,7 @@ def write_model_report(
     compare_layer: str | None = None,
     k: int = 4,
     labels: tuple[str, str] = ("image a", "image b"),
+    image_set: tuple[Any, Any, str] | None = None,
     force: bool = False,
     stream: TextIO | str | None = "stderr",
 ) -> Path:
@@ -94,6 +98,11 @@ def write_model_report(
         Channels in the comparison.
     labels : (str, str)
         Names of the two photos.
+    image_set : (images, x, name), optional
+        A set of images for the top-images section of the deepest conv layer:
+        ``images`` as drawn (indexable, uint8), ``x`` what the model takes (an
+        array or an iterable of batches, as :func:`activations.top_images`
+        accepts) and a name for the captions.
     force : bool, default False
         Write into a non-empty ``out_dir`` (files of the same name are replaced).
     stream : text stream, "stderr" or None, default "stderr"
@@ -118,7 +127,7 @@ def write_model_report(
     if box is not None:
         check_box(box, image.shape[:2])
     x = scaled_input(image, scale)
-    steps = 5 + len(convs) + (image_b is not None)
+    steps = 6 + len(convs) + (image_b is not None) + (image_set is not None)
     progress = Progress(steps, stream)
     with staged_directory(out_dir, force=force) as temp:
         page = Page(temp, title or f"Activations of '{model.name}'")
@@ -140,6 +149,8 @@ def write_model_report(
         add_weights_section(page, conv_kernels(model, convs))
         progress("why the model decides (Grad-CAM, occlusion)")
         _why_section(page, model, image, x)
+        progress(f"deep dreams of {convs[-1].output}")
+        _dream_section(page, model, convs[-1].output, post[convs[-1].output].shape[-1])
         if image_b is not None:
             progress("comparison of the two images")
             shapes = {name: act.shape for name, act in post.items()}
@@ -150,6 +161,12 @@ def write_model_report(
                 activations(model, scaled_input(image_b, scale), layer),
             )
             add_compare_section(page, (image, image_b), acts, layer, box=box, k=k, labels=labels)
+        if image_set is not None:
+            deepest = convs[-1].output
+            progress(f"top images of {deepest} over {image_set[2]}")
+            page.heading(f"What the channels of {deepest} mean, over the {image_set[2]}")
+            add_top_section(page, model, image_set[0], image_set[1], deepest, image_set[2],
+                            channels=range(min(16, post[deepest].shape[-1])))  # fmt: skip
         page.write()
     return Path(out_dir) / "index.html"
 
@@ -167,5 +184,17 @@ def _why_section(page: Page, model: keras.Model, image: NDArray, x: NDArray) -> 
         page.paragraph(
             f"Grad-CAM and occlusion sensitivity explain a class score; not shown for "
             f"model '{model.name}': {' '.join(str(error).split())}",
+            note=True,
+        )
+
+
+def _dream_section(page: Page, model: keras.Model, layer: str, n_channels: int) -> None:
+    """The deep dreams of the first (up to 16) channels of ``layer``, or why not."""
+    page.heading(f"What the channels of {layer} want to see")
+    try:
+        add_dream_section(page, model, layer, list(range(min(16, n_channels))), "from noise")
+    except ValueError as error:  # e.g. an input size deep_dream cannot choose: say so, go on
+        page.paragraph(
+            f"deep_dream is not shown for model '{model.name}': {' '.join(str(error).split())}",
             note=True,
         )
