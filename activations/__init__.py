@@ -44,6 +44,11 @@ _EXPORTS: dict[str, str] = {
     "overlay": "activations._overlay",
     "region_weights": "activations._region",
     "strongest_channel": "activations._rank",
+    "TopImages": "activations._top",
+    "top_images": "activations._top",
+    "ReceptiveField": "activations._receptive_field",
+    "receptive_field": "activations._receptive_field",
+    "embed": "activations._embed",
     "top_channels": "activations._rank",
 }
 # Submodules reachable as attributes: ``activations.plot.plot_channels(...)``.
@@ -58,11 +63,14 @@ __all__ = [
     "LayerSpec",
     "LayersLike",
     "NetworkTable",
+    "ReceptiveField",
+    "TopImages",
     "activations",
     "analyze_network",
     "channel_stats",
     "compare_channels",
     "deep_dream",
+    "embed",
     "gradcam",
     "imresize",
     "imtile",
@@ -71,10 +79,12 @@ __all__ = [
     "mat2gray",
     "occlusion_sensitivity",
     "overlay",
+    "receptive_field",
     "reference",
     "region_weights",
     "strongest_channel",
     "top_channels",
+    "top_images",
 ]
 
 if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides these
@@ -83,6 +93,7 @@ if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides the
     from activations import reference
     from activations import zoo as zoo
     from activations._dream import deep_dream
+    from activations._embed import embed
     from activations._extract import activations
     from activations._gradcam import gradcam
     from activations._network import LayerInfo, NetworkTable, analyze_network, layer_weights
@@ -95,10 +106,12 @@ if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides the
         strongest_channel,
         top_channels,
     )
+    from activations._receptive_field import ReceptiveField, receptive_field
     from activations._region import region_weights
     from activations._resize import imresize
     from activations._stats import ChannelStats, channel_stats
     from activations._tile import imtile
+    from activations._top import TopImages, top_images
     from activations._types import ImagesLike, LayersLike, LayerSpec
 
 

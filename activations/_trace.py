@@ -44,6 +44,10 @@ fails first if a Keras release changes it:
    request for it. Guard: ``test_extract.py::test_the_input_layer_by_name_is_explained``.
    ``_gradcam`` reads the layer behind each of ``model.outputs`` the same way to pick
    the default score layer. Guard: ``test_gradcam.py::test_defaults_label_and_one_image``.
+6. ``_receptive_field`` walks a traced graph backwards, from a tensor's
+   ``_keras_history.operation`` to that operation's ``_inbound_nodes[i].input_tensors``:
+   Keras has no public way to find what feeds a layer. Guards: the empirical tests of
+   ``test_receptive_field.py`` (one lit pixel per image against every cell's box).
 """
 
 from __future__ import annotations
