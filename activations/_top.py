@@ -135,8 +135,10 @@ class TopImages:
 class TopReducer:
     """Per-batch top k of each channel, computed inside the compiled pass.
 
-    Built once per (extractor, channels, by, k) and cached. Used by
-    :func:`top_images` and by :mod:`activations.distributed`'s actors.
+    The pass reduces each map to its max (or mean), takes the batch's top k
+    per channel, and finds the peak only in those k maps (a gather, not an
+    argmax over every map). Built once per (extractor, channels, by, k) and
+    cached. Used by :func:`top_images` and by :mod:`activations.distributed`.
     """
 
     _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -147,14 +149,24 @@ class TopReducer:
         ops = keras.ops
         self.map_shape = tuple(int(n) for n in out.shape[1:-1])
         self.k = k
-        out = ops.take(out, np.asarray(channels, np.int32), axis=-1)
-        flat = ops.reshape(out, (-1, math.prod(self.map_shape), len(channels)))
+        cells, n_all = math.prod(self.map_shape), int(out.shape[-1])
+        # Flat int32 indices into a batch of maps must stay below 2**31.
+        self.max_rows = max(1, (2**31 - 1) // (cells * n_all))
+        chosen = np.asarray(channels, np.int32)
+        flat = ops.reshape(out, (-1, cells, n_all))
         score = ops.max(flat, axis=1) if by == "max" else ops.mean(flat, axis=1)
-        peak = ops.cast(ops.argmax(flat, axis=1), "float32")
+        if len(channels) != n_all or list(channels) != list(range(n_all)):
+            score = ops.take(score, chosen, axis=1)
         # A batch smaller than k goes through `scores` and is ranked on the host.
-        self.scores = keras.Model(tapped.inputs[0], [score, peak], name="top_scores")
-        values, index = ops.top_k(ops.transpose(score), k)
-        peaks = ops.take_along_axis(ops.transpose(peak), index, axis=1)
+        peak = ops.take(ops.argmax(flat, axis=1), chosen, axis=1)
+        self.scores = keras.Model(
+            tapped.inputs[0], [score, ops.cast(peak, "float32")], name="top_scores"
+        )
+        values, index = ops.top_k(ops.transpose(score), k)  # (C, k)
+        steps = ops.arange(cells, dtype="int32") * n_all
+        start = ops.cast(index, "int32") * (cells * n_all) + chosen[:, None]
+        maps = ops.take(ops.reshape(out, (-1,)), start[:, :, None] + steps)  # (C, k, cells)
+        peaks = ops.cast(ops.argmax(maps, axis=-1), "float32")
         self.topk = keras.Model(
             tapped.inputs[0], [values, ops.cast(index, "float32"), peaks], name="top_k"
         )
@@ -170,6 +182,13 @@ class TopReducer:
 
     def __call__(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(values, batch indices, flat peak positions)``, each (C, min(k, len(batch)))."""
+        if len(batch) > self.max_rows:  # huge maps: reduce in pieces, merge here
+            merged = TopAccumulator(self.k)
+            for start in range(0, len(batch), self.max_rows):
+                piece = batch[start : start + self.max_rows]
+                merged.add_batch(self(piece), len(piece))
+            assert merged.values is not None
+            return merged.values, merged.indices, merged.peaks  # type: ignore[return-value]
         if len(batch) >= self.k:
             values, index, peaks = predict_batch(self.topk, batch)
         else:
