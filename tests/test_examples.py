@@ -176,3 +176,15 @@ def test_tsne(tmp_path, capsys):
         assert numbers["knn_2d"][layer] == pytest.approx(numbers["knn_full"][layer], abs=0.1)
     out = capsys.readouterr().out
     assert "300 test images" in out and "conv2d (28, 28, 32): 10-NN class agreement" in out
+
+
+@pytest.mark.dataset
+@needs_fashion
+def test_top_images(tmp_path, capsys):
+    numbers = load_example("top_images").main(tmp_path, small=True)
+    check_pngs(tmp_path, ["fashion_top_conv2d_1.png"])
+    assert numbers["n"] == 1000 and numbers["conv2d_1 live"] == 64
+    # top sets are far more class-coherent than random sets of 9 (about 0.29)
+    assert numbers["random"] < 0.35 < numbers["conv2d_1"] < numbers["dense"]
+    printed = capsys.readouterr().out
+    assert "conv2d_1 cells see (8, 8) pixels, stride (2, 2), offset (-3, -3)" in printed

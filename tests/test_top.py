@@ -169,3 +169,14 @@ def test_batches_too_large_for_int32_indices_are_reduced_in_pieces(small_cnn, rn
     assert_close(pieces[0], whole[0])  # other batchings: float32 rounding
     np.testing.assert_array_equal(pieces[1], whole[1])
     np.testing.assert_array_equal(pieces[2], whole[2])
+
+
+def test_class_share_and_live_channels(box_model):
+    image = np.arange(16, dtype=np.float32).reshape(4, 4, 1)
+    images = np.stack([image * 0, image, image * 2, image * 3])
+    top = top_images(box_model, images, "conv", k=2, progress=False)  # after the ReLU
+    np.testing.assert_array_equal(top.indices[0], [3, 2])
+    np.testing.assert_array_equal(top.live, [True, True])  # channel 1: 1 on the black image
+    np.testing.assert_array_equal(top.class_share([0, 1, 1, 1]), [1.0, 0.5])
+    with pytest.raises(ValueError, match=r"one label per scanned image, shape \(4,\)"):
+        top.class_share([0, 1])

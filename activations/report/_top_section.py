@@ -21,10 +21,8 @@ def class_coherence(top: TopImages, labels: NDArray[np.integer]) -> tuple[float,
     A channel is live when its best value is not 0 (a dead ReLU unit ties all
     images at 0). Returns (share, live channels); share is NaN without any.
     """
-    labels = np.asarray(labels)
-    live = ~np.all(top.values == 0, axis=1)
-    shares = [np.bincount(labels[row]).max() / top.k for row in top.indices[live]]
-    return (float(np.mean(shares)) if shares else float("nan")), int(live.sum())
+    shares = top.class_share(labels)[top.live]
+    return (float(shares.mean()) if len(shares) else float("nan")), int(top.live.sum())
 
 
 def add_top_section(
