@@ -133,21 +133,70 @@ def _labels(label: Any, base: NDArray) -> NDArray[np.intp]:
     return np.broadcast_to(arr, (n,)).astype(np.intp)
 
 
-def _occluded_batches(
-    images: NDArray, fill: NDArray, boxes: list[tuple[int, int, int, int]], batch_size: int
-) -> Iterator[tuple[NDArray[np.intp], NDArray]]:
-    """(image index, copies) for every image x box, ``batch_size`` copies at a time."""
-    n, h, w, c = images.shape
-    total = n * len(boxes)
+def _span_masks(spans: list[tuple[int, int]], size: int) -> NDArray[np.bool_]:
+    """(len(spans), size) booleans: row p is True on the pixels of span p."""
+    pixels = np.arange(size)
+    starts, stops = np.array(spans, dtype=np.intp).reshape(-1, 2).T
+    return (pixels >= starts[:, None]) & (pixels < stops[:, None])
+
+
+def _batches(
+    images: NDArray, fill: NDArray, rows: NDArray, cols: NDArray, batch_size: int
+) -> Iterator[NDArray]:
+    """The N images as they are, then every image x mask position, ``batch_size`` at a time.
+
+    Row ``N + i * P + p`` of the stream is image ``i`` with mask ``p`` (of P =
+    rows x cols positions). Each batch is one fancy-indexed copy of the images
+    with the masks written by one broadcast ``np.copyto``: the input is never
+    touched and at most one batch of copies exists.
+    """
+    n, positions = len(images), len(rows) * len(cols)
+    total = n * (1 + positions)
     for start in range(0, total, batch_size):
         index = np.arange(start, min(total, start + batch_size))
-        which = index // len(boxes)
+        copy = np.maximum(index - n, 0)
+        which = np.where(index < n, index, copy // positions)
+        box = copy % positions
+        hidden = rows[box // len(cols), :, None] & cols[box % len(cols), None, :]
+        hidden &= (index >= n)[:, None, None]  # the unoccluded images hide nothing
         copies = images[which]  # fancy indexing: a new array, the input is never touched
-        for j, (i, k) in enumerate(zip(which, index % len(boxes))):
-            r0, r1, c0, c1 = boxes[k]
-            source = np.broadcast_to(fill[i if len(fill) > 1 else 0], (h, w, c))
-            copies[j, r0:r1, c0:c1] = source[r0:r1, c0:c1]
-        yield which, copies
+        np.copyto(copies, fill[which] if len(fill) > 1 else fill, where=hidden[..., None])
+        yield copies
+
+
+def _drops(
+    extractor: Extractor,
+    images: NDArray,
+    label: Any,
+    fill: NDArray,
+    rows: NDArray,
+    cols: NDArray,
+    batch_size: int,
+) -> NDArray[np.float32]:
+    """score(image) - score(occluded copy), shape (N, len(rows), len(cols)).
+
+    The unoccluded images lead the stream of copies, so their scores come from
+    the same forward passes (no extra pass) and are known before any copy's.
+    """
+    n, positions = len(images), len(rows) * len(cols)
+    drops = np.empty(n * positions, np.float32)
+    base: list[NDArray] = []
+    classes, wanted = np.empty(0, np.intp), np.empty(0, np.float32)
+    start = 0
+    for batch in _batches(images, fill, rows, cols, batch_size):
+        out = _scores(extractor, batch)
+        stop, take = start + len(out), max(0, min(len(out), n - start))
+        if take:
+            base.append(np.array(out[:take]))  # a copy: `out` may be the backend's buffer
+            if start + take == n:
+                scores = np.concatenate(base)
+                classes = _labels(label, scores)
+                wanted = scores[np.arange(n), classes]
+        copies = np.arange(start + take, stop) - n
+        which = copies // positions
+        drops[copies] = wanted[which] - out[np.arange(take, len(out)), classes[which]]
+        start = stop
+    return drops.reshape(n, len(rows), len(cols))
 
 
 def occlusion_sensitivity(
@@ -168,11 +217,13 @@ def occlusion_sensitivity(
     image; for each position the occluded copy goes through the model and the
     map holds ``score(image) - score(occluded copy)`` for the class, so high
     values mark regions that support the class. The score is the model output
-    (for a softmax output layer the probability, as in MATLAB). The copies run
-    through the compiled forward pass ``batch_size`` at a time (at most one
-    batch of copies in memory), never one predict per mask. Each mask
-    position gives one cell of the map; the cells are then resized to the
-    image (MATLAB's OutputUpsampling) with MATLAB's ``imresize``.
+    (for a softmax output layer the probability, as in MATLAB). The images
+    and then their copies run through the compiled forward pass
+    ``batch_size`` at a time (the unoccluded scores come from the same
+    passes; at most one batch of copies in memory), never one predict per
+    mask. Each mask position gives one cell of the map; the cells are then
+    resized to the image (MATLAB's OutputUpsampling) with MATLAB's
+    ``imresize``.
 
     Parameters
     ----------
@@ -184,7 +235,9 @@ def occlusion_sensitivity(
         grayscale image). Never modified.
     label : int or array_like of N ints, optional
         The class of each image; by default the predicted one (the argmax of
-        the unoccluded output).
+        the unoccluded output). MATLAB requires it, and there a vector of
+        classes gives one map per class of one image; here it is one class
+        per image (call again for another class).
     mask_size : "auto", int or (rows, cols), default "auto"
         "auto": 20% of the image size, rounded (at least 1 pixel).
     stride : "auto", int or (rows, cols), default "auto"
@@ -199,7 +252,8 @@ def occlusion_sensitivity(
         and masks at the edges are cut; False: only full masks inside the
         image (see :func:`mask_positions`).
     batch_size : int, default 128
-        Occluded copies per forward pass (MATLAB's MiniBatchSize).
+        Images per forward pass, the unoccluded ones included (MATLAB's
+        MiniBatchSize, default 128 as there).
 
     Returns
     -------
@@ -254,16 +308,8 @@ def occlusion_sensitivity(
     fill = _fill_values(mask_value, batch)
     rows = mask_positions(hw[0], masks[0], steps[0], bool(mask_clipping))
     cols = mask_positions(hw[1], masks[1], steps[1], bool(mask_clipping))
-    boxes = [(r0, r1, c0, c1) for r0, r1 in rows for c0, c1 in cols]
-    base = np.concatenate([_scores(extractor, b) for b in source.iter_batches(batch_size)])
-    classes = _labels(label, base)
-    drops = np.empty(len(batch) * len(boxes), np.float32)
-    done = 0
-    for which, copies in _occluded_batches(batch, fill, boxes, batch_size):
-        scores = _scores(extractor, copies)[np.arange(len(which)), classes[which]]
-        drops[done : done + len(which)] = base[which, classes[which]] - scores
-        done += len(which)
-    maps = drops.reshape(len(batch), len(rows), len(cols))
+    row_masks, col_masks = _span_masks(rows, hw[0]), _span_masks(cols, hw[1])
+    maps = _drops(extractor, batch, label, fill, row_masks, col_masks, batch_size)
     if output_upsampling != "none":
         stack = np.moveaxis(maps, 0, -1)  # (rows, cols, N): imresize resizes channels at once
         maps = np.moveaxis(imresize(stack, hw, method=output_upsampling), -1, 0)

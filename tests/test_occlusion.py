@@ -9,7 +9,7 @@ from _sanity import deletion_area
 from _tolerance import assert_close
 from keras import layers
 
-from activations import datasets, imresize, occlusion_sensitivity, zoo
+from activations import _occlusion, datasets, imresize, occlusion_sensitivity, zoo
 from activations._occlusion import mask_positions
 from activations.datasets._fashion_mnist import SYSTEM_DIR
 
@@ -72,6 +72,13 @@ def test_mask_value_auto_is_the_channel_mean():
     image = np.arange(16, dtype=np.float32).reshape(4, 4, 1)  # mean 7.5
     got = occlusion_sensitivity(model, image, mask_size=2, stride=2, mask_clipping=False, **NONE)
     np.testing.assert_array_equal(got, [[-20.0, -12.0], [12.0, 20.0]])  # box sum - 4 * 7.5
+
+
+def test_mask_value_auto_is_each_images_own_mean():
+    model = linear_model((2, 2, 1), [1.0])
+    image = np.float32([[0, 1], [2, 5]])[..., None]  # mean 2; the second image's mean is 4
+    got = occlusion_sensitivity(model, np.stack([image, image + 2]), mask_size=1, stride=1, **NONE)
+    np.testing.assert_array_equal(got, [[[-2, -1], [0, 3]], [[-2, -1], [0, 3]]])  # pixel - mean
 
 
 def test_mask_value_per_channel_and_per_pixel():
@@ -140,6 +147,29 @@ def test_batch_size_does_not_change_the_result(small_cnn, rng):
             small_cnn, images, mask_size=3, stride=2, batch_size=batch_size
         )
         assert_close(got, reference)
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "passes"), [(128, [15]), (6, [6, 6, 3]), (2, [2] * 7 + [1])]
+)
+def test_unoccluded_scores_share_the_passes_of_the_copies(ramp, monkeypatch, batch_size, passes):
+    # 3 images x (1 unoccluded + 4 masks) = 15 rows: one pass per batch_size of them, no
+    # extra pass for the scores without occlusion, whichever batch they end in.
+    sizes: list[int] = []
+    forward = _occlusion.run_extractor
+
+    def counted(extractor, batch):  # the real forward pass, counted
+        sizes.append(len(batch))
+        return forward(extractor, batch)
+
+    monkeypatch.setattr(_occlusion, "run_extractor", counted)
+    model = linear_model((6, 6, 1), [1.0, -1.0])
+    batch = np.stack([ramp, -ramp, ramp])
+    kw = dict(mask_size=3, stride=3, mask_value=0.0, mask_clipping=False, batch_size=batch_size)
+    got = occlusion_sensitivity(model, batch, **kw, **NONE)
+    box_sums = np.float32([[63, 90], [225, 252]])
+    np.testing.assert_array_equal(got, np.stack([box_sums] * 3))  # predicted class of each
+    assert sizes == passes
 
 
 def test_inputs_and_model_unchanged(small_cnn, rng):
