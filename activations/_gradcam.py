@@ -22,8 +22,9 @@ from activations._extractors import check_built
 from activations._gradients import output_gradient
 from activations._inputs import ImageSource, as_image_source, input_spec
 from activations._layers import LayerRef, resolve_layer
-from activations._network import NetworkTable, analyze_network
+from activations._network import NetworkTable
 from activations._resize import imresize
+from activations._scores import check_labels, default_score_layer, network_table
 from activations._tap import fused_activation, tapped
 from activations._trace import BUILD_LOCK, structured, trace, trace_error
 from activations._types import ImagesLike, LayerSpec
@@ -42,34 +43,6 @@ def _default_feature(model: keras.Model, table: NetworkTable) -> str:
             "Grad-CAM's feature maps from. Pass `feature_layer`. Received: feature_layer=None"
         )
     return rows[-1].name
-
-
-def _default_reduction(model: keras.Model, table: NetworkTable) -> str:
-    try:
-        outputs = list(model.outputs or [])
-    except (AttributeError, ValueError):  # a subclassed model: its last layer
-        outputs = []
-    if len(outputs) > 1:
-        names = [getattr(o._keras_history.operation, "name", "?") for o in outputs]
-        raise ValueError(
-            f"Model '{model.name}' has {len(outputs)} outputs {names}; Grad-CAM needs the one "
-            f"whose score to explain. Pass `reduction_layer`, one of {names}. "
-            "Received: reduction_layer=None"
-        )
-    if outputs:
-        return str(outputs[0]._keras_history.operation.name)
-    return table.rows[-1].name
-
-
-_DEFAULTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _table(model: keras.Model, input_shape: tuple | None) -> NetworkTable:
-    """The network table the default layers come from (cached: it traces the model)."""
-    per_model = _DEFAULTS.setdefault(model, {})
-    if input_shape not in per_model:
-        per_model[input_shape] = analyze_network(model, input_shape=input_shape)
-    return per_model[input_shape]
 
 
 def _stage_of(layer: keras.layers.Layer) -> str:
@@ -197,15 +170,15 @@ def gradcam(
         )
     shape = tuple(source.array.shape[1:]) if spec.shape is None else None
     if feature_layer is None:
-        feature_layer = _default_feature(model, _table(model, shape))
+        feature_layer = _default_feature(model, network_table(model, shape))
     if reduction_layer is None:
-        reduction_layer = _default_reduction(model, _table(model, shape))
+        reduction_layer = default_score_layer(model, shape, "Grad-CAM")
     feature = resolve_layer(model, feature_layer)
     reduction = resolve_layer(model, reduction_layer)
     two = _gradcam_model(
         model, feature, reduction, tuple(source.array.shape[1:]), str(source.array.dtype)
     )
-    labels = _label_list(label, len(source.array), int(two.outputs[1].shape[-1]))
+    labels = check_labels(label, len(source.array), int(two.outputs[1].shape[-1]))
     maps = np.concatenate(
         [_batch_maps(two, model, batch, reduction, None if labels is None else labels[start:])
          for start, batch in _batches(source, batch_size)]
@@ -218,24 +191,6 @@ def _batches(source: ImageSource, batch_size: int):
     assert source.array is not None
     for start in range(0, len(source.array), batch_size):
         yield start, source.array[start : start + batch_size]
-
-
-def _label_list(label: Any, n: int, n_classes: int) -> NDArray[np.int64] | None:
-    """None (the predicted classes), or one checked class index per image."""
-    if label is None:
-        return None
-    values = np.atleast_1d(np.asarray(label))
-    if values.dtype.kind not in "iu" or values.ndim != 1 or len(values) not in (1, n):
-        raise ValueError(
-            f"Expected `label` to be None, a class index or one index per image ({n}). "
-            f"Received: label={label!r}"
-        )
-    if values.min() < 0 or values.max() >= n_classes:
-        raise ValueError(
-            f"Expected `label` in [0, {n_classes - 1}] (the score has {n_classes} classes). "
-            f"Received: label={label!r}"
-        )
-    return np.broadcast_to(values, (n,)).astype(np.int64)
 
 
 def _batch_maps(two, model, batch, reduction: LayerRef, labels) -> NDArray:

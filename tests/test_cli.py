@@ -759,6 +759,11 @@ def test_explain_errors_are_one_line(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
     assert main(["explain", "face", face, "--reduction-layer", "face_score", "--label", "1",
                  "-o", str(tmp_path / "f.png")]) == 0  # fmt: skip
+    occlusion = ["explain", "face", face, "--method", "occlusion", "--label", "1"]
+    assert main([*occlusion, "-o", str(tmp_path / "o.png")]) == 2  # the same rule as gradcam
+    assert "3 outputs ['box', 'landmarks', 'face_score']; occlusion sensitivity" in _error(capsys)
+    named = [*occlusion, "--reduction-layer", "face_score"]
+    assert main([*named, "-o", str(tmp_path / "o.png")]) == 0
 
 
 def test_dream_tiles_one_image_per_channel(tmp_path, capsys):

@@ -103,6 +103,8 @@ def test_errors(rng):
         gradcam(model, x, label=5)
     with pytest.raises(ValueError, match=r"one index per image \(2\)"):
         gradcam(model, x, label=[0, 1, 0])
+    with pytest.raises(TypeError, match=r"a class index or one index per image.*label=0.5"):
+        gradcam(model, x, label=0.5)  # the same rule as occlusion_sensitivity
     with pytest.raises(ValueError, match=r"one score per class.*reduction_layer='conv'"):
         gradcam(model, x, reduction_layer="conv")
     inputs = keras.Input((6, 6, 1))

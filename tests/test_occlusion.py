@@ -201,8 +201,8 @@ def test_inputs_and_model_unchanged(small_cnn, rng):
         (dict(batch_size=0), ValueError, r"`batch_size` >= 1"),
         (dict(label=2), ValueError, r"`label` in \[0, 1\].*label=2"),
         (dict(label=-1), ValueError, r"`label` in \[0, 1\]"),
-        (dict(label=1.0), TypeError, r"`label` to be None, an int or 1 ints"),
-        (dict(label=[0, 1]), TypeError, r"Received: label=\[0, 1\]"),
+        (dict(label=1.0), TypeError, r"`label` to be None, a class index or one index per"),
+        (dict(label=[0, 1]), ValueError, r"one index per image \(1\). Received: label=\[0, 1\]"),
     ],
 )
 def test_errors(ramp, options, error, match):
@@ -260,3 +260,18 @@ def test_deleting_the_most_sensitive_pixels_first_drops_the_score_faster():
     ours = deletion_area(model, x, y, [np.argsort(-m.ravel(), kind="stable") for m in maps])
     random = deletion_area(model, x, y, [rng.permutation(28 * 28) for _ in x])
     assert ours < random - 0.05, (ours, random)  # measured: 0.452 vs 0.661
+
+
+def test_models_with_several_outputs_name_their_score_layer(rng):
+    inputs = keras.Input((6, 6, 1))
+    flat = keras.layers.Flatten(name="flat")(inputs)
+    box = keras.layers.Dense(4, name="box")(flat)
+    score = keras.layers.Dense(2, activation="softmax", name="score")(flat)
+    model = keras.Model(inputs, [score, box])  # the score is not the last layer
+    x = rng.random((6, 6, 1), dtype=np.float32)
+    kw = dict(mask_size=2, stride=2, output_upsampling="none")
+    with pytest.raises(ValueError, match=r"2 outputs \['score', 'box'\]; occlusion sensitivity"):
+        occlusion_sensitivity(model, x, **kw)
+    named = occlusion_sensitivity(model, x, 1, reduction_layer="score", **kw)
+    scorer = keras.Model(inputs, score)
+    np.testing.assert_allclose(named, occlusion_sensitivity(scorer, x, 1, **kw), atol=1e-7)

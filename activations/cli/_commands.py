@@ -106,7 +106,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
         found = gradcam(loaded.model, x, args.label, reduction_layer=args.reduction_layer)
         unit = GRADCAM_UNITS
     else:
-        found = occlusion_sensitivity(loaded.model, x, args.label)
+        found = occlusion_sensitivity(
+            loaded.model, x, args.label, reduction_layer=args.reduction_layer
+        )
         unit = OCCLUSION_UNITS
     which = "the predicted class" if args.label is None else f"class {args.label}"
     peak = tuple(int(v) for v in divmod(int(found.argmax()), found.shape[1]))

@@ -239,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--reduction-layer",
         default=None,
         metavar="LAYER",
-        help="gradcam: the layer of class scores (needed for models with several outputs)",
+        help="the layer of class scores (needed for models with several outputs)",
     )
     _add_output(p, None, "output figure (.png, .pdf, .svg, .jpg)")
     p.add_argument("--dpi", type=_positive_int, default=100)

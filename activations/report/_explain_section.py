@@ -37,7 +37,9 @@ def add_explain_section(
 
     maps = {
         "gradcam": gradcam(model, x, label, reduction_layer=reduction_layer),
-        "occlusion": occlusion_sensitivity(model, x, label, **occlusion),
+        "occlusion": occlusion_sensitivity(
+            model, x, label, reduction_layer=reduction_layer, **occlusion
+        ),
     }
     units = {"gradcam": GRADCAM_UNITS, "occlusion": OCCLUSION_UNITS}
     captions = {
