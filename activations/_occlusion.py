@@ -175,7 +175,8 @@ def occlusion_sensitivity(
             f"Expected `mask_clipping` to be a bool. Received: mask_clipping={mask_clipping!r}"
         )
     if reduction_layer is None:
-        shape = None if input_spec(model).shape is not None else np.shape(images)[-3:]
+        given: Any = images  # for a subclassed model the images tell the input shape
+        shape = None if input_spec(model).shape is not None else np.shape(given)[-3:]
         reduction_layer = default_score_layer(model, shape, "occlusion sensitivity")
     source, _, _, extractor = prepare(model, images, reduction_layer, stage="output")
     batch = source.array

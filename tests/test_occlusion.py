@@ -275,3 +275,15 @@ def test_models_with_several_outputs_name_their_score_layer(rng):
     named = occlusion_sensitivity(model, x, 1, reduction_layer="score", **kw)
     scorer = keras.Model(inputs, score)
     np.testing.assert_allclose(named, occlusion_sensitivity(scorer, x, 1, **kw), atol=1e-7)
+
+
+def test_a_subclassed_model_with_a_named_score_layer(subclassed_model, rng):
+    x = rng.random((10, 10, 3), dtype=np.float32)
+    kw = dict(mask_size=4, stride=4, output_upsampling="none", mask_value=0.0)
+    found = occlusion_sensitivity(subclassed_model, x, 0, reduction_layer="fc", **kw)
+    copy = x.copy()
+    copy[:2, :2] = 0.0  # the first mask, clipped at the corner
+    scores = np.asarray(subclassed_model.predict_on_batch(np.stack([x, copy]))[0])
+    first = scores[0, 0] - scores[1, 0]
+    assert found.shape == (3, 3)
+    assert found[0, 0] == pytest.approx(first, abs=1e-5)
