@@ -16,7 +16,7 @@ from activations._stop import check_stop
 from activations._trace import Extractor
 from activations._types import ImagesLike, LayerSpec
 
-__all__ = ["ChannelStats", "channel_stats"]
+__all__ = ["ChannelStats", "channel_stats", "stats_reducer"]
 
 # extractor -> model returning per-image channel max / mean / min
 _REDUCERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -43,7 +43,7 @@ class ChannelStats:
     n_images: int
 
 
-def _reducer(extractor: Extractor) -> keras.Model:
+def stats_reducer(extractor: Extractor) -> keras.Model:
     if extractor not in _REDUCERS:
         (tapped,) = extractor.models  # one layer: one model
         out = tapped.outputs[0]
@@ -105,7 +105,7 @@ def channel_stats(
     if isinstance(layer, (list, tuple)):
         raise TypeError(f"Expected one layer. Received: layer={layer!r}")
     source, refs, _, extractor = prepare(model, images, layer, stage=stage)
-    reducer = _reducer(extractor)
+    reducer = stats_reducer(extractor)
     maxima: list[NDArray[np.float32]] = []
     minima: list[NDArray[np.float32]] = []
     sums: NDArray[np.float64] | float = 0.0

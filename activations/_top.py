@@ -9,8 +9,6 @@ top k is merged, so memory is O(channels x k) however many images stream by.
 from __future__ import annotations
 
 import logging
-import math
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,14 +19,13 @@ from numpy.typing import NDArray
 
 from activations._checks import check_int
 from activations._extract import check_options, prepare
-from activations._predict import predict_batch
 from activations._progress import check_progress, progress_bar
 from activations._receptive_field import ReceptiveField, receptive_field
 from activations._stop import check_stop
-from activations._trace import Extractor
+from activations._top_reduce import TopAccumulator, TopReducer
 from activations._types import ImagesLike, LayerSpec
 
-__all__ = ["BY", "TopAccumulator", "TopImages", "TopReducer", "top_images"]
+__all__ = ["BY", "TopImages", "check_channels", "finish", "top_images"]
 
 logger = logging.getLogger("activations")
 
@@ -95,9 +92,8 @@ class TopImages:
         Returns
         -------
         ndarray of shape (C,)
-            1.0 when all k images share a class; about 0.29 for random sets of
-            9 Fashion-MNIST images. Dead channels (``~live``) tie at 0 and
-            their share means nothing.
+            1.0 when all k images share a class (about 0.29 for random sets of 9
+            Fashion-MNIST images); meaningless for dead channels (``~live``).
         """
         labels = np.asarray(labels)
         if labels.ndim != 1 or len(labels) < self.n_images:
@@ -161,104 +157,8 @@ class TopImages:
         ]
 
 
-class TopReducer:
-    """Per-batch top k of each channel, computed inside the compiled pass.
-
-    The pass reduces each map to its max (or mean), takes the batch's top k
-    per channel, and finds the peak only in those k maps (a gather, not an
-    argmax over every map). Built once per (extractor, channels, by, k) and
-    cached. Used by :func:`top_images` and by :mod:`activations.distributed`.
-    """
-
-    _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-    def __init__(self, extractor: Extractor, channels: tuple[int, ...], by: str, k: int):
-        (tapped,) = extractor.models  # one layer: one model
-        out = tapped.outputs[0]
-        ops = keras.ops
-        self.map_shape = tuple(int(n) for n in out.shape[1:-1])
-        self.k = k
-        cells, n_all = math.prod(self.map_shape), int(out.shape[-1])
-        # Flat int32 indices into a batch of maps must stay below 2**31.
-        self.max_rows = max(1, (2**31 - 1) // (cells * n_all))
-        chosen = np.asarray(channels, np.int32)
-        flat = ops.reshape(out, (-1, cells, n_all))
-        score = ops.max(flat, axis=1) if by == "max" else ops.mean(flat, axis=1)
-        if len(channels) != n_all or list(channels) != list(range(n_all)):
-            score = ops.take(score, chosen, axis=1)
-        # A batch smaller than k goes through `scores` and is ranked on the host.
-        peak = ops.take(ops.argmax(flat, axis=1), chosen, axis=1)
-        self.scores = keras.Model(
-            tapped.inputs[0], [score, ops.cast(peak, "float32")], name="top_scores"
-        )
-        values, index = ops.top_k(ops.transpose(score), k)  # (C, k)
-        steps = ops.arange(cells, dtype="int32") * n_all
-        start = ops.cast(index, "int32") * (cells * n_all) + chosen[:, None]
-        maps = ops.take(ops.reshape(out, (-1,)), start[:, :, None] + steps)  # (C, k, cells)
-        peaks = ops.cast(ops.argmax(maps, axis=-1), "float32")
-        self.topk = keras.Model(
-            tapped.inputs[0], [values, ops.cast(index, "float32"), peaks], name="top_k"
-        )
-
-    @classmethod
-    def get(cls, extractor: Extractor, channels: tuple[int, ...], by: str, k: int) -> TopReducer:
-        """The cached reducer for these options."""
-        cached = cls._CACHE.setdefault(extractor, {})
-        key = (channels, by, k)
-        if key not in cached:
-            cached[key] = cls(extractor, channels, by, k)
-        return cached[key]
-
-    def __call__(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(values, batch indices, flat peak positions)``, each (C, min(k, len(batch)))."""
-        if len(batch) > self.max_rows:  # huge maps: reduce in pieces, merge here
-            merged = TopAccumulator(self.k)
-            for start in range(0, len(batch), self.max_rows):
-                piece = batch[start : start + self.max_rows]
-                merged.add_batch(self(piece), len(piece))
-            assert merged.values is not None
-            return merged.values, merged.indices, merged.peaks  # type: ignore[return-value]
-        if len(batch) >= self.k:
-            values, index, peaks = predict_batch(self.topk, batch)
-        else:
-            score, peak = predict_batch(self.scores, batch)
-            order = np.broadcast_to(np.arange(len(batch))[:, None], score.shape)
-            index = np.lexsort((order, -score), axis=0).T
-            values = np.take_along_axis(score.T, index, axis=1)
-            peaks = np.take_along_axis(peak.T, index, axis=1)
-        return values, np.rint(index).astype(np.int64), np.rint(peaks).astype(np.int64)
-
-
-class TopAccumulator:
-    """A running top k per channel, merged batch by batch on the host."""
-
-    def __init__(self, k: int):
-        self.k = k
-        self.values: np.ndarray | None = None
-        self.indices: np.ndarray | None = None
-        self.peaks: np.ndarray | None = None
-        self.n_images = 0
-
-    def add(self, values: np.ndarray, indices: np.ndarray, peaks: np.ndarray) -> None:
-        """Merge candidates (C, m) whose ``indices`` are already global."""
-        if self.values is not None:
-            assert self.indices is not None and self.peaks is not None
-            values = np.concatenate([self.values, values], axis=1)
-            indices = np.concatenate([self.indices, indices], axis=1)
-            peaks = np.concatenate([self.peaks, peaks], axis=1)
-        order = np.lexsort((indices, -values.astype(np.float64)), axis=-1)[:, : self.k]
-        self.values = np.take_along_axis(values, order, axis=1).astype(np.float32)
-        self.indices = np.take_along_axis(indices, order, axis=1)
-        self.peaks = np.take_along_axis(peaks, order, axis=1)
-
-    def add_batch(self, reduced: tuple[np.ndarray, np.ndarray, np.ndarray], n: int) -> None:
-        """Merge one batch of ``n`` images reduced by a :class:`TopReducer`."""
-        values, local, peaks = reduced
-        self.add(values, local + self.n_images, peaks)
-        self.n_images += n
-
-
-def _check_channels(channels: Any, n_channels: int, layer: str) -> tuple[int, ...]:
+def check_channels(channels: Any, n_channels: int, layer: str) -> tuple[int, ...]:
+    """The asked channels as a tuple (None: all of them), each checked against ``n_channels``."""
     if channels is None:
         return tuple(range(n_channels))
     items = [channels] if isinstance(channels, (int, np.integer)) else list(channels)
@@ -356,7 +256,7 @@ def top_images(
     check_progress(progress)
     source, refs, _, extractor = prepare(model, images, layer, stage=stage)
     n_channels = int(extractor.models[0].outputs[0].shape[-1])
-    chosen = _check_channels(channels, n_channels, refs[0].name)
+    chosen = check_channels(channels, n_channels, refs[0].name)
     reducer = TopReducer.get(extractor, chosen, by, k)
     running = TopAccumulator(k)
     total = None if source.array is None else len(source.array)

@@ -155,22 +155,6 @@ def test_works_on_a_functional_nested_model(nested_model, rng):
     assert isinstance(nested_model, keras.Model)
 
 
-def test_batches_too_large_for_int32_indices_are_reduced_in_pieces(small_cnn, rng):
-    from activations._extract import prepare
-    from activations._top import TopReducer
-
-    x = rng.random((13, 12, 12, 1), dtype=np.float32)
-    _, _, _, extractor = prepare(small_cnn, x, "conv2d_1", stage="output")
-    reducer = TopReducer(extractor, tuple(range(6)), "max", 4)
-    assert reducer.max_rows == (2**31 - 1) // (6 * 6 * 6)
-    whole = reducer(x)
-    reducer.max_rows = 3  # as if each map held ~2**31 / 3 values
-    pieces = reducer(x)
-    assert_close(pieces[0], whole[0])  # other batchings: float32 rounding
-    np.testing.assert_array_equal(pieces[1], whole[1])
-    np.testing.assert_array_equal(pieces[2], whole[2])
-
-
 def test_class_share_and_live_channels(box_model):
     image = np.arange(16, dtype=np.float32).reshape(4, 4, 1)
     images = np.stack([image * 0, image, image * 2, image * 3])
