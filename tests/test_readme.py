@@ -19,7 +19,11 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
     blocks = _blocks()
     assert len(blocks) >= 2
     monkeypatch.chdir(tmp_path)
+    cluster = [b for b in blocks if b.startswith("# needs a running Ray cluster")]
+    assert len(cluster) == 1  # only the cluster example is not run
     for i, block in enumerate(blocks):
-        exec(compile(block, f"README.md block {i}", "exec"), {})
-    assert (tmp_path / "conv2d.png").stat().st_size > 0
-    assert (tmp_path / "eye.png").stat().st_size > 0
+        code = compile(block, f"README.md block {i}", "exec")  # every block compiles
+        if block not in cluster:
+            exec(code, {})
+    for name in ("conv2d.png", "eye.png", "top.png", "tsne.png"):
+        assert (tmp_path / name).stat().st_size > 0
