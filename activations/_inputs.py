@@ -10,7 +10,14 @@ from typing import Any
 import keras
 import numpy as np
 
-__all__ = ["ImageSource", "ModelInput", "as_image_source", "check_model", "input_spec"]
+__all__ = [
+    "ImageSource",
+    "ModelInput",
+    "as_image_source",
+    "check_model",
+    "declared_shape",
+    "input_spec",
+]
 
 logger = logging.getLogger("activations")
 
@@ -63,6 +70,20 @@ def input_spec(model: keras.Model) -> ModelInput:
         )
     tensor = inputs[0]
     return ModelInput(tuple(tensor.shape[1:]), str(tensor.dtype), model.name)
+
+
+def declared_shape(model: keras.Model, input_shape: tuple | None, example: str) -> tuple:
+    """``input_shape`` if given, else the model's declared one; refuse when neither.
+
+    ``example`` is the call the error suggests, e.g. ``"analyze_network(model, "``.
+    """
+    shape = input_spec(model).shape if input_shape is None else tuple(input_shape)
+    if shape is None:
+        raise ValueError(
+            f"Model '{model.name}' does not declare its input shape; pass it, e.g. "
+            f"{example}input_shape=(48, 48, 3)). Received: input_shape=None"
+        )
+    return shape
 
 
 def _check_dtype(x: np.ndarray) -> None:

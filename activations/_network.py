@@ -10,7 +10,7 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._inputs import check_model, input_spec
+from activations._inputs import check_model, declared_shape, input_spec
 from activations._layers import LayerRef, iter_layers, resolve_layer
 from activations._tap import fused_activation
 from activations._trace import trace
@@ -185,12 +185,7 @@ def analyze_network(model: keras.Model, *, input_shape: tuple | None = None) -> 
     """
     check_model(model)
     spec = input_spec(model)
-    shape = spec.shape if input_shape is None else tuple(input_shape)
-    if shape is None:
-        raise ValueError(
-            f"Model '{model.name}' does not declare its input shape; pass it, e.g. "
-            "analyze_network(model, input_shape=(48, 48, 3)). Received: input_shape=None"
-        )
+    shape = declared_shape(model, input_shape, "analyze_network(model, ")
     refs = list(iter_layers(model))
     _, captures = trace(model, refs, input_shape=shape, dtype=spec.dtype)
     return NetworkTable(model.name, shape, tuple(_row(ref, captures) for ref in refs))

@@ -15,7 +15,7 @@ from typing import Any
 import keras
 
 from activations._checks import check_int
-from activations._inputs import check_model, input_spec
+from activations._inputs import check_model, declared_shape, input_spec
 from activations._layers import iter_layers, resolve_layer
 from activations._trace import trace
 from activations._types import LayerSpec
@@ -227,12 +227,7 @@ def _walk(output: Any, inputs: Any, rank: int, names: dict[int, str]) -> _Field:
 
 def _sample_shape(model: keras.Model, input_shape: tuple | None) -> tuple[tuple, str]:
     spec = input_spec(model)
-    shape = spec.shape if input_shape is None else tuple(input_shape)
-    if shape is None:
-        raise ValueError(
-            f"Model '{model.name}' does not declare its input shape; pass it, e.g. "
-            "receptive_field(model, layer, input_shape=(48, 48, 3)). Received: input_shape=None"
-        )
+    shape = declared_shape(model, input_shape, "receptive_field(model, layer, ")
     if len(shape) not in (2, 3):
         raise ValueError(
             f"Expected an image (H, W, C) or sequence (L, C) input. Received: input_shape={shape}"
