@@ -2,8 +2,9 @@
 # Install everything the test suite needs on a fresh Debian machine, then run every
 # stage, even when an earlier one fails: ruff, mypy, the whole suite on the TensorFlow
 # backend, the backend-agnostic core tests (marker `core`) on PyTorch and on JAX,
-# and the benchmark on tiny sizes. Each stage prints one summary line; the script
-# exits non-zero if any stage failed. pytest's exit code 5 (no tests collected)
+# and the benchmarks on tiny sizes. The TensorFlow stage includes the Ray tests (marker
+# `ray`), on a local 2-CPU cluster they start themselves. Each stage prints one summary
+# line; the script exits non-zero if any stage failed. pytest's exit code 5 (no tests collected)
 # fails a stage too, and so does any skipped test (ACTIVATIONS_NO_SKIP=1).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +47,8 @@ stage "mypy" python -m mypy
 stage "tensorflow, all tests" python -m pytest -p no:cacheprovider
 stage "torch, core tests" env KERAS_BACKEND=torch python -m pytest -p no:cacheprovider -m core -q
 stage "jax, core tests" env KERAS_BACKEND=jax python -m pytest -p no:cacheprovider -m core -q
-stage "benchmark, tiny" python benchmarks/bench_activations.py --tiny --out "$bench_out"
+stage "benchmarks, tiny" bash -c "python benchmarks/bench_activations.py --tiny --out '$bench_out' \
+  && python benchmarks/bench_top.py --tiny >/dev/null"
 rm -rf "$bench_out"
 
 echo
