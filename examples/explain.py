@@ -62,8 +62,9 @@ def main(out: str, *, small: bool = False) -> list[Path]:
     face_maps = {
         "Grad-CAM (prelu4, face score)": gradcam(net, photo, 1, reduction_layer="face_score"),
         "occlusion sensitivity (MATLAB's defaults)": occlusion_sensitivity(
-            net, photo, 1, mask_size=16 if small else "auto", stride=16 if small else "auto"
-        ),
+            net, photo, 1, reduction_layer="face_score",
+            mask_size=16 if small else "auto", stride=16 if small else "auto",
+        ),  # fmt: skip
     }
     score = float(net.predict_on_batch(photo[None])[2][0, 1])
     title = f"Face network: the face score (p = {score:.3f})"
