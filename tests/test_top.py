@@ -11,7 +11,7 @@ from _tolerance import assert_close
 
 from activations import activations, top_images
 
-pytestmark = pytest.mark.core
+core = pytest.mark.core  # all but the tf.data test run on every backend
 
 
 def brute_force(maps: np.ndarray, k: int, by: str) -> tuple[np.ndarray, np.ndarray]:
@@ -37,6 +37,7 @@ def assert_same_ranking(top, maps: np.ndarray, k: int, by: str) -> None:
         np.testing.assert_array_equal(top.indices[c][untied], indices[c][untied])
 
 
+@core
 @pytest.mark.parametrize("layer", ["conv2d", "max_pooling2d", "conv2d_1", "dense"])
 @pytest.mark.parametrize("by", ["max", "mean"])
 @pytest.mark.parametrize("batch_size", [1, 4, 7, 128])
@@ -50,6 +51,7 @@ def test_equals_brute_force(small_cnn, rng, layer, by, batch_size):
     assert_same_ranking(top, maps, 5, by)
 
 
+@core
 def test_positions_are_the_peaks(small_cnn, rng):
     x = rng.random((20, 12, 12, 1), dtype=np.float32)
     maps = activations(small_cnn, x, "conv2d_1")
@@ -63,6 +65,7 @@ def test_positions_are_the_peaks(small_cnn, rng):
             assert image_map[row, col] == pytest.approx(image_map.max(), rel=1e-6)
 
 
+@core
 def test_hand_set_values_and_ties(box_model):
     image = np.arange(16, dtype=np.float32).reshape(4, 4, 1)
     images = np.stack([image * 0, image, image * 2, image])  # images 1 and 3 tie
@@ -74,6 +77,7 @@ def test_hand_set_values_and_ties(box_model):
     np.testing.assert_array_equal(top.positions[1, 0], [0, 0])  # a constant map: first cell
 
 
+@core
 def test_channel_subset_streams_and_small_k(small_cnn, rng):
     x = rng.random((17, 12, 12, 1), dtype=np.float32)
     maps = activations(small_cnn, x, "conv2d")
@@ -85,6 +89,7 @@ def test_channel_subset_streams_and_small_k(small_cnn, rng):
     assert one.indices.shape == (1, 1)
 
 
+@core
 def test_fewer_images_than_k(small_cnn, rng, caplog):
     x = rng.random((3, 12, 12, 1), dtype=np.float32)
     with caplog.at_level(logging.INFO, logger="activations"):
@@ -93,6 +98,7 @@ def test_fewer_images_than_k(small_cnn, rng, caplog):
     assert_same_ranking(top, activations(small_cnn, x, "conv2d"), 3, "max")
 
 
+@core
 def test_dense_layer_has_no_positions_and_full_crops(small_cnn, rng):
     x = rng.random((6, 12, 12, 1), dtype=np.float32)
     top = top_images(small_cnn, x, "dense", k=2, progress=False)
@@ -102,6 +108,7 @@ def test_dense_layer_has_no_positions_and_full_crops(small_cnn, rng):
     np.testing.assert_array_equal(crops[0][0], x[top.indices[0, 0]])
 
 
+@core
 def test_crops_follow_the_receptive_field(small_cnn, rng):
     x = rng.random((8, 12, 12, 1), dtype=np.float32)
     top = top_images(small_cnn, x, "conv2d_1", k=2, progress=False)
@@ -116,6 +123,7 @@ def test_crops_follow_the_receptive_field(small_cnn, rng):
             np.testing.assert_array_equal(crops[c][j], x[top.indices[c, j], r0:r1, c0:c1])
 
 
+@core
 def test_inputs_are_not_modified(small_cnn, rng):
     x = rng.random((5, 12, 12, 1), dtype=np.float32)
     before = x.copy()
@@ -126,6 +134,7 @@ def test_inputs_are_not_modified(small_cnn, rng):
         np.testing.assert_array_equal(old, new)
 
 
+@core
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
@@ -137,16 +146,19 @@ def test_inputs_are_not_modified(small_cnn, rng):
         ({"batch_size": 0}, ValueError, "batch_size"),
     ],
 )
+@core
 def test_bad_options(small_cnn, kwargs, error, match):
     with pytest.raises(error, match=match):
         top_images(small_cnn, np.zeros((2, 12, 12, 1), np.float32), "conv2d", **kwargs)
 
 
+@core
 def test_one_layer_only(small_cnn):
     with pytest.raises(TypeError, match="Expected one layer"):
         top_images(small_cnn, np.zeros((2, 12, 12, 1), np.float32), ["conv2d", "dense"])
 
 
+@core
 def test_works_on_a_functional_nested_model(nested_model, rng):
     x = rng.random((11, 8, 8, 3), dtype=np.float32)
     maps = activations(nested_model, x, "inner/conv")
@@ -155,6 +167,7 @@ def test_works_on_a_functional_nested_model(nested_model, rng):
     assert isinstance(nested_model, keras.Model)
 
 
+@core
 def test_class_share_and_live_channels(box_model):
     image = np.arange(16, dtype=np.float32).reshape(4, 4, 1)
     images = np.stack([image * 0, image, image * 2, image * 3])
@@ -164,3 +177,14 @@ def test_class_share_and_live_channels(box_model):
     np.testing.assert_array_equal(top.class_share([0, 1, 1, 1]), [1.0, 0.5])
     with pytest.raises(ValueError, match=r"one label per scanned image, shape \(4,\)"):
         top.class_share([0, 1])
+
+
+def test_a_tf_data_pipeline_of_x_y_batches(small_cnn, rng):
+    import tensorflow as tf
+
+    x = rng.random((20, 12, 12, 1), dtype=np.float32)
+    labels = np.arange(20) % 3
+    dataset = tf.data.Dataset.from_tensor_slices((x, labels)).batch(6)
+    top = top_images(small_cnn, dataset, "conv2d_1", k=4, progress=False)
+    assert top.n_images == 20
+    assert_same_ranking(top, activations(small_cnn, x, "conv2d_1"), 4, "max")
