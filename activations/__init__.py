@@ -46,7 +46,7 @@ _EXPORTS: dict[str, str] = {
     "strongest_channel": "activations._rank",
     "TopImages": "activations._top",
     "top_images": "activations._top",
-    "ReceptiveField": "activations._receptive_field",
+    "ReceptiveField": "activations._field",
     "receptive_field": "activations._receptive_field",
     "embed": "activations._embed",
     "top_channels": "activations._rank",
@@ -95,6 +95,7 @@ if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides the
     from activations._dream import deep_dream
     from activations._embed import embed
     from activations._extract import activations
+    from activations._field import ReceptiveField
     from activations._gradcam import gradcam
     from activations._network import LayerInfo, NetworkTable, analyze_network, layer_weights
     from activations._normalize import mat2gray
@@ -106,7 +107,7 @@ if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides the
         strongest_channel,
         top_channels,
     )
-    from activations._receptive_field import ReceptiveField, receptive_field
+    from activations._receptive_field import receptive_field
     from activations._region import region_weights
     from activations._resize import imresize
     from activations._stats import ChannelStats, channel_stats

@@ -19,8 +19,9 @@ from numpy.typing import NDArray
 
 from activations._checks import check_int
 from activations._extract import check_options, prepare
+from activations._field import ReceptiveField
 from activations._progress import check_progress, progress_bar
-from activations._receptive_field import ReceptiveField, receptive_field
+from activations._receptive_field import receptive_field
 from activations._stop import check_stop
 from activations._top_reduce import TopAccumulator, TopReducer
 from activations._types import ImagesLike, LayerSpec

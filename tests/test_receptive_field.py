@@ -9,7 +9,8 @@ from keras import layers
 
 from activations import zoo
 from activations._extract import activations
-from activations._receptive_field import ReceptiveField, receptive_field
+from activations._field import ReceptiveField
+from activations._receptive_field import receptive_field
 
 pytestmark = pytest.mark.core
 
@@ -413,25 +414,10 @@ def test_channels_first_is_refused():
         receptive_field(model, "cf")
 
 
-# --- ReceptiveField.box ---------------------------------------------------------------
-
-
-def test_box_arithmetic_and_clipping():
-    field = _field((3, 5), (2, 1), (-1, -2))
-    assert field.box(0, 0) == (-1, 2, -2, 3)
-    assert field.box(2, 3) == (3, 6, 1, 6)
-    assert field.box(0, 0, image_shape=(4, 4)) == (0, 2, 0, 3)
-    assert field.box(2, 3, image_shape=(4, 4)) == (3, 4, 1, 4)
-    assert field.box(9, 0, image_shape=(4, 4))[:2] == (4, 4)  # past the image: empty
-
-
-def test_box_rejects_bad_cells_and_shapes():
-    field = _field((3, 3), (1, 1), (0, 0))
-    with pytest.raises(ValueError, match=r"Expected `row` >= 0. Received: row=-1"):
-        field.box(-1, 0)
-    with pytest.raises(TypeError, match=r"Expected `col` to be an int. Received: col=1.5"):
-        field.box(0, 1.5)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match=r"Expected `image_shape` \(H, W\)"):
-        field.box(0, 0, image_shape=(4,))  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match=r"Expected `image_shape` >= 1"):
-        field.box(0, 0, image_shape=(0, 4))
+def test_a_field_is_traced_once_per_model_and_layer():
+    model = _sequential((8, 8, 1), layers.Conv2D(2, 3, name="c"), layers.MaxPooling2D(2))
+    conv = model.get_layer("c")
+    first = receptive_field(model, "c")
+    nodes = len(conv._inbound_nodes)
+    assert receptive_field(model, conv) is first  # the same layer by object: cached
+    assert len(conv._inbound_nodes) == nodes  # no second trace added a node
