@@ -69,7 +69,7 @@ def coherence(model: keras.Model, x: np.ndarray, labels: np.ndarray, seed: int =
         per_image = channel_stats(model, x, layer, batch_size=BATCH).per_image_max
         live = per_image.max(axis=0) > 0
         brute = np.argsort(-per_image.T, axis=1, kind="stable")[:, :9]
-        share = [np.bincount(labels[row], minlength=10).max() / 9 for row in top.indices]
+        share = top.class_share(labels)
         random_share = [
             np.bincount(labels[rng.choice(len(x), 9, replace=False)], minlength=10).max() / 9
             for _ in range(1000)
