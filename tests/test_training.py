@@ -102,18 +102,24 @@ def test_loss_curve_is_a_png(run):
 
 
 @needs_dataset
-def test_split_is_a_seeded_random_partition():
+def test_split_is_the_tutorials_train_test_split():
+    from sklearn.model_selection import train_test_split
+
     (x_fit, y_fit), (x_val, y_val), (x_test, y_test) = tutorial_split(0.2, 42, 100)
     assert x_fit.shape == (80, 28, 28, 1) and x_val.shape == (20, 28, 28, 1)
     assert x_fit.dtype == np.float32 and x_test.shape == (100, 28, 28, 1)
     (x_train, y_train), (x_test_raw, _) = fashion_mnist()
     np.testing.assert_array_equal(x_test[..., 0], x_test_raw[:100] / np.float32(255))
-    # fit + val is a permutation of the first 100 training images, not a slice of it
-    order = np.random.default_rng(42).permutation(100)
-    np.testing.assert_array_equal(y_val, y_train[order[:20]])
-    np.testing.assert_array_equal(y_fit, y_train[order[20:]])
-    np.testing.assert_array_equal(x_val[..., 0], x_train[order[:20]] / np.float32(255))
-    assert not np.array_equal(order[:20], np.arange(20))
+    # The tutorials' own line, on their float64 pixels/255.0: the same images, same order.
+    train_scaled = x_train[:100].reshape(-1, 28, 28, 1) / 255.0
+    fit_t, val_t, y_fit_t, y_val_t = train_test_split(
+        train_scaled, y_train[:100], test_size=0.2, random_state=42
+    )
+    np.testing.assert_array_equal(y_val, y_val_t)
+    np.testing.assert_array_equal(y_fit, y_fit_t)
+    np.testing.assert_allclose(x_val, val_t, rtol=1e-6)
+    np.testing.assert_allclose(x_fit, fit_t, rtol=1e-6)
+    assert not np.array_equal(y_val, y_train[:20])  # shuffled, not a slice
 
 
 @needs_dataset

@@ -254,16 +254,19 @@ def tutorial_split(
 ) -> tuple[Arrays, Arrays, Arrays]:
     """The tutorials' data: (fit, validation, test) as (N, 28, 28, 1) float32 in 0..1.
 
-    A NumPy permutation seeded by ``seed`` holds out ``validation_split`` of the
-    training images; ``limit`` keeps only the first images of each set (tests).
+    The tutorials' own split: scikit-learn's ``train_test_split(train_scaled,
+    train_target, test_size=validation_split, random_state=seed)``, so the
+    validation images are exactly theirs; ``limit`` keeps only the first images
+    of each set (tests).
     """
+    from sklearn.model_selection import train_test_split
+
     (raw_train, y_train), (raw_test, y_test) = fashion_mnist()
     if limit is not None:
         raw_train, y_train = raw_train[:limit], y_train[:limit]
         raw_test, y_test = raw_test[:limit], y_test[:limit]
     x_train = raw_train.reshape(-1, 28, 28, 1).astype(np.float32) / np.float32(255)
     x_test = raw_test.reshape(-1, 28, 28, 1).astype(np.float32) / np.float32(255)
-    order = np.random.default_rng(seed).permutation(len(y_train))
     n_val = int(round(len(y_train) * validation_split))
     if not 0 < n_val < len(y_train):
         raise ValueError(
@@ -271,5 +274,7 @@ def tutorial_split(
             f"both non-empty. Received: validation_split={validation_split}, "
             f"images={len(y_train)}"
         )
-    val, fit = order[:n_val], order[n_val:]
+    fit, val = train_test_split(
+        np.arange(len(y_train)), test_size=validation_split, random_state=seed
+    )
     return (x_train[fit], y_train[fit]), (x_train[val], y_train[val]), (x_test, y_test)
