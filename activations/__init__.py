@@ -117,6 +117,10 @@ if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides the
 
 
 def __getattr__(name: str) -> Any:
+    if name in _EXPORTS or name in _SUBMODULES:
+        from activations._quiet import quiet_keras
+
+        quiet_keras()  # TensorFlow's C++ start-up lines stay off stderr
     if name in _EXPORTS:
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
     elif name in _SUBMODULES:

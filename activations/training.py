@@ -3,7 +3,8 @@
 Adam, sparse categorical cross-entropy, accuracy; 20% of the training set held
 out for validation (random, seeded); a checkpoint keeps the best model by
 validation loss and early stopping (patience 2) restores the best weights.
-Writes ``fashion_cnn.keras``, ``history.json`` and ``loss_curve.png``; from the
+Writes ``fashion_cnn.keras`` (recording its pixel range, 0..1, for the command
+line), ``history.json`` and ``loss_curve.png``; from the
 shell: ``activations train-fashion --out DIR [--epochs N] [--limit N] [--force]``.
 """
 
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from activations._checks import check_int, check_output_dir, make_output_dir
+from activations._input_range import DIVIDE_BY_255, write_input_range
 from activations._stop import check_stop
 from activations.datasets._fashion_mnist import tutorial_split
 
@@ -207,6 +209,8 @@ def _fit(out: Path, data, *, epochs, patience, monitor, validation_split, seed, 
         verbose=verbose,
     )
     test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
+    # The file carries its pixel range, so the command line feeds it pixels/255.
+    write_input_range(out / MODEL_FILE, 0.0, 1.0, DIVIDE_BY_255)
     history = _history(fit.history, monitor, test_loss, test_accuracy)
     history.update(
         seed=seed, split_seed=split_seed, limit=limit, batch_size=batch_size,

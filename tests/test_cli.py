@@ -102,7 +102,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def _error(capsys) -> str:
     """The error line: stderr must hold that one line, after report's "[3/7] ..." if any."""
     err = capsys.readouterr().err
-    lines = [line for line in err.splitlines() if not re.match(r"\[\d+/\d+\] ", line)]
+    lines = [
+        line
+        for line in err.splitlines()
+        if not re.match(r"\[\d+/\d+\] |activations: note: ", line)
+    ]
     assert len(lines) == 1 and lines[0].startswith("activations: error: "), err
     assert err.endswith(lines[0] + "\n"), err
     return lines[0]
@@ -465,13 +469,13 @@ def test_compare_ranks_only_channels_that_drop(files, tmp_path, capsys):
     assert main([*args, "-o", str(out)]) == 0
     stdout = capsys.readouterr().out
     from activations._region import region_weights
-    from activations.cli._loading import load_image, load_model
+    from activations.cli._loading import load_image, load_model, model_x
 
     loaded = load_model(str(files["model"]))
     image_a = load_image(str(files["photo"]), loaded)
     image_b = load_image(str(files["photo_b"]), loaded)
-    act_a = activations(loaded.model, image_a.astype("float32"), "relu2")
-    act_b = activations(loaded.model, image_b.astype("float32"), "relu2")
+    act_a = activations(loaded.model, model_x(image_a, loaded), "relu2")
+    act_b = activations(loaded.model, model_x(image_b, loaded), "relu2")
     region = region_weights((2, 2, 6, 6), act_a.shape[:2], image_shape=image_a.shape[:2])
     expected = compare_channels(act_a, act_b, region=region, k=100)
     assert (expected.drop > 0).all() and expected.n_dropping < 100

@@ -51,6 +51,13 @@ def test_files_written(run):
 
 
 @needs_dataset
+def test_the_model_file_records_its_pixel_range(run):
+    from activations._input_range import DIVIDE_BY_255, InputRange, read_input_range
+
+    assert read_input_range(run.model_path) == InputRange(0.0, 1.0, DIVIDE_BY_255)
+
+
+@needs_dataset
 def test_history_content(run):
     history = run.history
     for key in PER_EPOCH:

@@ -23,9 +23,9 @@ LAYERS = [
     ("dropout", "Dropout", (None, 100), 0),
     ("dense_1", "Dense", (None, 10), 1010),
 ]
-# The tutorials' recipe alone (REFERENCE.md A) gave 0.912 on the test set (seed 42,
-# best epoch 7 of 9; other seeds 0.903 to 0.910). The shipped run adds mirrored
-# training copies and a learning-rate reduction on plateau: 0.9216, best epoch 11 of 13.
+# The shipped run: the tutorials' split (scikit-learn's train_test_split, random_state
+# 42), plus mirrored training copies and a learning-rate cut on plateau; its history
+# file holds the figures (test accuracy >= 0.92 is the promise).
 MIN_TEST_ACCURACY = 0.92
 BAD_WEIGHTS = r"The `weights` argument should be either `None`, `\"trained\"` or the path"
 
@@ -54,7 +54,7 @@ def test_architecture(weights, trained):
     assert model.get_layer("dense_1").activation.__name__ == "softmax"
     assert model.get_layer("dropout").rate == pytest.approx(0.4)
     assert model.get_layer("conv2d").padding == "same"
-    assert not model.compiled
+    assert model.compiled and model.loss == "sparse_categorical_crossentropy"
 
 
 def test_names_have_no_suffix_when_built_twice():
@@ -126,6 +126,42 @@ def test_shipped_model_test_accuracy(trained):
     assert accuracy >= MIN_TEST_ACCURACY
     history = json.loads((WEIGHTS_PATH.parent / "fashion_cnn_history.json").read_text())
     assert accuracy == pytest.approx(history["test_accuracy"], abs=2e-4)
+
+
+@pytest.mark.dataset
+@pytest.mark.skipif(not SYSTEM_DIR.is_dir(), reason="dataset-fashion-mnist is not installed")
+def test_the_tutorials_lines_run_on_the_zoo_model():
+    """REFERENCE.md A-C, pasted as the tutorials write them, after ``model = fashion_cnn()``."""
+    from sklearn.model_selection import train_test_split
+
+    from activations.datasets import fashion_mnist
+
+    (train_input, train_target), _ = fashion_mnist()
+    train_scaled = train_input.reshape(-1, 28, 28, 1) / 255.0
+    train_scaled, val_scaled, train_target, val_target = train_test_split(
+        train_scaled, train_target, test_size=0.2, random_state=42
+    )
+    model = fashion_cnn()  # the tutorials: keras.models.load_model('best-cnn-model.h5')
+    conv = model.layers[0]
+    assert (conv.weights[0].shape, conv.weights[1].shape) == ((3, 3, 1, 32), (32,))
+    conv_weights = keras.ops.convert_to_numpy(conv.weights[0])
+    assert conv_weights.std() > 0.15
+    loss, accuracy = model.evaluate(val_scaled, val_target, verbose=0)
+    history = json.loads((WEIGHTS_PATH.parent / "fashion_cnn_history.json").read_text())
+    # Their validation set is exactly the one the shipped weights were selected on.
+    assert accuracy == pytest.approx(history["best_val_accuracy"], abs=2e-4)
+    assert loss == pytest.approx(history["best_val_loss"], rel=1e-3)
+    conv_acti = keras.Model(model.input, model.layers[0].output)
+    inputs = train_input[0:1].reshape(-1, 28, 28, 1) / 255.0
+    feature_maps = conv_acti.predict(inputs, verbose=0)
+    assert feature_maps.shape == (1, 28, 28, 32)
+    conv2_acti = keras.Model(model.input, model.layers[2].output)
+    assert conv2_acti.predict(inputs, verbose=0).shape == (1, 14, 14, 64)
+    from activations import activations
+
+    np.testing.assert_allclose(
+        feature_maps[0], activations(model, inputs[0], "conv2d"), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_weights_from_path(tmp_path, trained):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import keras
 
-from activations._input_range import declare_input_range
+from activations._input_range import DIVIDE_BY_255, declare_input_range
 
 __all__ = ["fashion_cnn"]
 
@@ -60,7 +60,9 @@ def fashion_cnn(
     Returns
     -------
     keras.Model
-        Sequential model named "fashion_cnn", not compiled.
+        Sequential model named "fashion_cnn", compiled as the tutorials compile it
+        (Adam, sparse categorical cross-entropy, accuracy), with ``model.input``
+        and ``model.output`` defined, so the tutorials' lines run on it as written.
 
     Raises
     ------
@@ -76,11 +78,27 @@ def fashion_cnn(
     >>> model = fashion_cnn(weights=None, seed=0)
     >>> model.layers[0].name, model.output_shape, model.count_params()
     ('conv2d', (None, 10), 333526)
+    >>> keras.Model(model.input, model.layers[0].output).output_shape
+    (None, 28, 28, 32)
     """
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
         raise TypeError(f"`seed` should be an int or None. Received: seed={seed!r}")
     model = _build(seed) if weights is None else _load(weights)
-    declare_input_range(model, 0.0, 1.0, "divide 0..255 pixels by 255")
+    declare_input_range(model, 0.0, 1.0, DIVIDE_BY_255)
+    return _as_in_the_tutorials(model)
+
+
+def _as_in_the_tutorials(model: keras.Model) -> keras.Model:
+    """Make the tutorials' own lines work on ``model``, as on the model they trained.
+
+    Compiled as they compile it (so ``model.evaluate`` runs), and called once on
+    its own input tensor so that ``model.input`` and ``model.output`` exist: a
+    Keras 3 Sequential defines them only once it has been called, and the
+    tutorials write ``keras.Model(model.input, model.layers[0].output)``. The
+    call adds no node to the layers.
+    """
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model(model.inputs[0])
     return model
 
 
