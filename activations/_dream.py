@@ -29,6 +29,7 @@ from activations._gradients import output_gradient
 from activations._input_range import input_range
 from activations._inputs import input_spec
 from activations._resize import imresize
+from activations._trace import graph_kept
 from activations._types import LayerSpec
 
 __all__ = ["deep_dream", "start_noise"]
@@ -49,10 +50,12 @@ def _dream_model(model: keras.Model, layer: LayerSpec, input_shape: tuple) -> ke
         if len(maps.shape) < 2:
             raise ValueError(f"Expected a layer with channels. Received: layer={layer!r}")
         axes = tuple(range(1, len(maps.shape) - 1))
-        weights = keras.Input(shape=(int(maps.shape[-1]),), name="channel_weights")
-        means = keras.ops.mean(maps, axis=axes) if axes else maps
-        weighted = keras.ops.multiply(means, weights)
-        cache[key] = keras.Model([tapped.inputs[0], weights], [means, weighted], name="dream")
+        with graph_kept(tapped):
+            weights = keras.Input(shape=(int(maps.shape[-1]),), name="channel_weights")
+            means = keras.ops.mean(maps, axis=axes) if axes else maps
+            weighted = keras.ops.multiply(means, weights)
+            inputs = [tapped.inputs[0], weights]
+            cache[key] = keras.Model(inputs, [means, weighted], name="dream")
     return cache[key]
 
 
@@ -171,8 +174,8 @@ def deep_dream(
     check_options(model, "channels", 1, "output")
     check_built(model)
     shape = input_spec(model).shape
-    if shape is not None and len(shape) == 3 and None in shape and image is not None:
-        shape = tuple(np.shape(image))  # a free-size model: the start image sets the size
+    if (shape is None or None in shape) and image is not None:
+        shape = tuple(np.shape(image))  # a free-size or subclassed model: the image sets it
     if shape is None or any(d is None for d in shape) or len(shape) != 3:
         raise ValueError(
             "Expected a model with a fixed (H, W, C) input for deep_dream(), or a start "

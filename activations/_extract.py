@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal, overload
@@ -201,14 +202,24 @@ def _chain(first: np.ndarray, rest: Iterable[np.ndarray]) -> Iterator[np.ndarray
 
 
 def prepare(
-    model: keras.Model, images: ImagesLike, layers: LayersLike, *, stage: str
+    model: keras.Model,
+    images: ImagesLike,
+    layers: LayersLike,
+    *,
+    stage: str,
+    static: bool = False,
 ) -> tuple[ImageSource, list[LayerRef], bool, Extractor]:
-    """Check ``images`` and ``layers`` and fetch the cached extractor for them."""
+    """Check ``images`` and ``layers`` and fetch the cached extractor for them.
+
+    ``static=True`` builds the extractor for the images' own size when the model
+    takes free sizes (a reduction that needs the map's shape, such as top_images).
+    """
     check_built(model)
     spec = input_spec(model)
     source = as_image_source(images, spec)
     sample_shape = None
-    if spec.shape is None:  # a subclassed model: the images tell the input shape
+    free = spec.shape is None or (static and None in spec.shape)
+    if free:  # a subclassed or free-size model: the images tell the input shape
         if source.array is None and source.batches is not None:
             first = next(source.batches)
             source.batches = _chain(first, source.batches)
@@ -217,6 +228,8 @@ def prepare(
             sample_shape = source.array.shape[1:]
     if source.array is not None:
         check_input_range(model, source.array)
+    if free and sample_shape is not None and spec.shape is not None:
+        spec = dataclasses.replace(spec, shape=tuple(sample_shape))
     refs, one_layer, extractor, _ = extractor_for(
         model, layers, stage=stage, sample_shape=sample_shape, spec=spec
     )

@@ -26,7 +26,7 @@ from activations._network import NetworkTable
 from activations._resize import imresize
 from activations._scores import check_labels, default_score_layer, network_table
 from activations._tap import fused_activation, tapped
-from activations._trace import BUILD_LOCK, structured, trace, trace_error
+from activations._trace import BUILD_LOCK, graph_kept, structured, trace, trace_error
 from activations._types import ImagesLike, LayerSpec
 
 __all__ = ["gradcam"]
@@ -71,32 +71,33 @@ def _gradcam_model(
     cache = _MODELS.setdefault(model, {})
     if key in cache:
         return cache[key]
-    x = keras.Input(shape=input_shape, dtype=dtype, name="activations_input")
-    shift = keras.Input(shape=_feature_shape(model, feature, input_shape, dtype), name="shift")
-    captures: dict[int, list] = {}
-    stages = {id(feature.layer): "output", id(reduction.layer): _stage_of(reduction.layer)}
-    shifts = {id(feature.layer): shift}
-    with BUILD_LOCK, tapped([feature, reduction], stages, captures, shifts=shifts):
-        try:
-            model.call(structured(model, x))
-        except Exception as err:  # any failure of a user's call() during tracing
-            raise trace_error(model, [feature, reduction], err) from err
-    found = [captures.get(id(ref.layer), []) for ref in (feature, reduction)]
-    if any(len(f) != 1 or not isinstance(f[0], keras.KerasTensor) for f in found):
-        raise ValueError(
-            f"Layers '{feature.name}' and '{reduction.name}' of model '{model.name}' must each "
-            f"be called once and return one tensor for Grad-CAM. Received: "
-            f"feature_layer={feature.name!r}, reduction_layer={reduction.name!r}"
-        )
-    maps, score = found[0][0], found[1][0]
-    if len(score.shape) != 2:
-        raise ValueError(
-            f"Expected the reduction layer to give one score per class, (N, classes). "
-            f"Received: reduction_layer={reduction.name!r} with output shape {score.shape}"
-        )
-    weights = keras.Input(shape=tuple(score.shape[1:]), name="class_weights")
-    weighted = keras.ops.multiply(score, weights)
-    cache[key] = keras.Model([x, shift, weights], [maps, score, weighted], name="gradcam")
+    with graph_kept(model):
+        x = keras.Input(shape=input_shape, dtype=dtype, name="activations_input")
+        shift = keras.Input(shape=_feature_shape(model, feature, input_shape, dtype), name="shift")
+        captures: dict[int, list] = {}
+        stages = {id(feature.layer): "output", id(reduction.layer): _stage_of(reduction.layer)}
+        shifts = {id(feature.layer): shift}
+        with BUILD_LOCK, tapped([feature, reduction], stages, captures, shifts=shifts):
+            try:
+                model.call(structured(model, x))
+            except Exception as err:  # any failure of a user's call() during tracing
+                raise trace_error(model, [feature, reduction], err) from err
+        found = [captures.get(id(ref.layer), []) for ref in (feature, reduction)]
+        if any(len(f) != 1 or not isinstance(f[0], keras.KerasTensor) for f in found):
+            raise ValueError(
+                f"Layers '{feature.name}' and '{reduction.name}' of model '{model.name}' must "
+                f"each be called once and return one tensor for Grad-CAM. Received: "
+                f"feature_layer={feature.name!r}, reduction_layer={reduction.name!r}"
+            )
+        maps, score = found[0][0], found[1][0]
+        if len(score.shape) != 2:
+            raise ValueError(
+                f"Expected the reduction layer to give one score per class, (N, classes). "
+                f"Received: reduction_layer={reduction.name!r} with output shape {score.shape}"
+            )
+        weights = keras.Input(shape=tuple(score.shape[1:]), name="class_weights")
+        weighted = keras.ops.multiply(score, weights)
+        cache[key] = keras.Model([x, shift, weights], [maps, score, weighted], name="gradcam")
     return cache[key]
 
 
@@ -168,7 +169,8 @@ def gradcam(
             "Expected `images` as an array or a list of images for gradcam(). Received: an "
             "iterable of batches; stack them first"
         )
-    shape = tuple(source.array.shape[1:]) if spec.shape is None else None
+    free = spec.shape is None or None in spec.shape  # the images tell the size
+    shape = tuple(source.array.shape[1:]) if free else None
     if feature_layer is None:
         feature_layer = _default_feature(model, network_table(model, shape))
     if reduction_layer is None:

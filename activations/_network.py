@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from activations._inputs import check_model, declared_shape, input_spec
 from activations._layers import LayerRef, iter_layers, resolve_layer
 from activations._tap import fused_activation
-from activations._trace import trace
+from activations._trace import graph_kept, trace
 
 __all__ = ["LayerInfo", "NetworkTable", "analyze_network", "layer_weights", "shape_text"]
 
@@ -187,7 +187,8 @@ def analyze_network(model: keras.Model, *, input_shape: tuple | None = None) -> 
     spec = input_spec(model)
     shape = declared_shape(model, input_shape, "analyze_network(model, ")
     refs = list(iter_layers(model))
-    _, captures = trace(model, refs, input_shape=shape, dtype=spec.dtype)
+    with graph_kept(model):
+        _, captures = trace(model, refs, input_shape=shape, dtype=spec.dtype)
     return NetworkTable(model.name, shape, tuple(_row(ref, captures) for ref in refs))
 
 

@@ -17,7 +17,7 @@ import keras
 from activations._field import ReceptiveField
 from activations._inputs import check_model, declared_shape, input_spec
 from activations._layers import iter_layers, resolve_layer
-from activations._trace import trace
+from activations._trace import graph_kept, trace
 from activations._types import LayerSpec
 
 __all__ = ["receptive_field"]
@@ -222,7 +222,8 @@ def receptive_field(
     shape, dtype = _sample_shape(model, input_shape)
     cached = _FIELDS.setdefault(model, {})
     if (ref.name, shape) not in cached:
-        cached[ref.name, shape] = _traced_field(model, ref, layer, shape, dtype)
+        with graph_kept(model):  # the walk reads the traced nodes; then they go
+            cached[ref.name, shape] = _traced_field(model, ref, layer, shape, dtype)
     return cached[ref.name, shape]
 
 

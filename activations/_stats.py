@@ -13,7 +13,7 @@ from activations._extract import check_options, prepare
 from activations._predict import predict_batch
 from activations._progress import check_progress, progress_bar
 from activations._stop import check_stop
-from activations._trace import Extractor
+from activations._trace import Extractor, graph_kept
 from activations._types import ImagesLike, LayerSpec
 
 __all__ = ["ChannelStats", "channel_stats", "stats_reducer"]
@@ -49,10 +49,11 @@ def stats_reducer(extractor: Extractor) -> keras.Model:
         out = tapped.outputs[0]
         axes = tuple(range(1, len(out.shape) - 1))  # the spatial axes; none for (N, C)
         ops = keras.ops
-        reduced = [ops.max(out, axis=axes), ops.mean(out, axis=axes), ops.min(out, axis=axes)]
-        if not axes:
-            reduced = [out, out, out]
-        _REDUCERS[extractor] = keras.Model(tapped.inputs[0], reduced, name="channel_stats")
+        with graph_kept(tapped):
+            reduced = [ops.max(out, axis=axes), ops.mean(out, axis=axes), ops.min(out, axis=axes)]
+            if not axes:
+                reduced = [out, out, out]
+            _REDUCERS[extractor] = keras.Model(tapped.inputs[0], reduced, name="channel_stats")
     return _REDUCERS[extractor]
 
 

@@ -255,7 +255,7 @@ def top_images(
         raise ValueError(f"Expected `by` to be one of {list(BY)}. Received: by={by!r}")
     k = check_int(k, "k", 1)
     check_progress(progress)
-    source, refs, _, extractor = prepare(model, images, layer, stage=stage)
+    source, refs, _, extractor = prepare(model, images, layer, stage=stage, static=True)
     n_channels = int(extractor.models[0].outputs[0].shape[-1])
     chosen = check_channels(channels, n_channels, refs[0].name)
     reducer = TopReducer.get(extractor, chosen, by, k)

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 
 from activations._predict import predict_batch
-from activations._trace import Extractor
+from activations._trace import Extractor, graph_kept
 
 __all__ = ["TopAccumulator", "TopReducer"]
 
@@ -39,24 +39,25 @@ class TopReducer:
         cells, n_all = math.prod(self.map_shape), int(out.shape[-1])
         # Flat int32 indices into a batch of maps must stay below 2**31.
         self.max_rows = max(1, (2**31 - 1) // (cells * n_all))
-        chosen = np.asarray(channels, np.int32)
-        flat = ops.reshape(out, (-1, cells, n_all))
-        score = ops.max(flat, axis=1) if by == "max" else ops.mean(flat, axis=1)
-        if len(channels) != n_all or list(channels) != list(range(n_all)):
-            score = ops.take(score, chosen, axis=1)
-        # A batch smaller than k goes through `scores` and is ranked on the host.
-        peak = ops.take(ops.argmax(flat, axis=1), chosen, axis=1)
-        self.scores = keras.Model(
-            tapped.inputs[0], [score, ops.cast(peak, "float32")], name="top_scores"
-        )
-        values, index = ops.top_k(ops.transpose(score), k)  # (C, k)
-        steps = ops.arange(cells, dtype="int32") * n_all
-        start = ops.cast(index, "int32") * (cells * n_all) + chosen[:, None]
-        maps = ops.take(ops.reshape(out, (-1,)), start[:, :, None] + steps)  # (C, k, cells)
-        peaks = ops.cast(ops.argmax(maps, axis=-1), "float32")
-        self.topk = keras.Model(
-            tapped.inputs[0], [values, ops.cast(index, "float32"), peaks], name="top_k"
-        )
+        with graph_kept(tapped):  # the user's layers keep the nodes they had
+            chosen = np.asarray(channels, np.int32)
+            flat = ops.reshape(out, (-1, cells, n_all))
+            score = ops.max(flat, axis=1) if by == "max" else ops.mean(flat, axis=1)
+            if len(channels) != n_all or list(channels) != list(range(n_all)):
+                score = ops.take(score, chosen, axis=1)
+            # A batch smaller than k goes through `scores` and is ranked on the host.
+            peak = ops.take(ops.argmax(flat, axis=1), chosen, axis=1)
+            self.scores = keras.Model(
+                tapped.inputs[0], [score, ops.cast(peak, "float32")], name="top_scores"
+            )
+            values, index = ops.top_k(ops.transpose(score), k)  # (C, k)
+            steps = ops.arange(cells, dtype="int32") * n_all
+            start = ops.cast(index, "int32") * (cells * n_all) + chosen[:, None]
+            maps = ops.take(ops.reshape(out, (-1,)), start[:, :, None] + steps)  # (C, k, cells)
+            peaks = ops.cast(ops.argmax(maps, axis=-1), "float32")
+            self.topk = keras.Model(
+                tapped.inputs[0], [values, ops.cast(index, "float32"), peaks], name="top_k"
+            )
 
     @classmethod
     def get(cls, extractor: Extractor, channels: tuple[int, ...], by: str, k: int) -> TopReducer:

@@ -44,7 +44,13 @@ fails first if a Keras release changes it:
    request for it. Guard: ``test_extract.py::test_the_input_layer_by_name_is_explained``.
    ``_gradcam`` reads the layer behind each of ``model.outputs`` the same way to pick
    the default score layer. Guard: ``test_gradcam.py::test_defaults_label_and_one_image``.
-6. ``_receptive_field`` walks a traced graph backwards, from a tensor's
+6. Every derived model we build (extractors, Grad-CAM's, the dream's, the reducers)
+   is built inside :func:`graph_kept`, which snapshots each layer's graph nodes
+   (``_flatten_layers``, ``_inbound_nodes``, ``_outbound_nodes``) and restores them once
+   the model is built: a functional model keeps its own list of nodes and needs the
+   layers' lists only while it is constructed (and when it is serialized, which ours
+   never are). Guard: ``test_model_unchanged.py``.
+7. ``_receptive_field`` walks a traced graph backwards, from a tensor's
    ``_keras_history.operation`` to that operation's ``_inbound_nodes[i].input_tensors``:
    Keras has no public way to find what feeds a layer. Guards: the empirical tests of
    ``test_receptive_field.py`` (one lit pixel per image against every cell's box).
@@ -53,7 +59,9 @@ fails first if a Keras release changes it:
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +75,7 @@ __all__ = [
     "STAGES",
     "Extractor",
     "build_extractor",
+    "graph_kept",
     "structured",
     "trace",
     "trace_error",
@@ -76,6 +85,62 @@ BUILD_LOCK = threading.RLock()
 """Held while layers are tapped: one trace at a time, so no thread sees another's swap."""
 
 STAGES = ("output", "pre")
+
+
+# A model built inside graph_kept -> the node lists of the layers it shares with the
+# user's model as they were when it was built: what building another model on its
+# outputs needs back for a moment (the reducers, the dream's model).
+_GRAPHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def graph_kept(model: keras.Model) -> Iterator[Callable[[keras.Model], None]]:
+    """Leave ``model``'s layers holding exactly the graph nodes they held before.
+
+    Tracing a model, or building a model on the traced outputs, adds nodes to
+    the user's layers (one per symbolic call, one per op that consumes an
+    output). Inside this block, under :data:`BUILD_LOCK`, they may; on the way
+    out each layer's node lists are restored, so the user's model (``layer.output``,
+    its config, saving) is left exactly as found. Models built inside keep
+    working: they hold their own nodes.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The user's model, or a model built inside an earlier block (an
+        extractor), whose graph is put back for the duration of this one so
+        that new models can be built on its outputs.
+
+    Yields
+    ------
+    keep : callable
+        ``keep(new_model)`` records the graph ``new_model`` was built on, so
+        that later blocks can build on it in turn.
+    """
+    with BUILD_LOCK:
+        graph = _GRAPHS.get(model, [])
+        every = [*model._flatten_layers(include_self=True, recursive=True), *(g[0] for g in graph)]
+        layers = list({id(layer): layer for layer in every}.values())
+        saved = _nodes(layers)
+        _install(graph)
+        kept: list[keras.Model] = []
+        try:
+            yield kept.append
+            now = _nodes(layers)
+            for built in kept:
+                _GRAPHS[built] = now
+        finally:
+            _install(saved)
+
+
+def _nodes(layers: Sequence[Any]) -> list[tuple[Any, list, list]]:
+    return [(layer, list(layer._inbound_nodes), list(layer._outbound_nodes)) for layer in layers]
+
+
+def _install(graph: list[tuple[Any, list, list]]) -> None:
+    for layer, inbound, outbound in graph:
+        layer._inbound_nodes[:] = inbound
+        layer._outbound_nodes[:] = outbound
 
 
 def trace_error(model: keras.Model, refs: Sequence[LayerRef], err: Exception) -> ValueError:
@@ -188,9 +253,12 @@ def _tapped_outputs(
 def _one_model(
     model: keras.Model, refs: Sequence[LayerRef], *, input_shape: tuple, dtype: str, stage: str
 ) -> keras.Model:
-    inputs, captures = trace(model, refs, input_shape=input_shape, dtype=dtype, stage=stage)
-    outputs = _tapped_outputs(model, refs, captures)
-    return keras.Model(inputs, outputs, name=f"{model.name}_activations")
+    with graph_kept(model) as keep:
+        inputs, captures = trace(model, refs, input_shape=input_shape, dtype=dtype, stage=stage)
+        outputs = _tapped_outputs(model, refs, captures)
+        extractor = keras.Model(inputs, outputs, name=f"{model.name}_activations")
+        keep(extractor)
+    return extractor
 
 
 def _name_clash(err: ValueError) -> bool:

@@ -27,3 +27,16 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
             exec(code, {})
     for name in ("conv2d.png", "eye.png", "top.png", "tsne.png"):
         assert (tmp_path / name).stat().st_size > 0
+
+
+def test_readme_figures_come_from_their_sources():
+    """Every marked figure equals what scripts/readme_figures.py computes from its source."""
+    import importlib.util
+
+    path = README.parent / "scripts" / "readme_figures.py"
+    spec = importlib.util.spec_from_file_location("readme_figures", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    found = module.figures(README.read_text())
+    assert {"test_accuracy", "best_val_accuracy", "demo_seconds"} <= {k for k, *_ in found}
+    assert [(k, old) for k, old, new in found if old != new] == []

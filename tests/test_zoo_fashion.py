@@ -142,6 +142,7 @@ def test_the_tutorials_lines_run_on_the_zoo_model():
         train_scaled, train_target, test_size=0.2, random_state=42
     )
     model = fashion_cnn()  # the tutorials: keras.models.load_model('best-cnn-model.h5')
+    nodes = [len(layer._inbound_nodes) for layer in model.layers]
     conv = model.layers[0]
     assert (conv.weights[0].shape, conv.weights[1].shape) == ((3, 3, 1, 32), (32,))
     conv_weights = keras.ops.convert_to_numpy(conv.weights[0])
@@ -162,6 +163,7 @@ def test_the_tutorials_lines_run_on_the_zoo_model():
     np.testing.assert_allclose(
         feature_maps[0], activations(model, inputs[0], "conv2d"), rtol=1e-5, atol=1e-6
     )
+    assert [len(layer._inbound_nodes) for layer in model.layers] == nodes  # left as found
 
 
 def test_weights_from_path(tmp_path, trained):
