@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import math
 import sys
-import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +21,7 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
+from activations._cache import DerivedCache
 from activations._checks import check_int
 from activations._extract import check_options
 from activations._extractors import check_built, extractor_for
@@ -29,34 +29,34 @@ from activations._gradients import output_gradient
 from activations._input_range import input_range
 from activations._inputs import input_spec
 from activations._resize import imresize
-from activations._trace import graph_kept
+from activations._trace import Extractor, graph_kept
 from activations._types import LayerSpec
 
 __all__ = ["deep_dream", "start_noise"]
 
 logger = logging.getLogger(__name__)
 
-_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# model -> {(layer, input shape): two-input keras.Model}
+_MODELS: DerivedCache = DerivedCache("dream models")
 
 
 def _dream_model(model: keras.Model, layer: LayerSpec, input_shape: tuple) -> keras.Model:
     """Inputs (x, channel weights); outputs (maps, weighted channel means)."""
     refs, _, extractor, _ = extractor_for(model, layer, sample_shape=input_shape)
-    key = (refs[0].name, input_shape)
-    cache = _MODELS.setdefault(model, {})
-    if key not in cache:
-        (tapped,) = extractor.models
-        maps = tapped.outputs[0]
-        if len(maps.shape) < 2:
-            raise ValueError(f"Expected a layer with channels. Received: layer={layer!r}")
-        axes = tuple(range(1, len(maps.shape) - 1))
-        with graph_kept(tapped):
-            weights = keras.Input(shape=(int(maps.shape[-1]),), name="channel_weights")
-            means = keras.ops.mean(maps, axis=axes) if axes else maps
-            weighted = keras.ops.multiply(means, weights)
-            inputs = [tapped.inputs[0], weights]
-            cache[key] = keras.Model(inputs, [means, weighted], name="dream")
-    return cache[key]
+    return _MODELS.get(model, (refs[0].name, input_shape), lambda: _build(extractor, layer))
+
+
+def _build(extractor: Extractor, layer: LayerSpec) -> keras.Model:
+    (tapped,) = extractor.models
+    maps = tapped.outputs[0]
+    if len(maps.shape) < 2:
+        raise ValueError(f"Expected a layer with channels. Received: layer={layer!r}")
+    axes = tuple(range(1, len(maps.shape) - 1))
+    with graph_kept(tapped):
+        weights = keras.Input(shape=(int(maps.shape[-1]),), name="channel_weights")
+        means = keras.ops.mean(maps, axis=axes) if axes else maps
+        weighted = keras.ops.multiply(means, weights)
+        return keras.Model([tapped.inputs[0], weights], [means, weighted], name="dream")
 
 
 def _total(outputs: Sequence[Any]) -> Any:

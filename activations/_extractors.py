@@ -1,29 +1,24 @@
-"""The extractors of a model: built once per set of layers, under a lock, kept LRU."""
+"""The extractors of a model: built once per set of layers, in the one cache (:mod:`._cache`)."""
 
 from __future__ import annotations
 
 import logging
-import weakref
-from collections import OrderedDict
 
 import keras
 
+from activations._cache import DerivedCache
 from activations._inputs import ModelInput, input_spec
 from activations._layers import LayerRef, resolve_layers
 from activations._tap import fused_activation
 from activations._trace import BUILD_LOCK, Extractor, build_extractor
 from activations._types import LayersLike
 
-__all__ = ["CACHE_SIZE", "check_built", "extractor_for"]
+__all__ = ["check_built", "extractor_for"]
 
 logger = logging.getLogger("activations")
 
-CACHE_SIZE = 8
-"""Extractors kept per model (the most recently used); older ones are freed."""
-
-# model -> OrderedDict {key: (refs, one_layer, extractor)}, least recently used first;
-# entries die with the model.
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# model -> {key: (refs, one_layer, extractor)}, least recently used first.
+_EXTRACTORS: DerivedCache = DerivedCache("extractors")
 
 
 def _check_stage(refs: list[LayerRef], stage: str) -> None:
@@ -85,32 +80,38 @@ def extractor_for(
     input_shape = spec.shape if spec.shape is not None else sample_shape
     key = _layers_key(layers)
     full_key = None if key is None else (key, stage, input_shape, spec.dtype)
-    with BUILD_LOCK:  # one build at a time; a second thread then finds it cached
-        per_model = _CACHE.setdefault(model, OrderedDict())
-        if full_key is not None and full_key in per_model:
-            per_model.move_to_end(full_key)
-            refs, one_layer, extractor = per_model[full_key]
-            return refs, one_layer, extractor, spec
-        refs, one_layer = resolve_layers(model, layers)
-        _check_stage(refs, stage)
-        check_built(model)
-        if input_shape is None:
-            raise ValueError(
-                f"Model '{model.name}' does not declare its input shape; pass images so the "
-                "shape can be read from them."
-            )
-        logger.debug("Building an extractor for %s (stage=%s)", [r.name for r in refs], stage)
-        extractor = build_extractor(
-            model, refs, input_shape=tuple(input_shape), dtype=spec.dtype, stage=stage
-        )
-        if keras.backend.backend() != "jax":
-            for part in extractor.models:
-                part.make_predict_function()
-        if full_key is not None:
-            per_model[full_key] = (refs, one_layer, extractor)
-            while len(per_model) > CACHE_SIZE:
-                per_model.popitem(last=False)
+
+    def build() -> tuple[list[LayerRef], bool, Extractor]:
+        return _build(model, layers, stage, input_shape, spec.dtype)
+
+    if full_key is None:  # unhashable layer specs: built each time, never kept
+        with BUILD_LOCK:
+            refs, one_layer, extractor = build()
+    else:
+        refs, one_layer, extractor = _EXTRACTORS.get(model, full_key, build)
     return refs, one_layer, extractor, spec
+
+
+def _build(
+    model: keras.Model, layers: LayersLike, stage: str, input_shape: tuple | None, dtype: str
+) -> tuple[list[LayerRef], bool, Extractor]:
+    """Resolve ``layers`` and build their extractor (the cache calls this once)."""
+    refs, one_layer = resolve_layers(model, layers)
+    _check_stage(refs, stage)
+    check_built(model)
+    if input_shape is None:
+        raise ValueError(
+            f"Model '{model.name}' does not declare its input shape; pass images so the "
+            "shape can be read from them."
+        )
+    logger.debug("Building an extractor for %s (stage=%s)", [r.name for r in refs], stage)
+    extractor = build_extractor(
+        model, refs, input_shape=tuple(input_shape), dtype=dtype, stage=stage
+    )
+    if keras.backend.backend() != "jax":
+        for part in extractor.models:
+            part.make_predict_function()
+    return refs, one_layer, extractor
 
 
 def check_built(model: keras.Model) -> None:

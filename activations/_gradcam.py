@@ -9,7 +9,6 @@ whatever kind of model it is (Sequential, Functional, nested, subclassed).
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +16,7 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
+from activations._cache import DerivedCache
 from activations._extract import activations, check_options
 from activations._extractors import check_built
 from activations._gradients import output_gradient
@@ -25,14 +25,14 @@ from activations._layers import LayerRef, resolve_layer
 from activations._network import NetworkTable
 from activations._resize import imresize
 from activations._scores import check_labels, default_score_layer, network_table
-from activations._tap import fused_activation, tapped
-from activations._trace import BUILD_LOCK, graph_kept, structured, trace, trace_error
+from activations._tap import fused_activation
+from activations._trace import graph_kept, trace
 from activations._types import ImagesLike, LayerSpec
 
 __all__ = ["gradcam"]
 
-# model -> {(feature, reduction, stage, input shape): two-input keras.Model}
-_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# model -> {(feature, reduction, input shape, dtype): three-input keras.Model}
+_MODELS: DerivedCache = DerivedCache("gradcam models")
 
 
 def _default_feature(model: keras.Model, table: NetworkTable) -> str:
@@ -51,37 +51,32 @@ def _stage_of(layer: keras.layers.Layer) -> str:
     return "pre" if getattr(activation, "__name__", "") == "softmax" else "output"
 
 
-def _feature_shape(model: keras.Model, feature: LayerRef, input_shape: tuple, dtype: str) -> tuple:
-    _, captures = trace(model, [feature], input_shape=input_shape, dtype=dtype)
-    found = captures.get(id(feature.layer), [])
-    if len(found) != 1 or not isinstance(found[0], keras.KerasTensor):
-        raise ValueError(
-            f"Layer '{feature.name}' of model '{model.name}' must be called once and return "
-            f"one tensor to serve as Grad-CAM's feature layer. Received: feature_layer="
-            f"{feature.name!r}"
-        )
-    return tuple(found[0].shape[1:])
-
-
 def _gradcam_model(
     model: keras.Model, feature: LayerRef, reduction: LayerRef, input_shape: tuple, dtype: str
 ) -> keras.Model:
     """Inputs (x, shift, class weights); outputs (A, score, weighted score)."""
     key = (feature.name, reduction.name, input_shape, dtype)
-    cache = _MODELS.setdefault(model, {})
-    if key in cache:
-        return cache[key]
+    return _MODELS.get(model, key, lambda: _build(model, feature, reduction, input_shape, dtype))
+
+
+def _build(
+    model: keras.Model, feature: LayerRef, reduction: LayerRef, input_shape: tuple, dtype: str
+) -> keras.Model:
+    shifts: list[keras.KerasTensor] = []
+
+    def shift_for(maps: Any) -> keras.KerasTensor | None:
+        """Grad-CAM's shift input, of the feature maps' shape (known only now)."""
+        if not isinstance(maps, keras.KerasTensor):
+            return None  # several tensors: refused below
+        shifts.append(keras.Input(shape=tuple(maps.shape[1:]), name="shift"))
+        return shifts[-1]
+
+    stages = {id(feature.layer): "output", id(reduction.layer): _stage_of(reduction.layer)}
     with graph_kept(model):
-        x = keras.Input(shape=input_shape, dtype=dtype, name="activations_input")
-        shift = keras.Input(shape=_feature_shape(model, feature, input_shape, dtype), name="shift")
-        captures: dict[int, list] = {}
-        stages = {id(feature.layer): "output", id(reduction.layer): _stage_of(reduction.layer)}
-        shifts = {id(feature.layer): shift}
-        with BUILD_LOCK, tapped([feature, reduction], stages, captures, shifts=shifts):
-            try:
-                model.call(structured(model, x))
-            except Exception as err:  # any failure of a user's call() during tracing
-                raise trace_error(model, [feature, reduction], err) from err
+        x, captures = trace(
+            model, [feature, reduction], input_shape=input_shape, dtype=dtype, stage=stages,
+            shifts={id(feature.layer): shift_for},
+        )  # fmt: skip
         found = [captures.get(id(ref.layer), []) for ref in (feature, reduction)]
         if any(len(f) != 1 or not isinstance(f[0], keras.KerasTensor) for f in found):
             raise ValueError(
@@ -89,7 +84,14 @@ def _gradcam_model(
                 f"each be called once and return one tensor for Grad-CAM. Received: "
                 f"feature_layer={feature.name!r}, reduction_layer={reduction.name!r}"
             )
+        shift = shifts[0]
         maps, score = found[0][0], found[1][0]
+        if len(maps.shape) != 4:
+            raise ValueError(
+                "Expected a feature layer with (H, W, C) maps for Grad-CAM, such as the last "
+                f"conv layer. Layer '{feature.name}' gives {tuple(maps.shape)}. "
+                f"Received: feature_layer={feature.name!r}"
+            )
         if len(score.shape) != 2:
             raise ValueError(
                 f"Expected the reduction layer to give one score per class, (N, classes). "
@@ -97,8 +99,7 @@ def _gradcam_model(
             )
         weights = keras.Input(shape=tuple(score.shape[1:]), name="class_weights")
         weighted = keras.ops.multiply(score, weights)
-        cache[key] = keras.Model([x, shift, weights], [maps, score, weighted], name="gradcam")
-    return cache[key]
+        return keras.Model([x, shift, weights], [maps, score, weighted], name="gradcam")
 
 
 def _total(outputs: Sequence[Any]) -> Any:

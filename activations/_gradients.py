@@ -8,19 +8,21 @@ is built once per (model, target) and cached with the model.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import keras
 import numpy as np
 
+from activations._cache import DerivedCache
+
 __all__ = ["output_gradient"]
 
 Target = Callable[[Sequence[Any]], Any]
 """Maps the model's outputs (backend tensors) to a scalar, with ``keras.ops``."""
 
-_STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# derived model -> {(target id, wrt): (compiled step, target)}; the step refers to it
+_STEPS: DerivedCache = DerivedCache("gradient steps", owned=True)
 
 
 def output_gradient(
@@ -56,11 +58,11 @@ def output_gradient(
     >>> g
     array([[3., 4.]], dtype=float32)
     """
-    steps = _STEPS.setdefault(model, {})
-    key = (id(target), wrt)
-    if key not in steps:
-        steps[key] = (_BUILDERS[keras.backend.backend()](model, wrt, target), target)
-    step = steps[key][0]
+    step, _ = _STEPS.get(
+        model,
+        (id(target), wrt),
+        lambda: (_BUILDERS[keras.backend.backend()](model, wrt, target), target),
+    )  # the target rides along, so its id stays its own
     outs, grad = step([np.asarray(a, dtype=np.float32) for a in inputs])
     return [np.array(keras.ops.convert_to_numpy(o), dtype=np.float32) for o in outs], np.array(
         keras.ops.convert_to_numpy(grad), dtype=np.float32

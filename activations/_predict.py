@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 import threading
-import weakref
 from collections.abc import Callable
 from typing import Any
 
 import keras
 import numpy as np
 
+from activations._cache import DerivedCache
 from activations._stop import check_stop
 from activations._trace import Extractor
 
@@ -50,18 +50,19 @@ def _quiet_retracing() -> None:
 # calling the model while we predict would find its buffers deleted. On JAX we
 # compile the public `stateless_call` ourselves, without donation: nothing is
 # written back, so the user's variables are never touched.
-_JAX_STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_JAX_STEPS: DerivedCache = DerivedCache("jax forward steps", owned=True)
 
 
 def _jax_step(model: keras.Model) -> Callable[..., Any]:
-    if model not in _JAX_STEPS:
+    def build() -> Callable[..., Any]:
         import jax
 
         def step(trainable: list[Any], non_trainable: list[Any], x: Any) -> Any:
             return model.stateless_call(trainable, non_trainable, x, training=False)[0]
 
-        _JAX_STEPS[model] = jax.jit(step)
-    return _JAX_STEPS[model]
+        return jax.jit(step)
+
+    return _JAX_STEPS.get(model, None, build)
 
 
 def predict_batch(model: keras.Model, batch: np.ndarray) -> list[np.ndarray]:

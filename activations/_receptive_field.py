@@ -9,11 +9,11 @@ node_index].input_tensors``. Guard: ``test_receptive_field.py`` (the empirical t
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import keras
 
+from activations._cache import DerivedCache
 from activations._field import ReceptiveField
 from activations._inputs import check_model, declared_shape, input_spec
 from activations._layers import iter_layers, resolve_layer
@@ -27,7 +27,7 @@ _Field = tuple[_Axis, _Axis]  # (rows, cols)
 _IDENTITY: _Axis = (1, 1, 0)
 # model -> {(layer name, input shape): ReceptiveField}: each trace adds nodes to the
 # model's layers, so a field (which only the architecture decides) is traced once.
-_FIELDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_FIELDS: DerivedCache = DerivedCache("receptive fields", size=64)
 
 
 def _classes(names: str) -> tuple[type, ...]:
@@ -220,17 +220,21 @@ def receptive_field(
     check_model(model)
     ref = resolve_layer(model, layer)
     shape, dtype = _sample_shape(model, input_shape)
-    cached = _FIELDS.setdefault(model, {})
-    if (ref.name, shape) not in cached:
-        with graph_kept(model):  # the walk reads the traced nodes; then they go
-            cached[ref.name, shape] = _traced_field(model, ref, layer, shape, dtype)
-    return cached[ref.name, shape]
+    key = (ref.name, shape)
+    return _FIELDS.get(model, key, lambda: _traced_field(model, ref, layer, shape, dtype))
 
 
 def _traced_field(
     model: keras.Model, ref: Any, layer: LayerSpec, shape: tuple, dtype: str
 ) -> ReceptiveField:
     """Trace the model once and walk back from ``ref``'s output to the input."""
+    with graph_kept(model):  # the walk reads the traced nodes; then they go
+        return _walk_field(model, ref, layer, shape, dtype)
+
+
+def _walk_field(
+    model: keras.Model, ref: Any, layer: LayerSpec, shape: tuple, dtype: str
+) -> ReceptiveField:
     refs = list(iter_layers(model))
     inputs, captures = trace(model, refs, input_shape=shape, dtype=dtype)
     found = captures.get(id(ref.layer), [])

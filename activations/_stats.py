@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 from numpy.typing import NDArray
 
+from activations._cache import DerivedCache
 from activations._extract import check_options, prepare
 from activations._predict import predict_batch
 from activations._progress import check_progress, progress_bar
@@ -19,7 +19,8 @@ from activations._types import ImagesLike, LayerSpec
 __all__ = ["ChannelStats", "channel_stats", "stats_reducer"]
 
 # extractor -> model returning per-image channel max / mean / min
-_REDUCERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# extractor -> {None: keras.Model}: its maps reduced to per-channel max, mean, min
+_REDUCERS: DerivedCache = DerivedCache("stats reducers")
 
 
 @dataclass(frozen=True)
@@ -44,17 +45,20 @@ class ChannelStats:
 
 
 def stats_reducer(extractor: Extractor) -> keras.Model:
-    if extractor not in _REDUCERS:
-        (tapped,) = extractor.models  # one layer: one model
-        out = tapped.outputs[0]
-        axes = tuple(range(1, len(out.shape) - 1))  # the spatial axes; none for (N, C)
-        ops = keras.ops
-        with graph_kept(tapped):
-            reduced = [ops.max(out, axis=axes), ops.mean(out, axis=axes), ops.min(out, axis=axes)]
-            if not axes:
-                reduced = [out, out, out]
-            _REDUCERS[extractor] = keras.Model(tapped.inputs[0], reduced, name="channel_stats")
-    return _REDUCERS[extractor]
+    """The extractor's maps reduced to per-channel max, mean and min, in the pass."""
+    return _REDUCERS.get(extractor, None, lambda: _build(extractor))
+
+
+def _build(extractor: Extractor) -> keras.Model:
+    (tapped,) = extractor.models  # one layer: one model
+    out = tapped.outputs[0]
+    axes = tuple(range(1, len(out.shape) - 1))  # the spatial axes; none for (N, C)
+    ops = keras.ops
+    with graph_kept(tapped):
+        reduced = [ops.max(out, axis=axes), ops.mean(out, axis=axes), ops.min(out, axis=axes)]
+        if not axes:
+            reduced = [out, out, out]
+        return keras.Model(tapped.inputs[0], reduced, name="channel_stats")
 
 
 def channel_stats(

@@ -74,10 +74,11 @@ def _tap_class(
 ) -> type:
     """A subclass of ``base`` whose ``__call__`` traces through and/or records.
 
-    With ``shift`` (a symbolic tensor of the output's shape) the recorded output
-    is the layer's own, and what flows on is ``output + shift``: the rest of the
-    model becomes a function of the shift, so its gradient there is the
-    gradient with respect to this layer's output (Grad-CAM).
+    With ``shift`` (a symbolic tensor of the output's shape, or a callable that
+    makes one from the output) the recorded output is the layer's own, and what
+    flows on is ``output + shift``: the rest of the model becomes a function of
+    the shift, so its gradient there is the gradient with respect to this
+    layer's output (Grad-CAM).
     """
 
     def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -94,7 +95,8 @@ def _tap_class(
         if record:
             captures.setdefault(id(self), []).append(pre_out if pre else out)
         if shift is not None:
-            out = keras.ops.add(out, shift)
+            delta = shift(out) if callable(shift) else shift
+            out = out if delta is None else keras.ops.add(out, delta)
         return out
 
     return type(base.__name__, (base,), {"__call__": __call__, "__module__": base.__module__})
@@ -111,7 +113,8 @@ def tapped(
     """While inside, the layers of ``refs`` record their symbolic outputs in ``captures``.
 
     ``stage`` is one stage for all, or ``id(layer) -> stage``; ``shifts`` maps
-    ``id(layer)`` to a symbolic tensor added to that layer's output downstream.
+    ``id(layer)`` to a symbolic tensor added to that layer's output downstream,
+    or to a callable that makes that tensor from the output (its shape known then).
     """
     targets = {id(ref.layer) for ref in refs}
     stages = stage if isinstance(stage, Mapping) else dict.fromkeys(targets, stage)

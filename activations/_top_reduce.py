@@ -8,11 +8,11 @@ the actors of :mod:`activations.distributed`).
 from __future__ import annotations
 
 import math
-import weakref
 
 import keras
 import numpy as np
 
+from activations._cache import DerivedCache
 from activations._predict import predict_batch
 from activations._trace import Extractor, graph_kept
 
@@ -27,8 +27,6 @@ class TopReducer:
     argmax over every map). Built once per (extractor, channels, by, k) and
     cached. Used by :func:`top_images` and by :mod:`activations.distributed`.
     """
-
-    _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def __init__(self, extractor: Extractor, channels: tuple[int, ...], by: str, k: int):
         (tapped,) = extractor.models  # one layer: one model
@@ -62,11 +60,9 @@ class TopReducer:
     @classmethod
     def get(cls, extractor: Extractor, channels: tuple[int, ...], by: str, k: int) -> TopReducer:
         """The cached reducer for these options."""
-        cached = cls._CACHE.setdefault(extractor, {})
-        key = (channels, by, k)
-        if key not in cached:
-            cached[key] = cls(extractor, channels, by, k)
-        return cached[key]
+        return _REDUCERS.get(
+            extractor, (channels, by, k), lambda: cls(extractor, channels, by, k)
+        )
 
     def __call__(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(values, batch indices, flat peak positions)``, each (C, min(k, len(batch)))."""
@@ -86,6 +82,10 @@ class TopReducer:
             values = np.take_along_axis(score.T, index, axis=1)
             peaks = np.take_along_axis(peak.T, index, axis=1)
         return values, np.rint(index).astype(np.int64), np.rint(peaks).astype(np.int64)
+
+
+# extractor -> {(channels, by, k): TopReducer}
+_REDUCERS: DerivedCache = DerivedCache("top-k reducers")
 
 
 class TopAccumulator:

@@ -60,7 +60,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -87,9 +87,10 @@ BUILD_LOCK = threading.RLock()
 STAGES = ("output", "pre")
 
 
-# A model built inside graph_kept -> the node lists of the layers it shares with the
-# user's model as they were when it was built: what building another model on its
-# outputs needs back for a moment (the reducers, the dream's model).
+# A model built inside graph_kept -> the node lists of the user's layers that the
+# build changed, as they were then: what building another model on its outputs
+# needs back for a moment (the reducers, the dream's model). Layers only, never
+# the user's model itself, so the record keeps nothing of the user's alive.
 _GRAPHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -126,7 +127,12 @@ def graph_kept(model: keras.Model) -> Iterator[Callable[[keras.Model], None]]:
         kept: list[keras.Model] = []
         try:
             yield kept.append
-            now = _nodes(layers)
+            before = {id(layer): (len(inb), len(out)) for layer, inb, out in saved}
+            now = [
+                entry
+                for entry in _nodes(layers)
+                if (len(entry[1]), len(entry[2])) != before[id(entry[0])]
+            ]
             for built in kept:
                 _GRAPHS[built] = now
         finally:
@@ -171,11 +177,14 @@ def trace(
     *,
     input_shape: tuple,
     dtype: str = "float32",
-    stage: str = "output",
+    stage: str | Mapping[int, str] = "output",
+    shifts: Mapping[int, Any] | None = None,
 ) -> tuple[keras.KerasTensor, dict[int, list]]:
     """Run ``model.call`` on a fresh ``keras.Input`` with ``refs`` tapped.
 
-    Holds :data:`BUILD_LOCK` while the layers are tapped.
+    Holds :data:`BUILD_LOCK` while the layers are tapped. ``stage`` is one stage
+    for every ref or ``id(layer) -> stage``; ``shifts`` as in
+    :func:`activations._tap.tapped` (Grad-CAM's shift of its feature maps).
 
     Returns
     -------
@@ -191,7 +200,7 @@ def trace(
     """
     captures: dict[int, list] = {}
     inputs = keras.Input(shape=input_shape, dtype=dtype, name="activations_input")
-    with BUILD_LOCK, tapped(refs, stage, captures):
+    with BUILD_LOCK, tapped(refs, stage, captures, shifts=shifts):
         try:
             model.call(structured(model, inputs))
         except Exception as err:  # any failure of a user's call() during tracing

@@ -16,7 +16,8 @@ from _tolerance import assert_close
 from keras import layers
 
 from activations import activations
-from activations._extractors import _CACHE, CACHE_SIZE, extractor_for
+from activations._cache import CACHE_SIZE
+from activations._extractors import _EXTRACTORS, extractor_for
 
 pytestmark = pytest.mark.core
 
@@ -453,11 +454,11 @@ def test_the_extractor_cache_keeps_the_most_recent(small_cnn):
     oldest = extractor_for(small_cnn, combos[0])[2]
     for combo in combos:
         activations(small_cnn, x, combo)
-    assert len(_CACHE[small_cnn]) == CACHE_SIZE
+    assert len(_EXTRACTORS.keys(small_cnn)) == CACHE_SIZE
     recent = extractor_for(small_cnn, combos[-1])[2]
     assert extractor_for(small_cnn, combos[-1])[2] is recent  # kept
     assert extractor_for(small_cnn, combos[0])[2] is not oldest  # freed, rebuilt on demand
-    assert len(_CACHE[small_cnn]) == CACHE_SIZE
+    assert len(_EXTRACTORS.keys(small_cnn)) == CACHE_SIZE
 
 
 # ---------------------------------------------------------------- threads
@@ -477,7 +478,7 @@ def test_threads_on_a_cold_cache_all_succeed_and_leave_the_model_alone(small_cnn
     x = rng.random((2, 12, 12, 1), dtype=np.float32)
     classes = [type(layer) for layer in small_cnn.layers]
     expected = activations(small_cnn, x, ["conv2d", "dense"])
-    _CACHE.pop(small_cnn)
+    _EXTRACTORS.clear(small_cnn)
     results = _many_threads(lambda: activations(small_cnn, x, ["conv2d", "dense"]))
     assert [type(layer) for layer in small_cnn.layers] == classes
     for result in results:
@@ -496,7 +497,7 @@ def test_pre_stage_never_changes_what_other_threads_see(small_cnn, rng):
             negatives.append(int((keras.ops.convert_to_numpy(conv(x)) < 0).sum()))
 
     def build_pre():
-        _CACHE.pop(small_cnn, None)
+        _EXTRACTORS.clear(small_cnn)
         return activations(small_cnn, x, ["conv2d", "dense"], stage="pre")
 
     watcher = threading.Thread(target=call_the_layer)

@@ -166,3 +166,10 @@ def test_deleting_the_most_important_pixels_first_drops_the_score_faster(fashion
     ours = deletion_area(model, x, y, by_map)
     random = deletion_area(model, x, y, random_orders)
     assert ours < random - 0.05, (ours, random)  # measured: 0.564 vs 0.671
+
+
+@pytest.mark.core
+def test_a_feature_layer_without_maps_is_refused(small_cnn):
+    x = np.zeros((12, 12, 1), np.float32)
+    with pytest.raises(ValueError, match=r"Expected a feature layer with \(H, W, C\) maps"):
+        gradcam(small_cnn, x, 0, feature_layer="dense")
