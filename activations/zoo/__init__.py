@@ -1,11 +1,13 @@
 """Networks to analyse, offline and ready.
 
 The trained Fashion-MNIST CNN, MTCNN's face network (ONet) and SqueezeNet
-v1.1 with MATLAB's layer names.
+v1.1 with MATLAB's layer names and its ImageNet weights, with the 1,000
+ImageNet class names. Every weight file ships with the package.
 """
 
 from activations.zoo._face import detect_face, face_net
 from activations.zoo._fashion import fashion_cnn
+from activations.zoo._imagenet import imagenet_classes
 from activations.zoo._squeezenet import squeezenet
 
-__all__ = ["detect_face", "face_net", "fashion_cnn", "squeezenet"]
+__all__ = ["detect_face", "face_net", "fashion_cnn", "imagenet_classes", "squeezenet"]
