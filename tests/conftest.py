@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -113,6 +114,23 @@ def subclassed_model() -> keras.Model:
     model = TinySubclassed(name="tiny_subclassed")
     model(np.zeros((1, 10, 10, 3), "float32"))
     return model
+
+
+@pytest.fixture
+def no_network(monkeypatch) -> None:
+    """Make any network access fail the test: connecting a socket or resolving a name.
+
+    Loopback is refused too: the code under test has no business opening
+    sockets at all.
+    """
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args[1:] or kwargs}")
+
+    for name in ("connect", "connect_ex", "sendto"):
+        monkeypatch.setattr(socket.socket, name, refuse)
+    for name in ("create_connection", "getaddrinfo", "gethostbyname"):
+        monkeypatch.setattr(socket, name, refuse)
 
 
 @pytest.hookimpl(hookwrapper=True)

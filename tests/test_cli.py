@@ -154,6 +154,14 @@ def test_summary_of_the_fashion_zoo_model(capsys):
     assert "Total learnables: 333,526" in out
 
 
+@pytest.mark.usefixtures("no_network")
+def test_summary_of_the_squeezenet_zoo_model_offline(capsys):
+    assert main(["summary", "squeezenet"]) == 0
+    out = capsys.readouterr().out
+    assert "fire6-relu_squeeze1x1" in out
+    assert "Total learnables: 1,235,496" in out
+
+
 # Saving legacy HDF5 goes through an object whose __array__ lacks numpy 2's `copy`.
 @pytest.mark.filterwarnings(
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
@@ -446,6 +454,21 @@ def test_compare_the_eye_on_prelu3_agrees_with_the_api(files, tmp_path, capsys):
     from_mask = compare_channels(act_open, act_closed, region=mask, k=3)
     np.testing.assert_array_equal(from_mask.channels, expected.channels)
     np.testing.assert_allclose(from_mask.drop_pct, expected.drop_pct, rtol=1e-5)
+    assert _is_png(out)
+
+
+@pytest.mark.usefixtures("no_network")
+def test_compare_the_eye_on_squeezenet_finds_matlabs_channels(files, tmp_path, capsys):
+    # The CLI resizes the 160x160 photos to SqueezeNet's 227x227 and reads --region in
+    # those pixels: the eye box 88,59,115,70 scaled by 227/160 and rounded.
+    out = tmp_path / "eye.png"
+    args = ["compare", "squeezenet", str(files["face"]), str(files["closed"])]
+    args += ["--layer", "fire6-relu_squeeze1x1", "--region", "125,84,163,99", "-o", str(out)]
+    assert main(args) == 0
+    stdout = capsys.readouterr().out
+    assert "region x 125..163, y 84..99 of the 227x227 image covers 2.168 of the 14x14" in stdout
+    rows = [line.split() for line in stdout.splitlines() if re.match(r"\s+\d+\s+\d", line)]
+    assert [int(row[0]) for row in rows][:2] == [13, 46]  # MATLAB's 14 and 47
     assert _is_png(out)
 
 

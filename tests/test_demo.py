@@ -33,6 +33,11 @@ FACE = {
     "maps_conv3_pre.png", "maps_prelu3.png", "photos.png", "compare_prelu3.png",
     "explain_gradcam.png", "explain_occlusion.png", "dream_prelu3.png",
 }  # fmt: skip
+SQUEEZENET = {
+    "maps_conv1.png", "channel_red.png", "strongest_conv1.png", "maps_fire6-squeeze1x1_pre.png",
+    "maps_fire6-relu_squeeze1x1.png", "eye_channels.png", "photos.png",
+    "compare_fire6-relu_squeeze1x1.png",
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -61,20 +66,24 @@ def test_demo_runs_and_reports_progress(demo):
     assert demo["code"] == 0, demo["stderr"]
     assert re.fullmatch(r"wrote .*demo-out/index.html in \d+\.\d s\n", demo["stdout"])
     steps = [line for line in demo["stderr"].splitlines() if line.startswith("[")]
-    assert steps[0] == "[1/14] fashion: loading the trained CNN and the first test image"
-    assert [s.split("]")[0] for s in steps] == [f"[{i}/14" for i in range(1, 15)]
+    assert steps[0] == "[1/19] fashion: loading the trained CNN and the first test image"
+    assert [s.split("]")[0] for s in steps] == [f"[{i}/19" for i in range(1, 20)]
     assert demo["seconds"] < 240  # about 30 s alone on 2 cores; CI machines are shared
 
 
-def test_demo_index_links_both_walkthroughs(demo):
+def test_demo_index_links_the_three_walkthroughs(demo):
     index = demo["out"] / "index.html"
     targets = links_of(index).targets
-    assert "fashion/index.html" in targets and "face/index.html" in targets
+    for page in ("fashion", "face", "squeezenet"):
+        assert f"{page}/index.html" in targets
     assert_all_targets_exist(index)
-    assert sorted(p.name for p in demo["out"].iterdir()) == ["face", "fashion", "index.html"]
+    names = sorted(p.name for p in demo["out"].iterdir())
+    assert names == ["face", "fashion", "index.html", "squeezenet"]
 
 
-@pytest.mark.parametrize(("page", "expected"), [("fashion", FASHION), ("face", FACE)])
+@pytest.mark.parametrize(
+    ("page", "expected"), [("fashion", FASHION), ("face", FACE), ("squeezenet", SQUEEZENET)]
+)
 def test_demo_pages_have_every_figure(demo, page, expected):
     index = demo["out"] / page / "index.html"
     images = set(assert_all_targets_exist(index))
@@ -128,6 +137,21 @@ def _captions(page: Path) -> dict[str, str]:
     pattern = r'<img src="([^"]+)"[^>]*></a><figcaption>(.*?)</figcaption>'
     found = re.findall(pattern, page.read_text(), re.S)
     return {src: html.unescape(caption) for src, caption in found}
+
+
+def test_squeezenet_page_finds_matlabs_channels(demo):
+    text = html.unescape((demo["out"] / "squeezenet" / "index.html").read_text())
+    for heading in ("1. conv1: all 64 channels", "2. Channel 22 (ours 21): red",
+                    "3. The strongest channel", "4. fire6-squeeze1x1 before and after its ReLU",
+                    "5. Channels 14 and 47 (ours 13 and 46)", "6. One eye closed"):  # fmt: skip
+        assert f"<h2>{heading}</h2>" in text
+    assert "1,235,496 learnable values" in text
+    assert "to the other hues most are [47, 21, 28, 3, 1]" in text
+    assert "conv1: channel 0 holds the largest value of the layer" in text
+    assert "On the 14x14 grid it covers 2.274 cells" in text
+    assert '<tr><td class="num">13</td>' in text and '<tr><td class="num">46</td>' in text
+    assert "Channels 13 and 46 (MATLAB's 14 and 47) drop most when the eye closes: the" in text
+    assert "where our photo differs from mathworks'" in text.lower()
 
 
 def test_captions_describe_their_figures(demo):

@@ -82,6 +82,36 @@ def test_face_eye_closed(tmp_path, capsys):
     assert "region 0.7425 of 8x8 cells; only 30 of 64 channels drop (k=64)" in printed
 
 
+def test_squeezenet_walkthrough(tmp_path, capsys):
+    numbers = load_example("squeezenet_walkthrough").main(tmp_path, small=True)
+    check_pngs(
+        tmp_path,
+        [
+            "squeezenet_network.png",
+            "squeezenet_conv1_channels.png",
+            "squeezenet_conv1_red_channel.png",
+            "squeezenet_conv1_strongest.png",
+            "squeezenet_fire6_squeeze_vs_relu.png",
+            "squeezenet_fire6_eye_channels.png",
+            "squeezenet_eye_open_vs_closed.png",
+        ],
+    )
+    assert numbers["conv1_shape"] == (113, 113, 64)
+    # MATLAB's channel 22 (ours 21) is among the most red-selective; 14 and 47 (ours 13
+    # and 46) rank first and second on the closed eye, as the docstring says.
+    assert numbers["red_rank"] == [47, 21, 28, 3, 1]
+    assert numbers["eye_channels"] == [13, 46, 47, 8, 10]
+    assert [round(v) for v in numbers["eye_drop_pct"][:2]] == [63, 96]
+    assert max(numbers["eye_outside_drop_pct"]) < 10
+    # The strongest channel: a horizontal edge detector, positive on top, negative below.
+    assert numbers["strongest_channel"] == 0
+    top, middle, bottom = numbers["strongest_kernel_rows"]
+    assert top > 0 > middle > bottom
+    printed = capsys.readouterr().out
+    assert "67 layers, 1,235,496 learnables" in printed
+    assert "region 2.274 of 14x14 cells; top 5 of 26 dropping channels" in printed
+
+
 def test_weights_trained_vs_untrained(tmp_path, capsys):
     numbers = load_example("weights_trained_vs_untrained").main(tmp_path, small=True)
     check_pngs(

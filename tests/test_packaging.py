@@ -32,5 +32,10 @@ def test_the_wheel_carries_the_images_and_the_trained_model(tmp_path):
         assert f"activations/data/{name}" in names
         with zipfile.ZipFile(wheel).open(f"activations/data/{name}") as member:
             assert member.read() == (ROOT / "data" / name).read_bytes()
-    assert "activations/zoo/weights/fashion_cnn.keras" in names
-    assert not [n for n in names if n.endswith("make_face_images.py")]
+    for name in ("fashion_cnn.keras", "squeezenet_v1_1.npz", "imagenet_classes.txt",
+                 "THIRD_PARTY_NOTICES.txt"):  # fmt: skip
+        shipped = f"activations/zoo/weights/{name}"
+        assert shipped in names
+        with zipfile.ZipFile(wheel).open(shipped) as member:
+            assert member.read() == (ROOT / shipped).read_bytes()
+    assert not [n for n in names if n.endswith(("make_face_images.py", "convert_squeezenet.py"))]

@@ -4,7 +4,7 @@
 and its PNG figures. ``_page`` is the page itself (HTML, figures, progress,
 a staged output folder), ``_sections`` the sections a report is made of,
 ``_compare_section`` the two-photo comparison, ``_model`` the model report and
-``_demo`` the two walkthroughs. The report never imports the command line.
+``_demo`` the three walkthroughs. The report never imports the command line.
 """
 
 from __future__ import annotations

@@ -1,31 +1,31 @@
-"""SqueezeNet v1.1 with MATLAB's layer names, and a reader for the keras-squeezenet weights."""
+"""SqueezeNet v1.1 with MATLAB's layer names and its ImageNet weights, shipped and offline.
+
+The weights file ``activations/zoo/weights/squeezenet_v1_1.npz`` is
+DeepScale's Caffe SqueezeNet v1.1 (BSD-2) as keras-squeezenet (MIT) and then
+ndf 0.1.4 (MIT) carried it, converted once by ``data/convert_squeezenet.py``
+(which flips conv1's input channels from Caffe's BGR to RGB); see
+``data/README.md``. Nothing is downloaded.
+"""
 
 from __future__ import annotations
 
-import logging
+import importlib.resources
 import os
 
-import h5py
 import keras
 import numpy as np
-from numpy.typing import NDArray
 
 from activations._input_range import declare_input_range
-from activations.zoo._download import fetch
+from activations.zoo._squeezenet_files import load_keras2_h5, load_npz
 
 __all__ = ["squeezenet"]
 
-logger = logging.getLogger("activations")
+#: The shipped ImageNet weights, in ``activations/zoo/weights``.
+WEIGHTS_FILE = "squeezenet_v1_1.npz"
 
-#: Release holding the Keras weights of keras-squeezenet (converted from the Caffe v1.1 model).
-#: Override with the environment variable ``ACTIVATIONS_SQUEEZENET_URL`` (a mirror folder).
-WEIGHTS_BASE_URL = "https://github.com/rcmalli/keras-squeezenet/releases/download/v1.0/"
-URL_ENV = "ACTIVATIONS_SQUEEZENET_URL"
-WEIGHTS_FILE = "squeezenet_weights_tf_dim_ordering_tf_kernels.h5"
-WEIGHTS_FILE_NOTOP = "squeezenet_weights_tf_dim_ordering_tf_kernels_notop.h5"
-
-#: Caffe's ImageNet mean pixel (``imagenet_utils.preprocess_input``, mode "caffe"), in RGB order.
-MEAN_RGB = (123.68, 116.779, 103.939)
+#: Caffe's ImageNet mean pixel (the mean of ``ilsvrc_2012_mean.npy``, BGR 104.007,
+#: 116.669, 122.679, that the Caffe SqueezeNet weights expect subtracted), in RGB order.
+MEAN_RGB = (122.67891434, 116.66876762, 104.00698793)
 
 #: (fire id, squeeze filters, expand filters); a max pooling follows fire3 and fire5.
 FIRES = ((2, 16, 64), (3, 16, 64), (4, 32, 128), (5, 32, 128),
@@ -121,97 +121,13 @@ def _check_args(weights: object, include_top: object, input_shape: object) -> tu
     return (int(shape[0]), int(shape[1]), 3)
 
 
-def _origin(fname: str) -> str:
-    base = os.environ.get(URL_ENV) or WEIGHTS_BASE_URL
-    return base.rstrip("/") + "/" + fname
-
-
-def _attr_list(group: h5py.Group, name: str) -> list[str]:
-    """A list attribute as Keras 2 wrote it (split into name0, name1, ... when long)."""
-    if name in group.attrs:
-        values = list(group.attrs[name])
-    else:
-        values, i = [], 0
-        while f"{name}{i}" in group.attrs:
-            values.extend(group.attrs[f"{name}{i}"])
-            i += 1
-    return [v.decode("utf8") if isinstance(v, bytes) else str(v) for v in values]
-
-
-def _read_legacy_h5(path: str) -> list[tuple[str, list[NDArray]]]:
-    """(layer name, arrays) for each layer with weights, in the file's order."""
-    try:
-        with h5py.File(path, "r") as f:
-            root = f["model_weights"] if "model_weights" in f else f
-            names = _attr_list(root, "layer_names")
-            if not names:
-                raise ValueError("no `layer_names` attribute")
-            layers = []
-            for name in names:
-                group = root[name]
-                arrays = [np.asarray(group[w][()]) for w in _attr_list(group, "weight_names")]
-                if arrays:
-                    layers.append((name, arrays))
-            return layers
-    except (OSError, KeyError, ValueError) as error:
-        raise ValueError(
-            f"Could not read '{path}' as a Keras 2 HDF5 weights file ({error}). Expected the "
-            f"layout of keras-squeezenet's {WEIGHTS_FILE}; if it came from the cache, delete "
-            f"it to download it again. Received: weights={path!r}"
-        ) from error
-
-
-def _problems(ours: list, arrays: dict) -> tuple[list[str], list[str]]:
-    """Names of our weighted layers missing from ``arrays``, and shape mismatches."""
-    missing = [layer.name for layer in ours if layer.name not in arrays]
-    wrong = []
-    for layer in ours:
-        found = [a.shape for a in arrays.get(layer.name, [])]
-        expected = [tuple(w.shape) for w in layer.weights]
-        if layer.name in arrays and found != expected:
-            wrong.append(f"{layer.name}: expected {expected}, found {found}")
-    return missing, wrong
-
-
-def _match(model: keras.Model, stored: list[tuple[str, list[NDArray]]], path: str) -> dict:
-    """Pair our weighted layers with stored arrays, by name or else by order.
-
-    By name: ``fire2/squeeze1x1`` is our ``fire2-squeeze1x1``. If names are
-    missing but the order fits, by order.
-    """
-    ours = [layer for layer in model.layers if layer.weights]
-    by_name = {name.replace("/", "-"): arrays for name, arrays in stored}
-    missing, wrong = _problems(ours, by_name)
-    if missing and len(stored) >= len(ours):
-        by_order = {layer.name: arrays for layer, (_, arrays) in zip(ours, stored)}
-        if _problems(ours, by_order) == ([], []):
-            logger.info("Layer names of %s differ from SqueezeNet's: paired by order", path)
-            return by_order
-    if missing or wrong:
-        raise ValueError(
-            f"The weights file '{path}' does not fit SqueezeNet v1.1"
-            + (f"; missing layers: {missing}" if missing else "")
-            + (f"; wrong shapes: {wrong}" if wrong else "")
-            + f". Received: weights={path!r}"
-        )
-    return {layer.name: by_name[layer.name] for layer in ours}
-
-
-def _load_legacy_h5(model: keras.Model, path: str) -> None:
-    arrays = _match(model, _read_legacy_h5(path), path)
-    for name, values in arrays.items():
-        if name == "conv1":  # the file's conv1 reads BGR; ours reads RGB
-            values = [values[0][:, :, ::-1, :], values[1]]
-        model.get_layer(name).set_weights(values)
-
-
 def squeezenet(
     weights: str | os.PathLike | None = "imagenet",
     include_top: bool = True,
     *,
     input_shape: tuple[int, int, int] = (227, 227, 3),
 ) -> keras.Model:
-    """SqueezeNet v1.1 with the layer names of MATLAB's ``squeezenet``.
+    """SqueezeNet v1.1 with the layer names of MATLAB's ``squeezenet`` and its ImageNet weights.
 
     The layers are ``data``, ``data_normalization``, ``conv1``, ``relu_conv1``,
     ``pool1``, then for each fire module N in 2..9 ``fireN-squeeze1x1``,
@@ -221,24 +137,27 @@ def squeezenet(
     ``relu_conv10``, ``pool10`` and ``prob``. Every ReLU is its own layer, so the
     value before a ReLU is the output of the layer named before it.
 
-    The model takes RGB images with values in 0..255, of shape
+    The model takes RGB photos with values in 0..255, of shape
     ``(N, 227, 227, 3)`` as MATLAB's (resize first, e.g. with
-    ``activations.imresize``). ``data_normalization`` subtracts Caffe's ImageNet
-    mean pixel, as ``keras.applications.imagenet_utils.preprocess_input`` does;
-    the RGB to BGR swap that the Caffe weights expect is folded into ``conv1``,
-    whose kernel therefore reads R, G, B in that order (like MATLAB's).
+    ``activations.imresize``), and declares that range: the command line
+    feeds it 0..255 pixels, and 0..1 images get a warning. ``data_normalization`` subtracts Caffe's
+    ImageNet mean pixel (R, G, B = 122.68, 116.67, 104.01); the RGB to BGR swap
+    that the Caffe weights expect is folded into ``conv1``, whose kernel
+    therefore reads R, G, B in that order (like MATLAB's). Output ``i`` of
+    ``prob`` is the class ``activations.zoo.imagenet_classes()[i]``.
 
     Parameters
     ----------
     weights : {"imagenet"}, path or None, default="imagenet"
-        ``"imagenet"`` downloads the weights of keras-squeezenet (release v1.0 of
-        rcmalli/keras-squeezenet, converted from the Caffe v1.1 model, 1000
-        ImageNet classes) into ``$KERAS_HOME/models`` (default ``~/.keras/models``)
-        once; the environment variable ``ACTIVATIONS_SQUEEZENET_URL`` replaces the
-        release folder with a mirror. No file hash is published, so none is
-        checked. A path loads a Keras 2 HDF5 file in the same layout, or a
-        ``.keras`` / ``.weights.h5`` file saved from this model. ``None`` keeps the
-        random initialization.
+        ``"imagenet"`` loads the ImageNet weights shipped with the package
+        (``activations/zoo/weights/squeezenet_v1_1.npz``: DeepScale's Caffe
+        SqueezeNet v1.1, 1000 ImageNet classes); nothing is downloaded. A
+        path loads one of: a ``.npz`` in the shipped layout (arrays
+        ``<layer>/kernel`` and ``<layer>/bias``, read without pickles); a
+        Keras 2 HDF5 file in keras-squeezenet's layout (its
+        ``squeezenet_weights_tf_dim_ordering_tf_kernels.h5``, whose conv1
+        reads BGR); a ``.keras`` or ``.weights.h5`` file saved from this
+        model. ``None`` keeps the random initialization.
     include_top : bool, default=True
         If False, the model ends at ``fire9-concat`` (output ``(N, 14, 14, 512)``
         for 227x227 inputs).
@@ -261,10 +180,8 @@ def squeezenet(
         If ``weights`` is not a str, a path or None, or ``include_top`` is not a bool.
     ValueError
         If ``weights`` is neither ``"imagenet"`` nor an existing file, the file
-        does not fit (missing layers, wrong shapes), or ``input_shape`` is invalid.
-    OSError
-        If the ImageNet weights are not cached and cannot be downloaded; the
-        message gives the URL and the path to put the file at.
+        cannot be read or does not fit (missing layers, wrong shapes), or
+        ``input_shape`` is invalid.
 
     Examples
     --------
@@ -278,12 +195,15 @@ def squeezenet(
     if weights is None:
         return model
     if weights == "imagenet":
-        fname = WEIGHTS_FILE if include_top else WEIGHTS_FILE_NOTOP
-        path = fetch(fname, _origin(fname), cache_subdir="models")
-    else:
-        path = os.fspath(weights)
+        resource = importlib.resources.files("activations.zoo") / "weights" / WEIGHTS_FILE
+        with importlib.resources.as_file(resource) as shipped:
+            load_npz(model, str(shipped))
+        return model
+    path = os.fspath(weights)
     if path.endswith((".keras", ".weights.h5")):
         model.load_weights(path)
+    elif path.endswith(".npz"):
+        load_npz(model, path)
     else:
-        _load_legacy_h5(model, path)
+        load_keras2_h5(model, path)
     return model
