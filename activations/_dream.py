@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,7 +29,9 @@ from activations._extractors import check_built, extractor_for
 from activations._gradients import output_gradient
 from activations._input_range import input_range
 from activations._inputs import input_spec
+from activations._progress import check_progress, progress_bar
 from activations._resize import imresize
+from activations._stop import check_stop
 from activations._trace import Extractor, graph_kept
 from activations._types import LayerSpec
 
@@ -102,7 +105,37 @@ def _start(image: Any, model: keras.Model, shape: tuple, n: int) -> NDArray[np.f
         raise ValueError(
             f"Expected `image` of the model's input shape {shape}. Received: {start.shape}"
         )
+    if not np.isfinite(start).all():
+        raise ValueError(
+            "Expected a start `image` without NaN or infinite values: the dream would be NaN "
+            f"everywhere. Received: image with {int((~np.isfinite(start)).sum())} such values"
+        )
     return np.broadcast_to(start, (n, *shape)).copy()
+
+
+def _check_pyramid(levels: int, scale: Any, shape: tuple) -> None:
+    """Refuse a pyramid scale that is not > 1, or a smallest level under one pixel."""
+    if not (isinstance(scale, (int, float)) and not isinstance(scale, bool)) or not (
+        math.isfinite(scale) and scale > 1
+    ):
+        raise ValueError(f"Expected `pyramid_scale` > 1. Received: pyramid_scale={scale!r}")
+    # log(scale ** (levels - 1)), compared in logs: no overflow for any input
+    if (levels - 1) * math.log(scale) > math.log(min(shape[:2])):
+        raise ValueError(
+            f"Expected a pyramid whose smallest level is at least 1 pixel: {levels} levels "
+            f"at scale {scale:g} shrink the {shape[0]}x{shape[1]} image below that. "
+            f"Received: pyramid_levels={levels}, pyramid_scale={scale!r}"
+        )
+
+
+def _check_step(step: Any) -> float:
+    if isinstance(step, bool) or not isinstance(step, (int, float, np.floating, np.integer)):
+        raise TypeError(f"Expected `step` to be a number or None. Received: step={step!r}")
+    if not (math.isfinite(step) and step > 0):
+        raise ValueError(
+            f"Expected `step` to be a positive finite number. Received: step={step!r}"
+        )
+    return float(step)
 
 
 def _coarse(grad: NDArray[np.float32], size: tuple[int, int]) -> NDArray[np.float32]:
@@ -125,7 +158,8 @@ def deep_dream(
     pyramid_levels: int = 3,
     pyramid_scale: float = 1.4,
     step: float | None = None,
-    verbose: bool = True,
+    progress: bool | str = "auto",
+    verbose: bool | None = None,
 ) -> NDArray[np.float32]:
     """Images that excite channels of a layer, as MATLAB's ``deepDreamImage``.
 
@@ -149,8 +183,12 @@ def deep_dream(
     step : float, optional
         Step size in input units; each step moves pixels by ``step`` times the
         gradient divided by its mean absolute value. Default: 2% of the input range.
-    verbose : bool, default True
-        Print one line per level, as MATLAB prints its progress table.
+    progress : {True, False, "auto"}, default "auto"
+        A progress bar over the steps (on stderr), with the mean activation of
+        the chosen channels; ``"auto"`` draws it on a terminal or in a notebook.
+        Nothing is printed otherwise.
+    verbose : bool, optional
+        Deprecated: use ``progress``. True also prints one line per level.
 
     Returns
     -------
@@ -161,14 +199,16 @@ def deep_dream(
     Raises
     ------
     TypeError, ValueError
-        For a wrong layer or channel, an option out of range, or a model
-        without a fixed input shape.
+        For a wrong layer or channel, an option out of range (a step that is
+        not a positive finite number, a pyramid whose smallest level would be
+        under one pixel), a start image with NaN or infinite values, or a
+        model without a fixed input shape.
 
     Examples
     --------
     >>> model = keras.Sequential([keras.Input((8, 8, 1)),
     ...     keras.layers.Conv2D(2, 3, activation="relu", name="conv")])
-    >>> deep_dream(model, "conv", [0, 1], num_iterations=2, verbose=False).shape
+    >>> deep_dream(model, "conv", [0, 1], num_iterations=2, progress=False).shape
     (2, 8, 8, 1)
     """
     check_options(model, "channels", 1, "output")
@@ -184,31 +224,39 @@ def deep_dream(
         )
     check_int(num_iterations, "num_iterations", 1)
     check_int(pyramid_levels, "pyramid_levels", 1)
-    if not (isinstance(pyramid_scale, (int, float)) and math.isfinite(pyramid_scale)) or (
-        pyramid_scale <= 1
-    ):
-        raise ValueError(
-            f"Expected `pyramid_scale` > 1. Received: pyramid_scale={pyramid_scale!r}"
+    _check_pyramid(pyramid_levels, pyramid_scale, tuple(shape))
+    check_progress(progress)
+    if verbose is not None:
+        warnings.warn(
+            "`verbose` is deprecated; use `progress=True | False | 'auto'`. "
+            f"Received: verbose={verbose!r}",
+            DeprecationWarning,
+            stacklevel=2,
         )
     declared = input_range(model)
     low, high = (0.0, 1.0) if declared is None else (declared.low, declared.high)
+    size = 0.02 * (high - low) if step is None else _check_step(step)
     dream = _dream_model(model, layer, tuple(shape))
     chosen = _channels(channels, int(dream.outputs[0].shape[-1]))
     weights = np.eye(int(dream.outputs[0].shape[-1]), dtype=np.float32)[chosen]
     x = _start(image, model, tuple(shape), len(chosen))
-    size = 0.02 * (high - low) if step is None else float(step)
-    for level in range(pyramid_levels):
-        factor = pyramid_scale ** (pyramid_levels - 1 - level)
-        coarse = tuple(max(1, round(d / factor)) for d in shape[:2])
-        for _ in range(num_iterations):
-            (means, _), grad = output_gradient(dream, [x, weights], 0, _total)
-            grad = _coarse(grad, coarse)
-            scale = np.abs(grad).mean(axis=(1, 2, 3), keepdims=True) + 1e-8
-            x = x + size * grad / scale
-            if declared is not None:
-                x = np.clip(x, low, high)
-        if verbose:
+    total = pyramid_levels * num_iterations
+    with progress_bar(progress, total=total, desc=f"deep_dream {layer}", unit="step") as bar:
+        for level in range(pyramid_levels):
+            factor = pyramid_scale ** (pyramid_levels - 1 - level)
+            coarse = tuple(max(1, round(d / factor)) for d in shape[:2])
+            for _ in range(num_iterations):
+                check_stop()  # a step is a safe point to honour the command line's SIGTERM
+                (means, _), grad = output_gradient(dream, [x, weights], 0, _total)
+                grad = _coarse(grad, coarse)
+                scale = np.abs(grad).mean(axis=(1, 2, 3), keepdims=True) + 1e-8
+                x = x + size * grad / scale
+                if declared is not None:
+                    x = np.clip(x, low, high)
+                bar.update(1)
             strength = float(means[np.arange(len(chosen)), chosen].mean())
-            where = f"level {level + 1}/{pyramid_levels} ({coarse[0]}x{coarse[1]})"
-            print(f"  {where}: mean activation {strength:.4g}", file=sys.stdout, flush=True)
+            bar.set_postfix(level=f"{level + 1}/{pyramid_levels}", mean=f"{strength:.4g}")
+            if verbose:
+                where = f"level {level + 1}/{pyramid_levels} ({coarse[0]}x{coarse[1]})"
+                print(f"  {where}: mean activation {strength:.4g}", file=sys.stdout, flush=True)
     return x.astype(np.float32)

@@ -28,7 +28,7 @@ def test_the_dream_raises_each_channels_mean_and_changes_nothing(rng):
     weights = [w.copy() for w in model.get_weights()]
     start = rng.random((8, 8, 1), dtype=np.float32)
     kept = start.copy()
-    dreams = deep_dream(model, "conv", [0, 1], image=start, num_iterations=5, verbose=False)
+    dreams = deep_dream(model, "conv", [0, 1], image=start, num_iterations=5)
     assert dreams.shape == (2, 8, 8, 1) and dreams.dtype == np.float32
     before = activations(model, start, "conv").mean(axis=(0, 1))
     after = activations(model, dreams, "conv").mean(axis=(1, 2))
@@ -43,22 +43,49 @@ def test_the_dream_raises_each_channels_mean_and_changes_nothing(rng):
 def test_errors():
     model = _edge_model()
     with pytest.raises(ValueError, match=r"channels in \[0, 1\].*Received: channels=\[5\]"):
-        deep_dream(model, "conv", [0, 5], verbose=False)
+        deep_dream(model, "conv", [0, 5])
     with pytest.raises(ValueError, match=r"`pyramid_scale` > 1"):
-        deep_dream(model, "conv", 0, pyramid_scale=1.0, verbose=False)
+        deep_dream(model, "conv", 0, pyramid_scale=1.0)
     with pytest.raises(ValueError, match=r"`num_iterations` >= 1"):
-        deep_dream(model, "conv", 0, num_iterations=0, verbose=False)
+        deep_dream(model, "conv", 0, num_iterations=0)
     with pytest.raises(ValueError, match=r"input shape \(8, 8, 1\)"):
-        deep_dream(model, "conv", 0, image=np.zeros((4, 4, 1)), verbose=False)
+        deep_dream(model, "conv", 0, image=np.zeros((4, 4, 1)))
     free = keras.Sequential([keras.Input((None, None, 1)), layers.Conv2D(2, 3, name="conv")])
     with pytest.raises(ValueError, match=r"fixed \(H, W, C\) input.*image=None"):
-        deep_dream(free, "conv", 0, verbose=False)
+        deep_dream(free, "conv", 0)
 
 
-def test_progress_is_printed_per_level(capsys):
-    deep_dream(_edge_model(), "conv", 0, num_iterations=1, pyramid_levels=2)
+def test_nothing_is_printed_by_default_and_progress_draws_a_bar(capsys):
+    deep_dream(_edge_model(), "conv", 0, num_iterations=2, pyramid_levels=2)
+    assert capsys.readouterr() == ("", "")  # "auto": no terminal here
+    deep_dream(_edge_model(), "conv", 0, num_iterations=2, pyramid_levels=2, progress=True)
+    captured = capsys.readouterr()
+    assert captured.out == "" and "4/4" in captured.err and "deep_dream conv" in captured.err
+
+
+def test_verbose_still_prints_per_level_with_a_deprecation_warning(capsys):
+    with pytest.warns(DeprecationWarning, match=r"`verbose` is deprecated; use `progress="):
+        deep_dream(_edge_model(), "conv", 0, num_iterations=1, pyramid_levels=2, verbose=True)
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0].strip() for line in lines] == ["level 1/2 (6x6)", "level 2/2 (8x8)"]
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        ({"step": float("nan")}, ValueError, r"`step` to be a positive finite number"),
+        ({"step": float("inf")}, ValueError, r"`step` to be a positive finite number"),
+        ({"step": -1.0}, ValueError, r"`step` to be a positive finite number"),
+        ({"step": "big"}, TypeError, r"`step` to be a number or None"),
+        ({"pyramid_levels": 5000}, ValueError, r"smallest level is at least 1 pixel"),
+        ({"pyramid_scale": 1e200, "pyramid_levels": 3}, ValueError, r"at least 1 pixel"),
+        ({"pyramid_scale": float("nan")}, ValueError, r"`pyramid_scale` > 1"),
+        ({"image": np.full((8, 8, 1), np.nan)}, ValueError, r"without NaN or infinite"),
+    ],
+)
+def test_hostile_options_are_refused_before_any_step(options, error, match):
+    with pytest.raises(error, match=match):
+        deep_dream(_edge_model(), "conv", 0, **options)
 
 
 @pytest.mark.dataset
@@ -68,7 +95,7 @@ def test_fashion_conv_channels_dream_above_the_test_sets_99th_percentile():
 
     model = zoo.fashion_cnn()
     channels = list(range(16))
-    dreams = deep_dream(model, "conv2d_1", channels, verbose=False)
+    dreams = deep_dream(model, "conv2d_1", channels)
     assert dreams.min() >= 0 and dreams.max() <= 1  # the model's input range
     _, (x_test, _) = fashion_mnist()
     means = activations(model, x_test[..., None] / 255, "conv2d_1", batch_size=500)

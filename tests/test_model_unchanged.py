@@ -74,7 +74,7 @@ def _calls(
             m, x(i), 0, mask_size=4, stride=4, reduction_layer=reduction
         ),
         "deep_dream": lambda m, i: deep_dream(
-            m, deep, [0, 1], image=x(i)[0], num_iterations=1, pyramid_levels=1, verbose=False
+            m, deep, [0, 1], image=x(i)[0], num_iterations=1, pyramid_levels=1
         ),
     }
 
