@@ -13,14 +13,15 @@ from numpy.typing import NDArray
 
 from activations._extractors import check_built, extractor_for
 from activations._input_range import check_input_range
-from activations._inputs import ImageSource, as_image_source, check_model, input_spec
+from activations._inputs import ImageSource, ModelInput, as_image_source, check_model, input_spec
 from activations._layers import LayerRef
 from activations._predict import run_extractor
-from activations._progress import check_progress, progress_bar
+from activations._progress import check_progress
+from activations._runtime import run_batches
 from activations._trace import STAGES, Extractor
 from activations._types import ImagesLike, LayersLike, LayerSpec
 
-__all__ = ["activations", "check_options", "prepare"]
+__all__ = ["activations", "check_options", "prepare", "prepare_images"]
 
 logger = logging.getLogger("activations")
 
@@ -54,30 +55,31 @@ def _writeable(x: np.ndarray) -> np.ndarray:
 
 
 def _run(
-    extractor: Extractor, source: ImageSource, batch_size: int, progress: bool | str = False
+    model: keras.Model,
+    extractor: Extractor,
+    source: ImageSource,
+    batch_size: int,
+    progress: bool | str = False,
+    desc: str = "activations",
 ) -> list[np.ndarray]:
     """Every output for every image, as new writeable float32 arrays."""
-    if source.array is None:  # an iterable of batches: length unknown, keep the pieces
+    if source.array is not None and len(source.array) <= batch_size:  # one pass, one copy
+        return [_writeable(o) for o in run_extractor(extractor, source.array)]
+    step = lambda batch: run_extractor(extractor, batch)  # noqa: E731
+    batches = run_batches(model, source, batch_size, step, progress=progress, desc=desc)
+    if source.array is None:  # a stream: length unknown, keep the pieces
         pieces: list[list[np.ndarray]] = []
-        with progress_bar(progress, total=None, desc="activations") as bar:
-            for batch in source.iter_batches(batch_size):
-                outs = run_extractor(extractor, batch)
-                pieces = pieces or [[] for _ in outs]
-                for kept, out in zip(pieces, outs):
-                    kept.append(out)
-                bar.update(len(batch))
+        for _, _, outs in batches:
+            pieces = pieces or [[] for _ in outs]
+            for kept, out in zip(pieces, outs):
+                kept.append(out)
         return [np.concatenate(kept) for kept in pieces]
     total = len(source.array)
-    if total <= batch_size:
-        return [_writeable(o) for o in run_extractor(extractor, source.array)]
     results: list[np.ndarray] = []
-    with progress_bar(progress, total=total, desc="activations") as bar:
-        for start, batch in zip(range(0, total, batch_size), source.iter_batches(batch_size)):
-            outs = run_extractor(extractor, batch)
-            results = results or [np.empty((total,) + o.shape[1:], np.float32) for o in outs]
-            for full, out in zip(results, outs):
-                full[start : start + len(out)] = out
-            bar.update(len(batch))
+    for start, _, outs in batches:
+        results = results or [np.empty((total,) + o.shape[1:], np.float32) for o in outs]
+        for full, out in zip(results, outs):
+            full[start : start + len(out)] = out
     return results
 
 
@@ -189,7 +191,7 @@ def activations(
     check_options(model, output_as, batch_size, stage)
     check_progress(progress)
     source, refs, one_layer, extractor = prepare(model, images, layers, stage=stage)
-    outs = _run(extractor, source, int(batch_size), progress)
+    outs = _run(model, extractor, source, int(batch_size), progress)
     shaped = [_shape_output(o, output_as, source.one_image) for o in outs]
     if one_layer:
         return shaped[0]
@@ -199,6 +201,35 @@ def activations(
 def _chain(first: np.ndarray, rest: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
     yield first
     yield from rest
+
+
+def prepare_images(
+    model: keras.Model, images: ImagesLike, *, static: bool = False
+) -> tuple[ImageSource, ModelInput]:
+    """Check ``images`` for ``model``: the one preamble of every model-facing function.
+
+    Returns the checked images and the input they are fed as: the model's
+    declared input, or for a subclassed model (``static=True``: any model with
+    free sizes) the images' own per-sample shape, read from the array or from
+    the first batch of a stream (which stays in the stream). Arrays are
+    checked against the model's declared pixel range here (streams per batch,
+    in :func:`activations._runtime.run_batches`).
+    """
+    check_built(model)
+    spec = input_spec(model)
+    source = as_image_source(images, spec)
+    if spec.shape is None or (static and None in spec.shape):
+        sample_shape = None
+        if source.array is None and source.batches is not None:
+            first = next(source.batches)
+            source.batches = _chain(first, source.batches)
+            sample_shape = tuple(first.shape[1:])
+        elif source.array is not None:
+            sample_shape = tuple(source.array.shape[1:])
+        spec = dataclasses.replace(spec, shape=sample_shape)
+    if source.array is not None:
+        check_input_range(model, source.array)
+    return source, spec
 
 
 def prepare(
@@ -214,23 +245,6 @@ def prepare(
     ``static=True`` builds the extractor for the images' own size when the model
     takes free sizes (a reduction that needs the map's shape, such as top_images).
     """
-    check_built(model)
-    spec = input_spec(model)
-    source = as_image_source(images, spec)
-    sample_shape = None
-    free = spec.shape is None or (static and None in spec.shape)
-    if free:  # a subclassed or free-size model: the images tell the input shape
-        if source.array is None and source.batches is not None:
-            first = next(source.batches)
-            source.batches = _chain(first, source.batches)
-            sample_shape = first.shape[1:]
-        elif source.array is not None:
-            sample_shape = source.array.shape[1:]
-    if source.array is not None:
-        check_input_range(model, source.array)
-    if free and sample_shape is not None and spec.shape is not None:
-        spec = dataclasses.replace(spec, shape=tuple(sample_shape))
-    refs, one_layer, extractor, _ = extractor_for(
-        model, layers, stage=stage, sample_shape=sample_shape, spec=spec
-    )
+    source, spec = prepare_images(model, images, static=static)
+    refs, one_layer, extractor, _ = extractor_for(model, layers, stage=stage, spec=spec)
     return source, refs, one_layer, extractor

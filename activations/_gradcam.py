@@ -17,13 +17,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from activations._cache import DerivedCache
-from activations._extract import activations, check_options
-from activations._extractors import check_built
+from activations._extract import activations, check_options, prepare_images
 from activations._gradients import output_gradient
-from activations._inputs import ImageSource, as_image_source, input_spec
 from activations._layers import LayerRef, resolve_layer
 from activations._network import NetworkTable
+from activations._progress import check_progress
 from activations._resize import imresize
+from activations._runtime import run_batches
 from activations._scores import check_labels, default_score_layer, network_table
 from activations._tap import fused_activation
 from activations._trace import graph_kept, trace
@@ -115,6 +115,7 @@ def gradcam(
     feature_layer: LayerSpec | None = None,
     reduction_layer: LayerSpec | None = None,
     batch_size: int = 32,
+    progress: bool | str = "auto",
 ) -> NDArray[np.float32]:
     """Grad-CAM maps: where the image drives the class score, as MATLAB's ``gradCAM``.
 
@@ -128,8 +129,8 @@ def gradcam(
     ----------
     model : keras.Model
         Any Keras 3 model :func:`activations.activations` accepts; never changed.
-    images : array_like of shape (H, W, C) or (N, H, W, C), or a list
-        One image or a batch, as :func:`activations.activations` takes them.
+    images : array_like of shape (H, W, C) or (N, H, W, C), a list, or an iterable of batches
+        As :func:`activations.activations` takes them (a ``tf.data.Dataset`` too).
     label : int, sequence of int or None, default None
         The class to explain, one for all or one per image; None: the class
         the model predicts for each image.
@@ -140,6 +141,9 @@ def gradcam(
         model's (single) output layer.
     batch_size : int, default 32
         Images per forward and backward pass.
+    progress : {True, False, "auto"}, default "auto"
+        A progress bar over the images (stderr); ``"auto"``: on a terminal or in
+        a notebook.
 
     Returns
     -------
@@ -162,46 +166,63 @@ def gradcam(
     (4, 4)
     """
     check_options(model, "channels", batch_size, "output")
-    check_built(model)
-    spec = input_spec(model)
-    source = as_image_source(images, spec)
-    if source.array is None:
-        raise TypeError(
-            "Expected `images` as an array or a list of images for gradcam(). Received: an "
-            "iterable of batches; stack them first"
-        )
-    free = spec.shape is None or None in spec.shape  # the images tell the size
-    shape = tuple(source.array.shape[1:]) if free else None
+    check_progress(progress)
+    source, spec = prepare_images(model, images, static=True)
+    if spec.shape is None:
+        raise ValueError(f"Expected at least one image. Received: images={images!r}")
+    shape = tuple(spec.shape)
     if feature_layer is None:
         feature_layer = _default_feature(model, network_table(model, shape))
     if reduction_layer is None:
         reduction_layer = default_score_layer(model, shape, "Grad-CAM")
     feature = resolve_layer(model, feature_layer)
     reduction = resolve_layer(model, reduction_layer)
-    two = _gradcam_model(
-        model, feature, reduction, tuple(source.array.shape[1:]), str(source.array.dtype)
-    )
-    labels = check_labels(label, len(source.array), int(two.outputs[1].shape[-1]))
-    maps = np.concatenate(
-        [_batch_maps(two, model, batch, reduction, None if labels is None else labels[start:])
-         for start, batch in _batches(source, batch_size)]
-    )  # fmt: skip
-    maps = _to_input_size(maps, source.array.shape[1:3])
+    two = _gradcam_model(model, feature, reduction, shape, spec.dtype)
+    n_classes = int(two.outputs[1].shape[-1])
+    n = None if source.array is None else len(source.array)
+    labels = check_labels(label, n if n is not None else _count(label), n_classes)
+    step = lambda batch: batch  # noqa: E731  (the pass needs each batch's labels too)
+    pieces = [
+        _batch_maps(two, model, batch, reduction, _slice(labels, start, len(batch)))
+        for start, batch, _ in run_batches(
+            model, source, int(batch_size), step, progress=progress, desc="gradcam"
+        )
+    ]
+    if labels is not None and n is None and len(labels) not in (1, sum(map(len, pieces))):
+        raise ValueError(
+            f"Expected `label` to be None, a class index or one index per image "
+            f"({sum(map(len, pieces))}). Received: {len(labels)} labels"
+        )
+    maps = _to_input_size(np.concatenate(pieces), shape[:2])
     return maps[0] if source.one_image else maps
 
 
-def _batches(source: ImageSource, batch_size: int):
-    assert source.array is not None
-    for start in range(0, len(source.array), batch_size):
-        yield start, source.array[start : start + batch_size]
+def _count(label: Any) -> int:
+    """How many labels a stream's ``label`` holds (its images are counted later)."""
+    return 1 if label is None else len(np.atleast_1d(np.asarray(label)))
+
+
+def _slice(labels: NDArray | None, start: int, n: int) -> NDArray | None:
+    """The labels of the batch of ``n`` images from ``start`` on (one label: for all)."""
+    if labels is None:
+        return None
+    if len(labels) == 1:
+        return np.broadcast_to(labels, (n,))
+    if start + n > len(labels):
+        raise ValueError(
+            f"Expected `label` to be None, a class index or one index per image (at least "
+            f"{start + n}). Received: {len(labels)} labels"
+        )
+    return labels[start : start + n]
 
 
 def _batch_maps(two, model, batch, reduction: LayerRef, labels) -> NDArray:
     if labels is None:  # the predicted classes: one forward pass first
-        scores = activations(model, batch, reduction.layer, stage=_stage_of(reduction.layer))
+        stage = _stage_of(reduction.layer)
+        scores = activations(model, batch, reduction.layer, stage=stage, batch_size=len(batch))
         labels = scores.argmax(axis=-1)
     n_classes = int(two.outputs[1].shape[-1])
-    onehot = np.eye(n_classes, dtype=np.float32)[labels[: len(batch)]]
+    onehot = np.eye(n_classes, dtype=np.float32)[labels]
     shift = np.zeros((len(batch),) + tuple(two.inputs[1].shape[1:]), np.float32)
     (maps, _, _), grad = output_gradient(two, [batch, shift, onehot], 1, _total)
     alpha = grad.mean(axis=(1, 2), keepdims=True)  # (n, 1, 1, C)

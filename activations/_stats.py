@@ -11,8 +11,8 @@ from numpy.typing import NDArray
 from activations._cache import DerivedCache
 from activations._extract import check_options, prepare
 from activations._predict import predict_batch
-from activations._progress import check_progress, progress_bar
-from activations._stop import check_stop
+from activations._progress import check_progress
+from activations._runtime import run_batches
 from activations._trace import Extractor, graph_kept
 from activations._types import ImagesLike, LayerSpec
 
@@ -115,16 +115,15 @@ def channel_stats(
     minima: list[NDArray[np.float32]] = []
     sums: NDArray[np.float64] | float = 0.0
     count = 0
-    total = None if source.array is None else len(source.array)
-    with progress_bar(progress, total=total, desc=f"channel_stats {refs[0].name}") as bar:
-        for batch in source.iter_batches(int(batch_size)):
-            check_stop()  # a batch is a safe point to honour the command line's SIGTERM
-            b_max, b_mean, b_min = predict_batch(reducer, batch)
-            maxima.append(b_max)
-            minima.append(b_min.min(axis=0))
-            sums = sums + b_mean.astype(np.float64).sum(axis=0)
-            count += len(batch)
-            bar.update(len(batch))
+    step = lambda batch: predict_batch(reducer, batch)  # noqa: E731
+    desc = f"channel_stats {refs[0].name}"
+    for _, batch, (b_max, b_mean, b_min) in run_batches(
+        model, source, int(batch_size), step, progress=progress, desc=desc
+    ):
+        maxima.append(b_max)
+        minima.append(b_min.min(axis=0))
+        sums = sums + b_mean.astype(np.float64).sum(axis=0)
+        count += len(batch)
     per_image_max = np.concatenate(maxima)
     return ChannelStats(
         max=per_image_max.max(axis=0),

@@ -20,9 +20,9 @@ from numpy.typing import NDArray
 from activations._checks import check_int
 from activations._extract import check_options, prepare
 from activations._field import ReceptiveField
-from activations._progress import check_progress, progress_bar
+from activations._progress import check_progress
 from activations._receptive_field import receptive_field
-from activations._stop import check_stop
+from activations._runtime import run_batches
 from activations._top_reduce import TopAccumulator, TopReducer
 from activations._types import ImagesLike, LayerSpec
 
@@ -260,12 +260,11 @@ def top_images(
     chosen = check_channels(channels, n_channels, refs[0].name)
     reducer = TopReducer.get(extractor, chosen, by, k)
     running = TopAccumulator(k)
-    total = None if source.array is None else len(source.array)
-    with progress_bar(progress, total=total, desc=f"top_images {refs[0].name}") as bar:
-        for batch in source.iter_batches(int(batch_size)):
-            check_stop()  # a batch is a safe point to honour the command line's SIGTERM
-            running.add_batch(reducer(batch), len(batch))
-            bar.update(len(batch))
+    desc = f"top_images {refs[0].name}"
+    for _, batch, reduced in run_batches(
+        model, source, int(batch_size), reducer, progress=progress, desc=desc
+    ):
+        running.add_batch(reduced, len(batch))
     if running.n_images < k:
         logger.info("top_images: %d images, fewer than k=%d", running.n_images, k)
     return finish(running, refs[0].name, chosen, by, reducer.map_shape, model, layer)

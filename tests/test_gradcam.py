@@ -112,8 +112,20 @@ def test_errors(rng):
     two = keras.Model(inputs, [layers.Flatten(name="a")(conv), layers.Flatten(name="b")(conv)])
     with pytest.raises(ValueError, match=r"2 outputs \['a', 'b'\].*Pass `reduction_layer`"):
         gradcam(two, x)
-    with pytest.raises(TypeError, match=r"iterable of batches"):
-        gradcam(model, iter([x]))
+    with pytest.raises(ValueError, match=r"one index per image \(at least 4\)\. Received: 3"):
+        gradcam(model, iter([x, x]), label=[0, 1, 0])
+    with pytest.raises(ValueError, match=r"one index per image \(2\)\. Received: 3 labels"):
+        gradcam(model, iter([x]), label=[0, 1, 0])
+
+
+@pytest.mark.core
+def test_an_iterable_of_batches_gives_the_arrays_maps(rng):
+    model, _ = _cam_model()
+    x = rng.random((5, 6, 6, 1), dtype=np.float32)
+    expected = gradcam(model, x, label=[0, 1, 1, 0, 1])
+    streamed = gradcam(model, iter([x[:2], x[2:]]), label=[0, 1, 1, 0, 1], progress=False)
+    assert_close(streamed, expected)
+    assert_close(gradcam(model, (b for b in (x[:3], x[3:]))), gradcam(model, x))
 
 
 # ------------------------------------------- sanity checks (Adebayo et al., 2018)
