@@ -9,6 +9,7 @@ top k is merged, so memory is O(channels x k) however many images stream by.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -279,9 +280,20 @@ def finish(
     model: keras.Model,
     layer: LayerSpec,
 ) -> TopImages:
-    """The result object from a filled accumulator."""
+    """The result object from a filled accumulator (warns if NaN maps had to be listed)."""
     assert running.values is not None and running.indices is not None
     assert running.peaks is not None
+    unranked = ~np.isfinite(running.values)
+    if unranked.any():
+        images = sorted({int(i) for i in running.indices[unranked]})
+        warnings.warn(
+            f"top_images: the {name} maps of images {images[:10]}"
+            f"{' ...' if len(images) > 10 else ''} hold NaN or are -inf everywhere; such "
+            "maps rank below every finite one and are listed (value -inf) only where a "
+            f"channel has fewer than k finite maps. Received: {len(images)} such image(s)",
+            UserWarning,
+            stacklevel=3,
+        )
     positions = None
     if map_shape:
         positions = np.stack(np.unravel_index(running.peaks, map_shape), axis=-1)

@@ -24,7 +24,8 @@ class TopReducer:
 
     The pass reduces each map to its max (or mean), takes the batch's top k
     per channel, and finds the peak only in those k maps (a gather, not an
-    argmax over every map). Built once per (extractor, channels, by, k) and
+    argmax over every map). A map holding NaN scores -inf: it ranks below
+    every finite map. Built once per (extractor, channels, by, k) and
     cached. Used by :func:`top_images` and by :mod:`activations.distributed`.
     """
 
@@ -43,6 +44,9 @@ class TopReducer:
             score = ops.max(flat, axis=1) if by == "max" else ops.mean(flat, axis=1)
             if len(channels) != n_all or list(channels) != list(range(n_all)):
                 score = ops.take(score, chosen, axis=1)
+            # A map holding NaN (max and mean propagate it) ranks last, as -inf, on every
+            # backend and at every batch size: top_k and the host sort NaN differently.
+            score = ops.where(ops.isnan(score), float("-inf"), score)
             # A batch smaller than k goes through `scores` and is ranked on the host.
             peak = ops.take(ops.argmax(flat, axis=1), chosen, axis=1)
             self.scores = keras.Model(

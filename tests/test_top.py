@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 import keras
 import numpy as np
@@ -188,3 +189,25 @@ def test_a_tf_data_pipeline_of_x_y_batches(small_cnn, rng):
     top = top_images(small_cnn, dataset, "conv2d_1", k=4, progress=False)
     assert top.n_images == 20
     assert_same_ranking(top, activations(small_cnn, x, "conv2d_1"), 4, "max")
+
+
+class _Log(keras.layers.Layer):
+    def call(self, x):
+        return keras.ops.log(x)
+
+
+@pytest.mark.core
+@pytest.mark.parametrize("batch_size", [2, 3, 10])
+def test_nan_maps_rank_last_at_every_batch_size(batch_size):
+    """Images 1, 4 and 7 give NaN maps; the ranking is the same at every batch size."""
+    model = keras.Sequential([keras.Input((2, 2, 1)), _Log(name="same")])
+    x = np.arange(1, 11, dtype=np.float32)[:, None, None, None] * np.ones((1, 2, 2, 1), "float32")
+    x[[1, 4, 7], 0, 0, 0] = -1.0  # log(-1) is NaN
+    top = top_images(model, x, "same", k=3, batch_size=batch_size)
+    assert top.indices[0].tolist() == [9, 8, 6]
+    with warnings.catch_warnings(record=True) as caught:  # torch adds its own deprecations
+        warnings.simplefilter("always")
+        top = top_images(model, x, "same", k=9, batch_size=batch_size)
+    assert any("maps of images [1, 4] hold NaN" in str(w.message) for w in caught)
+    assert top.indices[0].tolist() == [9, 8, 6, 5, 3, 2, 0, 1, 4]
+    assert np.isneginf(top.values[0, -2:]).all()
