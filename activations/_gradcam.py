@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from activations._cache import DerivedCache
 from activations._extract import activations, check_options, prepare_images
-from activations._gradients import output_gradient
+from activations._gradients import NoGradient, output_gradient
 from activations._layers import LayerRef, resolve_layer
 from activations._network import NetworkTable
 from activations._progress import check_progress
@@ -26,7 +26,7 @@ from activations._resize import imresize
 from activations._runtime import run_batches
 from activations._scores import check_labels, default_score_layer, network_table
 from activations._tap import fused_activation
-from activations._trace import graph_kept, trace
+from activations._trace import graph_kept, trace, upstream
 from activations._types import ImagesLike, LayerSpec
 
 __all__ = ["gradcam"]
@@ -96,6 +96,19 @@ def _build(
             raise ValueError(
                 f"Expected the reduction layer to give one score per class, (N, classes). "
                 f"Received: reduction_layer={reduction.name!r} with output shape {score.shape}"
+            )
+        if not keras.backend.is_float_dtype(score.dtype):
+            raise ValueError(
+                f"Expected a float score to differentiate for Grad-CAM. Layer "
+                f"'{reduction.name}' gives {score.dtype}. Received: "
+                f"reduction_layer={reduction.name!r}"
+            )
+        if not any(tensor is shift for tensor in upstream(score)):
+            raise ValueError(
+                f"The score of layer '{reduction.name}' does not depend on layer "
+                f"'{feature.name}' in model '{model.name}', so no gradient reaches its maps. "
+                "Expected a feature layer on the path to the score. Received: "
+                f"feature_layer={feature.name!r}, reduction_layer={reduction.name!r}"
             )
         weights = keras.Input(shape=tuple(score.shape[1:]), name="class_weights")
         weighted = keras.ops.multiply(score, weights)
@@ -183,7 +196,7 @@ def gradcam(
     labels = check_labels(label, n if n is not None else _count(label), n_classes)
     step = lambda batch: batch  # noqa: E731  (the pass needs each batch's labels too)
     pieces = [
-        _batch_maps(two, model, batch, reduction, _slice(labels, start, len(batch)))
+        _batch_maps(two, model, batch, (feature, reduction), _slice(labels, start, len(batch)))
         for start, batch, _ in run_batches(
             model, source, int(batch_size), step, progress=progress, desc="gradcam"
         )
@@ -216,7 +229,8 @@ def _slice(labels: NDArray | None, start: int, n: int) -> NDArray | None:
     return labels[start : start + n]
 
 
-def _batch_maps(two, model, batch, reduction: LayerRef, labels) -> NDArray:
+def _batch_maps(two, model, batch, refs: tuple[LayerRef, LayerRef], labels) -> NDArray:
+    feature, reduction = refs
     if labels is None:  # the predicted classes: one forward pass first
         stage = _stage_of(reduction.layer)
         scores = activations(model, batch, reduction.layer, stage=stage, batch_size=len(batch))
@@ -224,7 +238,17 @@ def _batch_maps(two, model, batch, reduction: LayerRef, labels) -> NDArray:
     n_classes = int(two.outputs[1].shape[-1])
     onehot = np.eye(n_classes, dtype=np.float32)[labels]
     shift = np.zeros((len(batch),) + tuple(two.inputs[1].shape[1:]), np.float32)
-    (maps, _, _), grad = output_gradient(two, [batch, shift, onehot], 1, _total)
+    try:
+        (maps, _, _), grad = output_gradient(two, [batch, shift, onehot], 1, _total)
+    except NoGradient:  # an integer score, or a path without gradients
+        grad = None
+    if grad is None or grad.ndim != 4:
+        raise ValueError(
+            f"The score of layer '{reduction.name}' gives no gradient with respect to the maps "
+            f"of layer '{feature.name}' (an integer score, or a path without gradients). "
+            "Expected a float score on a differentiable path from the feature layer. "
+            f"Received: feature_layer={feature.name!r}, reduction_layer={reduction.name!r}"
+        )
     alpha = grad.mean(axis=(1, 2), keepdims=True)  # (n, 1, 1, C)
     return np.maximum((alpha * maps).sum(axis=-1), 0.0).astype(np.float32)
 

@@ -16,7 +16,15 @@ import numpy as np
 
 from activations._cache import DerivedCache
 
-__all__ = ["output_gradient"]
+__all__ = ["NoGradient", "output_gradient"]
+
+
+class NoGradient(ValueError):
+    """The target has no gradient with respect to the input asked for.
+
+    TensorFlow returns None, PyTorch raises a RuntimeError and JAX a TypeError
+    (an integer target, or a path that does not reach the input); all become this.
+    """
 
 Target = Callable[[Sequence[Any]], Any]
 """Maps the model's outputs (backend tensors) to a scalar, with ``keras.ops``."""
@@ -63,7 +71,14 @@ def output_gradient(
         (id(target), wrt),
         lambda: (_BUILDERS[keras.backend.backend()](model, wrt, target), target),
     )  # the target rides along, so its id stays its own
-    outs, grad = step([np.asarray(a, dtype=np.float32) for a in inputs])
+    try:
+        outs, grad = step([np.asarray(a, dtype=np.float32) for a in inputs])
+    except (RuntimeError, TypeError) as err:
+        if "grad" not in str(err):
+            raise
+        raise NoGradient(f"no gradient: {str(err).splitlines()[0]}") from err
+    if grad is None:
+        raise NoGradient("no gradient: the target does not depend on the input")
     return [np.array(keras.ops.convert_to_numpy(o), dtype=np.float32) for o in outs], np.array(
         keras.ops.convert_to_numpy(grad), dtype=np.float32
     )

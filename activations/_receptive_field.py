@@ -17,7 +17,7 @@ from activations._cache import DerivedCache
 from activations._field import ReceptiveField
 from activations._inputs import check_model, declared_shape, input_spec
 from activations._layers import iter_layers, resolve_layer
-from activations._trace import graph_kept, trace
+from activations._trace import graph_kept, parents, trace, upstream
 from activations._types import LayerSpec
 
 __all__ = ["receptive_field"]
@@ -63,25 +63,6 @@ class _Undefined(Exception):  # why the walk stops; kind: "undefined" or "unsupp
         self.kind = kind
 
 
-def _parents(tensor: Any) -> list[Any]:
-    history = getattr(tensor, "_keras_history", None)
-    op = getattr(history, "operation", None)
-    if history is None or op is None or isinstance(op, keras.layers.InputLayer):
-        return []
-    return list(op._inbound_nodes[history.node_index].input_tensors)
-
-
-def _upstream(output: Any) -> list[Any]:
-    """The tensors ``output`` depends on, each after all of its inputs (no recursion)."""
-    order, seen, stack = [], set(), [(output, False)]
-    while stack:
-        tensor, done = stack.pop()
-        if done:
-            order.append(tensor)
-        elif id(tensor) not in seen:
-            seen.add(id(tensor))
-            stack += [(tensor, True)] + [(p, False) for p in _parents(tensor)]
-    return order
 
 
 def _window(op: Any, config: dict, sizes: list, who: str) -> list[_Axis]:
@@ -149,16 +130,16 @@ def _union(fields: list[_Field], who: str) -> _Field:
 
 def _walk(output: Any, inputs: Any, rank: int, names: dict[int, str]) -> _Field:
     fields: dict[int, _Field] = {id(inputs): (_IDENTITY, _IDENTITY)}
-    for tensor in _upstream(output):
+    for tensor in upstream(output):
         if id(tensor) in fields:
             continue
-        op, parents = tensor._keras_history.operation, _parents(tensor)
+        op, sources = tensor._keras_history.operation, parents(tensor)
         kind = "layer" if isinstance(op, keras.layers.Layer) else "operation"
         who = f"{kind} '{names.get(id(op), op.name)}' ({type(op).__name__})"
-        if not parents:
+        if not sources:
             raise _Undefined(f"{who} does not read the model input.", "unsupported")
-        axes = _geometry(op, parents, tensor, rank, who)
-        field = _union([fields[id(p)] for p in parents], who)
+        axes = _geometry(op, sources, tensor, rank, who)
+        field = _union([fields[id(p)] for p in sources], who)
         if axes is not None:  # the layer's cell j sees its input's cells [o + j*s, o + j*s + k)
             rows, cols = (
                 (size + (k - 1) * stride, stride * s, offset + o * stride)

@@ -76,9 +76,11 @@ __all__ = [
     "Extractor",
     "build_extractor",
     "graph_kept",
+    "parents",
     "structured",
     "trace",
     "trace_error",
+    "upstream",
 ]
 
 BUILD_LOCK = threading.RLock()
@@ -147,6 +149,28 @@ def _install(graph: list[tuple[Any, list, list]]) -> None:
     for layer, inbound, outbound in graph:
         layer._inbound_nodes[:] = inbound
         layer._outbound_nodes[:] = outbound
+
+
+def parents(tensor: Any) -> list[Any]:
+    """The tensors a traced tensor is computed from (none for an input)."""
+    history = getattr(tensor, "_keras_history", None)
+    op = getattr(history, "operation", None)
+    if history is None or op is None or isinstance(op, keras.layers.InputLayer):
+        return []
+    return list(op._inbound_nodes[history.node_index].input_tensors)
+
+
+def upstream(output: Any) -> list[Any]:
+    """The tensors ``output`` depends on, each after all of its inputs (no recursion)."""
+    order, seen, stack = [], set(), [(output, False)]
+    while stack:
+        tensor, done = stack.pop()
+        if done:
+            order.append(tensor)
+        elif id(tensor) not in seen:
+            seen.add(id(tensor))
+            stack += [(tensor, True)] + [(p, False) for p in parents(tensor)]
+    return order
 
 
 def trace_error(model: keras.Model, refs: Sequence[LayerRef], err: Exception) -> ValueError:

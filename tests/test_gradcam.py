@@ -185,3 +185,21 @@ def test_a_feature_layer_without_maps_is_refused(small_cnn):
     x = np.zeros((12, 12, 1), np.float32)
     with pytest.raises(ValueError, match=r"Expected a feature layer with \(H, W, C\) maps"):
         gradcam(small_cnn, x, 0, feature_layer="dense")
+
+
+@pytest.mark.core
+def test_a_score_without_a_gradient_to_the_feature_layer_is_refused():
+    inputs = keras.Input((6, 6, 1))
+    conv = layers.Conv2D(2, 3, name="conv")(inputs)
+    side = layers.Conv2D(2, 3, name="side")(inputs)  # a branch the score never uses
+    score = layers.Dense(3, name="score")(layers.GlobalAveragePooling2D()(conv))
+    model = keras.Model(inputs, [score, layers.Flatten(name="unused")(side)])
+    x = np.zeros((6, 6, 1), np.float32)
+    with pytest.raises(ValueError, match=r"does not depend on layer 'side'.*no gradient"):
+        gradcam(model, x, 0, feature_layer="side", reduction_layer="score")
+    ints = keras.Model(inputs, layers.Lambda(lambda t: keras.ops.cast(t, "int32"))(score))
+    if keras.backend.backend() == "jax":  # JAX differentiates a cast to int as 0
+        assert not gradcam(ints, x, 0, feature_layer="conv").any()
+    else:  # TensorFlow gives no gradient, PyTorch raises: one error for both
+        with pytest.raises(ValueError, match=r"gives no gradient with respect to the maps"):
+            gradcam(ints, x, 0, feature_layer="conv")
