@@ -15,7 +15,11 @@ from PIL import Image
 from activations import activations, analyze_network, compare_channels
 from activations._network import LayerInfo, NetworkTable
 from activations.report import write_model_report
-from activations.report._compare_section import add_compare_section, compare_layer_for
+from activations.report._compare_section import (
+    add_compare_section,
+    compare_layer_for,
+    percent_text,
+)
 from activations.report._page import (
     Page,
     Progress,
@@ -296,6 +300,20 @@ def test_comparison_without_a_box_says_so_and_has_no_outside_columns(tmp_path):
     assert "<td>50%</td>" in text  # drop % of channel 0
 
 
+def test_comparison_gives_no_percentage_of_a_negative_mean(tmp_path):
+    page = Page(tmp_path, "t")
+    a = np.full((4, 4, 2), -0.057, np.float32)  # a PReLU channel, negative on both photos
+    a[..., 1] = 0.4
+    b = a.copy()
+    b[..., 0], b[..., 1] = -0.105, 0.3
+    photos = (np.zeros((16, 16, 3), np.uint8),) * 2
+    result = add_compare_section(page, photos, (a, b), "prelu", box=None, k=2)
+    assert result.channels.tolist() == [1, 0]  # ranked by the drop: 0.1 > 0.048
+    text = page.render()
+    assert "<td>0.048</td><td>n/a</td>" in text and "<td>0.100</td><td>25%</td>" in text
+    assert "83%" not in text and "84%" not in text
+
+
 # --- the whole report ----------------------------------------------------------------
 
 
@@ -362,7 +380,8 @@ def test_report_comparison_matches_compare_channels(odd_model, photos, tmp_path)
         row = (
             f'<tr><td class="num">{channel}</td><td>{expected.inside_a[i]:.3f}</td>'
             f"<td>{expected.inside_b[i]:.3f}</td><td>{expected.drop[i]:.3f}</td>"
-            f"<td>{expected.drop_pct[i]:.0f}%</td><td>{expected.outside_a[i]:.3f}</td>"
+            f"<td>{percent_text(float(expected.drop_pct[i]))}</td>"
+            f"<td>{expected.outside_a[i]:.3f}</td>"
         )
         assert row in text
     assert "On the 4x4 grid it covers 4 cells" in text
