@@ -19,8 +19,9 @@ def with_flags(message: str, flags: dict[str, str]) -> str:
 
     ``flags`` maps each option's Python name to its flag (``reduction_layer``
     to ``--reduction-layer``). Only the names a message gives as names are
-    replaced: in backticks (`` `reduction_layer` ``) and before a value
-    (``Received: reduction_layer=None`` becomes ``--reduction-layer None``).
+    replaced: in backticks (`` `reduction_layer` ``, `` `stage='pre'` `` becomes
+    `` `--stage pre` ``) and before a value (``Received: reduction_layer=None``
+    becomes ``--reduction-layer None``).
 
     Examples
     --------
@@ -33,5 +34,6 @@ def with_flags(message: str, flags: dict[str, str]) -> str:
     names.pop("force", None)  # "pass force=True (--force)" says both already
     for name, flag in sorted(names.items(), key=lambda item: -len(item[0])):
         message = message.replace(f"`{name}`", f"`{flag}`")
+        message = re.sub(rf"`{re.escape(name)}='([^'`]*)'`", rf"`{flag} \1`", message)
         message = re.sub(rf"(?<![\w.-]){re.escape(name)}=(?!=)", f"{flag} ", message)
     return message

@@ -31,6 +31,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from activations.plot import plot_attribution
     from activations.plot._attribution import GRADCAM_UNITS, OCCLUSION_UNITS
     from activations.report._explain_section import class_text, score_layer_of
+    from activations.report._model import check_layer
     from activations.report._page import save_figure
 
     out = check_figure_path(args.output, args.force)
@@ -39,6 +40,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     x = model_x(image, loaded)
     model = loaded.model
     method = "Grad-CAM" if args.method == "gradcam" else "occlusion sensitivity"
+    check_layer(model, "reduction_layer", args.reduction_layer)
     layer = score_layer_of(model, args.reduction_layer)
     if layer is None:  # several outputs, none the only softmax one: the library's error
         layer = default_score_layer(model, tuple(x.shape), method)

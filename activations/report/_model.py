@@ -46,6 +46,7 @@ from activations.report._weights_section import add_weights_section, conv_kernel
 __all__ = [
     "ConvLayer",
     "Page",
+    "check_layer",
     "conv_layers",
     "scaled_input",
     "network_table_html",
@@ -143,7 +144,7 @@ def write_model_report(
     if box is not None:
         check_box(box, image.shape[:2])
     for option, name in (("reduction_layer", reduction_layer), ("compare_layer", compare_layer)):
-        _check_layer(model, option, name)
+        check_layer(model, option, name)
     check_output_dir(out_dir, force=force)
     x = scaled_input(image, scale)
     steps = 6 + len(convs) + (image_b is not None) + (image_set is not None)
@@ -199,7 +200,7 @@ def write_model_report(
     return Path(out_dir) / "index.html"
 
 
-def _check_layer(model: keras.Model, option: str, name: str | None) -> None:
+def check_layer(model: keras.Model, option: str, name: str | None) -> None:
     """A layer the user named exists; the error names the option (``reduction_layer``)."""
     if name is None:
         return
