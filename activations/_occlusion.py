@@ -186,10 +186,11 @@ def occlusion_sensitivity(
             f"Received: images of type {type(images).__name__}"
         )
     if batch.ndim != 4:  # the model takes no images: there are no patches to hide
+        given = batch.shape[1:] if source.one_image else batch.shape
         raise ValueError(
             "Expected a model that takes images of shape (H, W, C): occlusion sensitivity "
             f"hides patches of each image. Received: model '{model.name}' with input shape "
-            f"{input_spec(model).shape} and images.shape={np.shape(images)}"
+            f"{input_spec(model).shape} and images.shape={given}"
         )
     hw = (int(batch.shape[1]), int(batch.shape[2]))
     masks = mask_pair(mask_size, "mask_size", hw, 0.2)

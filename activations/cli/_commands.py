@@ -151,8 +151,8 @@ def load_pair(path_a: str, path_b: str, loaded: LoadedModel) -> tuple[Any, Any]:
             f"'{Path(path_b).name}' is {_shape_words(b.shape)}; a comparison needs two photos "
             "of the same size and colours (the same scene, changed)"
         )
-    fit = {"channels": loaded.channels, "size": loaded.size}
-    return fit_image(a, name="image a", **fit), fit_image(b, name="image b", **fit)
+    fit_a = fit_image(a, channels=loaded.channels, size=loaded.size, name="image a")
+    return fit_a, fit_image(b, channels=loaded.channels, size=loaded.size, name="image b")
 
 
 def _shape_words(shape: tuple[int, ...]) -> str:

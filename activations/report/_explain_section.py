@@ -79,6 +79,7 @@ def add_why_section(
     names = output_names(model)
     layer = score_layer_of(model, reduction_layer)
     how = "choose the layer of class scores with --reduction-layer (reduction_layer in Python)"
+    why_not: str | None
     if layer is None and len(names) > 1:
         why_not = (
             f"model '{model.name}' has {len(names)} outputs {names} and none is its only "
