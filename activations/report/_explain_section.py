@@ -177,6 +177,7 @@ def add_explain_section(
         ),
     }
     units = {"gradcam": GRADCAM_UNITS, "occlusion": OCCLUSION_UNITS}
+    titles = {"gradcam": "Grad-CAM", "occlusion": "occlusion sensitivity"}
     captions = {
         "gradcam": f"Grad-CAM (MATLAB's gradCAM) for {what}: the last spatial layer's maps "
         "weighted by the gradient of the class score (before its softmax), ReLU, resized "
@@ -189,7 +190,8 @@ def add_explain_section(
         for name, values in maps.items():
             peak = np.unravel_index(int(values.argmax()), values.shape)
             page.figure(
-                plot_attribution(image, values, title=f"{name}: {what}", label=units[name]),
+                plot_attribution(image, values, title=f"{titles[name]}: {what}",
+                                 label=units[name]),  # fmt: skip
                 f"explain_{name}",
                 f"{captions[name]} Maximum {float(values.max()):.3g} at row {peak[0]}, "
                 f"column {peak[1]}.",
