@@ -190,8 +190,9 @@ def add_explain_section(
         for name, values in maps.items():
             peak = np.unravel_index(int(values.argmax()), values.shape)
             page.figure(
-                plot_attribution(image, values, title=f"{titles[name]}: {what}",
-                                 label=units[name]),  # fmt: skip
+                plot_attribution(
+                    image, values, title=f"{titles[name]}: {what}", label=units[name]
+                ),
                 f"explain_{name}",
                 f"{captions[name]} Maximum {float(values.max()):.3g} at row {peak[0]}, "
                 f"column {peak[1]}.",
