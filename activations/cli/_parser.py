@@ -31,6 +31,7 @@ from activations.cli._types import (
 
 __all__ = ["SCALE_RANGE", "build_parser", "flags_of", "one_line"]
 
+
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line: ``activations: error: ...``."""
 
@@ -96,12 +97,8 @@ def _add_train_fashion(sub) -> None:
     )
     p.add_argument("--monitor", choices=("val_loss", "val_accuracy"), default="val_loss")
     p.add_argument("--limit", type=positive_int, default=None, help="use the first N images")
-    p.add_argument(
-        "--seed", type=non_negative_int, default=42, help="initialization/shuffle seed"
-    )
-    p.add_argument(
-        "--split-seed", type=non_negative_int, default=42, help="validation split seed"
-    )
+    p.add_argument("--seed", type=non_negative_int, default=42, help="initialization/shuffle seed")
+    p.add_argument("--split-seed", type=non_negative_int, default=42, help="validation split seed")
     p.add_argument("--batch-size", type=positive_int, default=32)
     p.add_argument(
         "--lr-factor",
@@ -193,9 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _add_command(sub, "dream", cmd_dream, "images that excite channels (deepDreamImage)")
     _add_model(p)
     p.add_argument("--layer", required=True, help="layer name")
-    p.add_argument(
-        "--channels", type=channel_range, required=True, metavar="0-15", help="or 3,14"
-    )
+    p.add_argument("--channels", type=channel_range, required=True, metavar="0-15", help="or 3,14")
     p.add_argument(
         "--size",
         type=size,
