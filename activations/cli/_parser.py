@@ -160,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
         "find the channels whose response drops from image A to image B",
     )
     _add_model(p)
+    p.epilog = (
+        "Channels are ranked by the drop of their mean response (in activation units); "
+        "'drop %' is given only where the mean on IMAGE_A is positive (n/a otherwise). "
+        "IMAGE_A and IMAGE_B must have the same size and colours (the same scene, changed): "
+        "their responses are compared cell by cell, so two different photos are refused."
+    )
     p.add_argument("image_a", metavar="IMAGE_A")
     p.add_argument(
         "image_b",
