@@ -594,6 +594,17 @@ def test_report_reduction_layer(tmp_path, capsys):
     assert not (tmp_path / "c").exists()
 
 
+def test_a_broken_file_among_the_top_images_is_the_users_error(files, tmp_path, capsys):
+    folder = tmp_path / "set"
+    folder.mkdir()
+    shutil.copy(files["photo"], folder / "a.png")
+    (folder / "b.png").write_text("not an image")
+    args = ["report", str(files["model"]), str(files["photo"]), "--top-images", str(folder)]
+    assert main([*args, "-o", str(tmp_path / "r")]) == 2
+    assert "Could not read '" in _error(capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["set"]
+
+
 def test_a_failing_report_section_exits_1_with_one_line(capsys):
     from activations.cli._main import _run
     from activations.report._errors import SectionError
