@@ -17,33 +17,35 @@ __all__ = ["ChannelComparison", "compare_channels"]
 logger = logging.getLogger(__name__)
 
 
-def _safe_ratio(num: NDArray, den: NDArray) -> NDArray[np.float32]:
-    """Return ``num / den``; where den == 0: 1 if num == 0 too (no change), else +-inf.
+def _relative(num: NDArray, base: NDArray) -> NDArray[np.float32]:
+    """``num / base`` where ``base > 0``; NaN where it is not.
 
-    Never NaN.
+    A relative change means something only against a positive mean: from -0.06
+    to -0.10 is a drop of 0.04, not an "83% drop" (and from 0 anything is an
+    infinite one). Where the base is 0 or negative the drop itself is the answer.
     """
-    zero = den == 0
-    ratio = np.divide(num, np.where(zero, 1.0, den))
-    ratio = np.where(zero & (num == 0), 1.0, ratio)
-    ratio = np.where(zero & (num != 0), np.copysign(np.inf, num), ratio)
-    return ratio.astype(np.float32)
+    num, base = np.asarray(num, np.float64), np.asarray(base, np.float64)
+    positive = base > 0
+    ratio = np.divide(num, np.where(positive, base, 1.0))
+    return np.where(positive, ratio, np.nan).astype(np.float32)
 
 
-def _percent(change: NDArray, base: NDArray) -> NDArray[np.float32]:
-    """100 * change / |base|; where base == 0: 0 if change == 0 too, else +-inf."""
-    change, base = change.astype(np.float64), base.astype(np.float64)
-    zero = base == 0
-    pct = 100.0 * change / np.where(zero, 1.0, np.abs(base))
-    pct = np.where(zero, np.where(change == 0, 0.0, np.copysign(np.inf, change)), pct)
-    return pct.astype(np.float32)
+def _cell(value: float, width: int) -> str:
+    """A table cell of the repr: 4 significant digits, ``n/a`` for an undefined value."""
+    return f"{'n/a':>{width}}" if np.isnan(value) else f"{value:>{width}.4g}"
 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class ChannelComparison:
     """Channels whose mean response drops from image a to image b, biggest drop first.
 
-    Only channels that drop (``drop > 0``) are ranked: fewer than ``k`` come
-    back when fewer drop (``n_dropping`` says how many do). Every array has
+    Channels are ranked by the drop of their mean, ``inside_a - inside_b``, in
+    activation units, and only channels that drop (``drop > 0``) are ranked:
+    fewer than ``k`` come back when fewer drop (``n_dropping`` says how many
+    do). Relative values (``ratio``, ``drop_pct`` and their outside versions)
+    are given only where the mean on image a is positive, and are NaN elsewhere:
+    a percentage of a negative or zero mean means nothing (-0.06 to -0.10 is a
+    drop of 0.04, not an "83% drop"). They never decide the ranking. Every array has
     shape (n,) and is aligned with ``channels``; all are read-only. Means are
     weighted by the region's cell weights (:func:`activations.region_weights`):
     ``weight`` inside, ``1 - weight`` outside.
@@ -60,7 +62,7 @@ class ChannelComparison:
         Mean response outside the region; None when nothing is outside (no
         region, or one covering the whole map).
     ratio : ndarray of float32
-        ``inside_b / inside_a``. Where ``inside_a`` is 0 it is +-inf; never NaN.
+        ``inside_b / inside_a`` where ``inside_a > 0``; NaN where it is not.
     region : ndarray of shape (H, W), float64, or None
         The cell weights used (None: no region, the whole map).
     grid_shape : (int, int)
@@ -100,22 +102,31 @@ class ChannelComparison:
 
     @property
     def drop_pct(self) -> NDArray[np.float32]:
-        """Drop inside as a percentage of the mean on image a: ``100 * drop / |inside_a|``."""
-        return _percent(self.drop, self.inside_a)
+        """Drop inside as a percentage of the mean on image a, ``100 * drop / inside_a``.
+
+        NaN where ``inside_a <= 0`` (no percentage of a negative or zero mean).
+        """
+        return 100 * _relative(self.drop, self.inside_a)
 
     @property
     def outside_drop_pct(self) -> NDArray[np.float32] | None:
-        """``100 * (outside_a - outside_b) / |outside_a|``; None when nothing is outside."""
+        """``100 * (outside_a - outside_b) / outside_a``, NaN where ``outside_a <= 0``.
+
+        None when nothing is outside.
+        """
         if self.outside_a is None or self.outside_b is None:
             return None
-        return _percent(self.outside_a - self.outside_b, self.outside_a)
+        return 100 * _relative(self.outside_a - self.outside_b, self.outside_a)
 
     @property
     def outside_ratio(self) -> NDArray[np.float32] | None:
-        """``outside_b / outside_a`` with the zero rules of ``ratio``; None as above."""
+        """``outside_b / outside_a``, NaN where ``outside_a <= 0`` (the rule of ``ratio``).
+
+        None when nothing is outside.
+        """
         if self.outside_a is None or self.outside_b is None:
             return None
-        return _safe_ratio(self.outside_b.astype(np.float64), self.outside_a.astype(np.float64))
+        return _relative(self.outside_b, self.outside_a)
 
     def summary(self) -> str:
         """One line: the region, and how many of the channels drop."""
@@ -145,7 +156,7 @@ class ChannelComparison:
         for i in range(self.channels.size):
             cells = [f"{int(self.channels[i]):>{widths[0]}}"]
             values = list(columns.values())[1:]
-            cells += [f"{float(v[i]):>{n}.4g}" for v, n in zip(values, widths[1:])]
+            cells += [_cell(float(v[i]), n) for v, n in zip(values, widths[1:])]
             lines.append("".join(cells))
         return "\n".join(lines)
 
@@ -204,7 +215,10 @@ def compare_channels(
     -------
     ChannelComparison
         ``channels`` with ``drop = inside_a - inside_b > 0``, largest first
-        (ties by lowest index), with the means behind it.
+        (ties by lowest index), with the means behind it. The ranking is by
+        that drop in activation units, so it means the same for positive and
+        negative means; the percentages (``drop_pct``) are only given where
+        the mean on image a is positive (NaN elsewhere).
 
     Raises
     ------
@@ -251,7 +265,7 @@ def compare_channels(
         "drop": drop[order],
         "inside_a": inside_a[order],
         "inside_b": inside_b[order],
-        "ratio": _safe_ratio(inside_b[order], inside_a[order]),
+        "ratio": _relative(inside_b[order], inside_a[order]),
         "outside_a": None,
         "outside_b": None,
     }

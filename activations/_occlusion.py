@@ -150,8 +150,8 @@ def occlusion_sensitivity(
         If ``model`` is not a Keras model, ``images`` is not an array, or an
         option has a wrong type.
     ValueError
-        If a shape or value is wrong, a mask is larger than the image or the
-        model output is not (N, classes).
+        If the model takes no (H, W, C) images, a shape or value is wrong, a
+        mask is larger than the image or the model output is not (N, classes).
 
     Examples
     --------
@@ -180,10 +180,17 @@ def occlusion_sensitivity(
         reduction_layer = default_score_layer(model, shape, "occlusion sensitivity")
     source, _, _, extractor = prepare(model, images, reduction_layer, stage="output")
     batch = source.array
-    if batch is None or batch.ndim != 4:
+    if batch is None:
         raise TypeError(
             "Expected `images` as one image (H, W, C) or a batch (N, H, W, C) in an array. "
             f"Received: images of type {type(images).__name__}"
+        )
+    if batch.ndim != 4:  # the model takes no images: there are no patches to hide
+        given = batch.shape[1:] if source.one_image else batch.shape
+        raise ValueError(
+            "Expected a model that takes images of shape (H, W, C): occlusion sensitivity "
+            f"hides patches of each image. Received: model '{model.name}' with input shape "
+            f"{input_spec(model).shape} and images.shape={given}"
         )
     hw = (int(batch.shape[1]), int(batch.shape[2]))
     masks = mask_pair(mask_size, "mask_size", hw, 0.2)

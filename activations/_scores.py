@@ -15,7 +15,13 @@ from numpy.typing import NDArray
 
 from activations._network import NetworkTable, analyze_network
 
-__all__ = ["check_labels", "default_score_layer", "network_table"]
+__all__ = [
+    "check_labels",
+    "default_score_layer",
+    "network_table",
+    "output_names",
+    "softmax_output",
+]
 
 _TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -33,20 +39,47 @@ def default_score_layer(model: keras.Model, input_shape: tuple | None, what: str
 
     ``what`` names the method in the error for a model with several outputs.
     """
-    try:
-        outputs = list(model.outputs or [])
-    except (AttributeError, ValueError):  # a subclassed model: its last layer
-        outputs = []
-    if len(outputs) > 1:
-        names = [getattr(o._keras_history.operation, "name", "?") for o in outputs]
+    names = output_names(model)
+    if len(names) > 1:
         raise ValueError(
-            f"Model '{model.name}' has {len(outputs)} outputs {names}; {what} needs the one "
+            f"Model '{model.name}' has {len(names)} outputs {names}; {what} needs the one "
             f"whose score to explain. Pass `reduction_layer`, one of {names}. "
             "Received: reduction_layer=None"
         )
-    if outputs:
-        return str(outputs[0]._keras_history.operation.name)
+    if names:
+        return names[0]
     return network_table(model, input_shape).rows[-1].name
+
+
+def output_names(model: keras.Model) -> list[str]:
+    """The names of the layers of a model's outputs, in order; [] for a subclassed model."""
+    try:
+        outputs = list(model.outputs or [])
+    except (AttributeError, ValueError):  # a subclassed model
+        return []
+    return [str(getattr(o._keras_history.operation, "name", "?")) for o in outputs]
+
+
+def softmax_output(model: keras.Model) -> str | None:
+    """The layer of the only softmax output of a model with several outputs, or None.
+
+    The default score layer of the command line and the report, where the
+    library asks for ``reduction_layer``: the face network's ``face_score``
+    beside its box and landmarks. None for a model with one output (the
+    library's own default applies) or with no or several (N, classes) softmax
+    outputs (no choice to make for the user).
+    """
+    try:
+        outputs = list(model.outputs or [])
+    except (AttributeError, ValueError):  # a subclassed model
+        return None
+    found = []
+    for output in outputs if len(outputs) > 1 else []:
+        layer = output._keras_history.operation
+        activation = getattr(getattr(layer, "activation", None), "__name__", "")
+        if len(output.shape) == 2 and "softmax" in (activation, type(layer).__name__.lower()):
+            found.append(str(layer.name))
+    return found[0] if len(found) == 1 else None
 
 
 def check_labels(label: Any, n: int, n_classes: int) -> NDArray[np.int64] | None:

@@ -1,10 +1,11 @@
-"""Checks shared by the report tests: every file a page refers to exists and is a PNG."""
+"""Checks shared by the report and CLI tests: a page's files exist, a figure is not cut."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 
@@ -41,3 +42,11 @@ def assert_all_targets_exist(page: Path) -> list[str]:
             assert image.format == "PNG"
             assert image.width > 0 and image.height > 0
     return parsed.images
+
+
+def edges_are_blank(path: Path) -> bool:
+    """Nothing drawn on the outer two pixels of a figure: no title runs off its edges."""
+    with Image.open(path) as image:
+        pixels = np.asarray(image.convert("L"))
+    frame = [pixels[:2], pixels[-2:], pixels[:, :2], pixels[:, -2:]]
+    return all(part.min() == 255 for part in frame)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
+import shutil
 import signal
 import statistics
 import struct
@@ -17,6 +19,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+from _report_checks import assert_all_targets_exist, edges_are_blank
 from keras import layers
 from PIL import Image
 
@@ -97,6 +100,7 @@ def files(tmp_path_factory) -> dict[str, Path]:
 
 
 ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "data"
 
 
 def _error(capsys) -> str:
@@ -263,6 +267,15 @@ def test_show_channels_over_the_photo(files, tmp_path, capsys):
         assert b.height == pytest.approx(2 * a.height, rel=0.05)
 
 
+def test_show_titles_are_whole(files, tmp_path):
+    photo = tmp_path / "a_photo_with_a_rather_long_name_from_a_camera_roll.png"
+    shutil.copy(files["face"], photo)
+    for extra in (["--layer", "prelu3", "--channels", "5,6"], ["--layer", "conv1"]):
+        out = tmp_path / "show.png"
+        assert main(["show", "face", str(photo), *extra, "-o", str(out), "--force"]) == 0
+        assert edges_are_blank(out)
+
+
 def test_show_pre_activation_and_pdf(files, tmp_path):
     out = tmp_path / "pre.pdf"
     args = ["show", str(files["model"]), str(files["photo"]), "--layer", "conv1"]
@@ -292,7 +305,7 @@ def test_show_is_quiet_without_v(files, tmp_path, capsys):
     ("extra", "message"),
     [
         (["--layer", "conv9"], "No layer named `conv9`"),
-        (["--layer", "conv2", "--stage", "pre"], "`stage='pre'` needs a layer with a fused"),
+        (["--layer", "conv2", "--stage", "pre"], "`--stage pre` needs a layer with a fused"),
         (["--layer", "dense"], "layer 'dense' gives \\(2,\\) outputs, not \\(H, W, C\\) maps"),
         (["--layer", "conv1", "--channels", "1,4"], "channels \\[4\\] out of range: conv1 has 4"),
     ],
@@ -323,7 +336,7 @@ def test_show_refuses_a_dpi_too_large_for_memory(files, tmp_path, capsys):
     assert main([*args, "--dpi", "100000"]) == 2
     line = _error(capsys)
     assert re.search(
-        r"The figure would be \d+x\d+ pixels at dpi=100000; the limit is 100,000,000 pixels "
+        r"The figure would be \d+x\d+ pixels at --dpi 100000; the limit is 100,000,000 pixels "
         r"and 65,535 a side. Expected a smaller dpi \(at most (\d[\d,]*) for this figure\)",
         line,
     ), line
@@ -403,6 +416,8 @@ def test_show_argument_errors_exit_2(files, capsys):
             "argument --dpi: expected a positive integer, got '0' (see 'activations show --help')",
         ),
         (["summary", "M", "-k", "0"], "unrecognized arguments: -k 0 (see 'activations --help')"),
+        # summary feeds no image: no --scale to set
+        (["summary", "M", "--scale", "255"], "unrecognized arguments: --scale 255"),
         (["sumary", "M"], "argument COMMAND: invalid choice: 'sumary'"),
         ([], "the following arguments are required: COMMAND (see 'activations --help')"),
         (["report", "M", "A"], "the following arguments are required: -o/--output"),
@@ -537,7 +552,98 @@ def test_compare_unknown_layer(files, tmp_path, capsys):
     assert "No layer named `relu`" in _error(capsys)
 
 
+def test_compare_refuses_photos_of_different_shapes(files, tmp_path, capsys):
+    gray = tmp_path / "gray.png"
+    Image.fromarray(np.zeros((24, 24), np.uint8)).save(gray)
+    small = tmp_path / "small.png"
+    Image.fromarray(np.zeros((20, 24, 3), np.uint8)).save(small)
+    out = tmp_path / "c.png"
+    for other, words in ((gray, "24x24 gray"), (small, "20x24 RGB")):
+        args = ["compare", str(files["model"]), str(files["photo"]), str(other)]
+        assert main([*args, "--layer", "relu2", "-o", str(out)]) == 2
+        assert _error(capsys) == (
+            f"activations: error: the two photos differ: 'photo.png' is 24x24 RGB and "
+            f"'{other.name}' is {words}; a comparison needs two photos of the same size and "
+            "colours (the same scene, changed)"
+        )
+        report = ["report", str(files["model"]), str(files["photo"]), "--compare", str(other)]
+        assert main([*report, "-o", str(tmp_path / "r")]) == 2
+        assert "the two photos differ: 'photo.png' is 24x24 RGB" in _error(capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gray.png", "small.png"]
+
+
+def test_compare_gives_no_percentage_of_a_negative_mean(files, tmp_path, capsys):
+    # Over the whole map, PReLU channel 5 goes from -0.057 to -0.105: a drop of 0.048,
+    # ranked by that drop, and no "83.81% drop" of a negative mean.
+    a, b = tmp_path / "the_open_eyes_photo_a.png", tmp_path / "the_closed_eye_photo_b.png"
+    shutil.copy(files["face"], a)
+    shutil.copy(files["closed"], b)
+    out = tmp_path / "c.png"
+    assert main(["compare", "face", str(a), str(b), "--layer", "prelu3", "-o", str(out)]) == 0
+    rows = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()}
+    assert rows["5"][1:3] == ["-0.05708", "-0.1049"]
+    assert rows["5"][-1] == "n/a" and rows["31"][-1] == "13.24"
+    assert edges_are_blank(out)
+
+
 # --- report ------------------------------------------------------------------
+
+
+def test_report_of_the_face_network_explains_its_face_score(tmp_path, capsys):
+    out = tmp_path / "face"
+    assert main(["report", "face", str(SHIPPED / "face.png"), "-o", str(out)]) == 0
+    text = html.unescape((out / "index.html").read_text())
+    assert not any(word in text for word in ("Error", "Traceback", "inhomogeneous", "not shown"))
+    assert "for class 1 'a face' (the predicted one) of face_score" in text
+    assert "from 48x48 noise (the size the network resizes every input to" in text
+    images = set(assert_all_targets_exist(out / "index.html"))
+    assert {"explain_gradcam.png", "explain_occlusion.png", "dream_prelu4.png"} <= images
+
+
+def test_report_reduction_layer(tmp_path, capsys):
+    inputs = keras.Input((12, 12, 3))
+    conv = layers.Conv2D(3, 3, activation="relu", name="conv", **_seeded(1))(inputs)
+    pooled = layers.GlobalAveragePooling2D(name="gap")(conv)
+    two = keras.Model(inputs, [pooled, layers.Dense(2, name="raw")(pooled)], name="two")
+    two.save(tmp_path / "two.keras")
+    photo = tmp_path / "photo.png"
+    Image.fromarray(np.full((12, 12, 3), 90, np.uint8)).save(photo)
+    args = ["report", str(tmp_path / "two.keras"), str(photo)]
+    assert main([*args, "-o", str(tmp_path / "a")]) == 0
+    text = html.unescape((tmp_path / "a" / "index.html").read_text())
+    assert "has 2 outputs ['gap', 'raw'] and none is its only softmax output; choose the " in text
+    assert "--reduction-layer (reduction_layer in Python)." in text
+    assert main([*args, "--reduction-layer", "raw", "-o", str(tmp_path / "b")]) == 0
+    assert (tmp_path / "b" / "explain_gradcam.png").is_file()
+    capsys.readouterr()
+    assert main([*args, "--reduction-layer", "nope", "-o", str(tmp_path / "c")]) == 2
+    assert _error(capsys).endswith("Received: --reduction-layer 'nope'")
+    assert not (tmp_path / "c").exists()
+
+
+def test_a_broken_file_among_the_top_images_is_the_users_error(files, tmp_path, capsys):
+    folder = tmp_path / "set"
+    folder.mkdir()
+    shutil.copy(files["photo"], folder / "a.png")
+    (folder / "b.png").write_text("not an image")
+    args = ["report", str(files["model"]), str(files["photo"]), "--top-images", str(folder)]
+    assert main([*args, "-o", str(tmp_path / "r")]) == 2
+    assert "Could not read '" in _error(capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["set"]
+
+
+def test_a_failing_report_section_exits_1_with_one_line(capsys):
+    from activations.cli._main import _run
+    from activations.report._errors import SectionError
+
+    def broken() -> int:
+        raise SectionError("weights", ValueError("setting an array element with a sequence."))
+
+    assert _run(broken, 0) == 1
+    assert _error(capsys) == (
+        "activations: error: The report's section 'weights' failed: ValueError: setting an "
+        "array element with a sequence. (a bug: -vv shows the traceback; no report written)"
+    )
 
 
 def test_report_writes_a_page(files, tmp_path, capsys):
@@ -758,51 +864,3 @@ def test_python_dash_m_runs_the_cli():
     assert result.returncode == 2
     assert result.stderr.startswith("activations: error: no model file 'nothing.keras'")
     assert result.stderr.count("\n") == 1
-
-
-# ---------------------------------------------------------------- explain
-
-SHIPPED = ROOT / "data"
-
-
-@pytest.mark.parametrize("method", ["gradcam", "occlusion"])
-def test_explain_writes_the_map_over_the_photo(tmp_path, capsys, method):
-    out = tmp_path / f"{method}.png"
-    boot = str(SHIPPED / "fashion_test_0.png")
-    assert main(["explain", "fashion", boot, "--method", method, "-o", str(out)]) == 0
-    printed = capsys.readouterr().out
-    assert f"{method} for the predicted class: max" in printed and f"wrote {out}" in printed
-    with Image.open(out) as image:
-        assert image.format == "PNG" and image.width > 300
-
-
-def test_explain_errors_are_one_line(tmp_path, capsys):
-    face = str(SHIPPED / "face.png")
-    assert main(["explain", "face", face, "-o", str(tmp_path / "f.png")]) == 2
-    assert "3 outputs ['box', 'landmarks', 'face_score']" in _error(capsys)
-    boot = str(SHIPPED / "fashion_test_0.png")
-    assert main(["explain", "fashion", boot, "--label", "12", "-o", str(tmp_path / "z.png")]) == 2
-    assert "Expected `label` in [0, 9]" in _error(capsys)
-    assert list(tmp_path.iterdir()) == []
-    assert main(["explain", "face", face, "--reduction-layer", "face_score", "--label", "1",
-                 "-o", str(tmp_path / "f.png")]) == 0  # fmt: skip
-    occlusion = ["explain", "face", face, "--method", "occlusion", "--label", "1"]
-    assert main([*occlusion, "-o", str(tmp_path / "o.png")]) == 2  # the same rule as gradcam
-    assert "3 outputs ['box', 'landmarks', 'face_score']; occlusion sensitivity" in _error(capsys)
-    named = [*occlusion, "--reduction-layer", "face_score"]
-    assert main([*named, "-o", str(tmp_path / "o.png")]) == 0
-
-
-def test_dream_tiles_one_image_per_channel(tmp_path, capsys):
-    out = tmp_path / "dream.png"
-    assert (
-        main(["dream", "fashion", "--layer", "conv2d", "--channels", "0-3", "-o", str(out)]) == 0
-    )
-    printed = capsys.readouterr().out
-    assert "level 3/3 (28x28): mean activation" in printed and f"wrote {out}" in printed
-    with Image.open(out) as image:
-        assert image.format == "PNG"
-    assert main(["dream", "fashion", "--layer", "conv2d", "--channels", "40", "-o", "x.png"]) == 2
-    assert "Expected channels in [0, 31]" in _error(capsys)
-    assert main(["dream", "fashion", "--layer", "conv2d", "--channels", "5-2", "-o", "x.png"]) == 2
-    assert "expected a range like 0-15" in _error(capsys)

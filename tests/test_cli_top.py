@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pytest
+from _report_checks import edges_are_blank
 from PIL import Image
 
 from activations import datasets, top_images, zoo
@@ -50,6 +51,7 @@ def test_a_folder_gives_the_library_ranking(folder, tmp_path, capsys):
     assert printed[-1] == f"wrote {out}"
     with Image.open(out) as image:
         assert image.format == "PNG" and image.height > 200
+    assert edges_are_blank(out)  # no title runs off the sheet
 
 
 @pytest.mark.dataset

@@ -46,7 +46,8 @@ def test_finds_the_eye_channel_with_exact_means(eye_pair) -> None:
     np.testing.assert_array_equal(result.drop_pct, [75.0, 25.0])
     np.testing.assert_array_equal(result.outside_a, [0.0, 2.0])
     np.testing.assert_array_equal(result.outside_b, [0.0, 1.5])
-    np.testing.assert_array_equal(result.outside_drop_pct, [0.0, 25.0])
+    # Channel 0 is 0 outside on both: no percentage of a zero mean.
+    np.testing.assert_array_equal(result.outside_drop_pct, [np.nan, 25.0])
     assert (result.area_inside, result.area_outside) == (4.0, 12.0)
     assert (result.k, result.n_dropping, result.n_channels) == (3, 2, 3)
     for field in ("drop", "inside_a", "inside_b", "outside_a", "outside_b", "ratio"):
@@ -127,13 +128,27 @@ def test_only_dropping_channels_are_ranked_and_fewer_than_k_is_said(eye_pair, ca
     assert nothing.channels.shape == (0,) and nothing.n_dropping == 0
 
 
-def test_drop_percent_on_negative_and_zero_means() -> None:
-    a = np.array([[[-1.0, 0.0]]])
-    b = np.array([[[-3.0, -2.0]]])
-    result = compare_channels(a, b, k=2)
+def test_no_percentage_of_a_negative_or_zero_mean() -> None:
+    # -0.06 -> -0.10 is a drop of 0.04, not a "67% drop"; ranked by the drop itself.
+    a = np.array([[[-0.06, 0.0, 0.5, -1.0]]])
+    b = np.array([[[-0.10, -2.0, 0.4, -1.01]]])
+    result = compare_channels(a, b, k=4)
+    np.testing.assert_array_equal(result.channels, [1, 2, 0, 3])
+    np.testing.assert_allclose(result.drop, [2.0, 0.1, 0.04, 0.01], rtol=1e-6)
+    np.testing.assert_allclose(result.drop_pct, [np.nan, 20.0, np.nan, np.nan], rtol=1e-6)
+    np.testing.assert_allclose(result.ratio, [np.nan, 0.8, np.nan, np.nan], rtol=1e-6)
+    rows = [line.split() for line in repr(result).splitlines()[2:]]
+    assert [row[-1] for row in rows] == ["n/a", "20", "n/a", "n/a"]
+
+
+def test_outside_percentages_follow_the_same_rule() -> None:
+    a = np.array([[[2.0, -1.0]], [[4.0, -0.5]]])  # (2, 1, 2): row 0 inside, row 1 outside
+    b = np.array([[[1.0, -2.0]], [[3.0, -0.6]]])
+    region = np.array([[1.0], [0.0]])
+    result = compare_channels(a, b, region=region, k=2)
     np.testing.assert_array_equal(result.channels, [0, 1])
-    np.testing.assert_array_equal(result.drop_pct, [200.0, np.inf])
-    np.testing.assert_array_equal(result.ratio, [3.0, -np.inf])
+    np.testing.assert_allclose(result.outside_drop_pct, [25.0, np.nan])
+    np.testing.assert_allclose(result.outside_ratio, [0.75, np.nan])
 
 
 def test_repr_is_a_table(eye_pair) -> None:
@@ -144,7 +159,7 @@ def test_repr_is_a_table(eye_pair) -> None:
         "channel", "inside_a", "inside_b", "drop", "drop %", "outside_a", "outside_b",
         "outside drop %",
     ]  # fmt: skip
-    assert lines[2].split() == ["0", "4", "1", "3", "75", "0", "0", "0"]
+    assert lines[2].split() == ["0", "4", "1", "3", "75", "0", "0", "n/a"]
     assert len(lines) == 4
 
 

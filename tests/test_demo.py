@@ -18,6 +18,7 @@ from activations import activations, compare_channels
 from activations.cli import main
 from activations.datasets import face, face_eye_closed
 from activations.datasets._faces import eye_closed_region
+from activations.report._compare_section import percent_text
 from activations.zoo import face_net
 
 pytestmark = pytest.mark.slow  # `pytest -m "not slow"` skips it in the inner loop
@@ -120,8 +121,9 @@ def test_face_page_uses_the_eye_channels(demo, eye_result):
         row = (
             f'<tr><td class="num">{c}</td><td>{eye_result.inside_a[i]:.3f}</td>'
             f"<td>{eye_result.inside_b[i]:.3f}</td><td>{eye_result.drop[i]:.3f}</td>"
-            f"<td>{eye_result.drop_pct[i]:.0f}%</td><td>{eye_result.outside_a[i]:.3f}</td>"
-            f"<td>{eye_result.outside_b[i]:.3f}</td><td>{eye_result.outside_drop_pct[i]:.0f}%</td>"
+            f"<td>{percent_text(eye_result.drop_pct[i])}</td><td>{eye_result.outside_a[i]:.3f}</td>"
+            f"<td>{eye_result.outside_b[i]:.3f}</td>"
+            f"<td>{percent_text(eye_result.outside_drop_pct[i])}</td>"
         )
         assert row in text
     assert "On the 8x8 grid it covers 0.7425 cells" in text

@@ -224,6 +224,18 @@ def test_wrong_models_and_images(ramp):
         occlusion_sensitivity(conv, ramp)
 
 
+def test_a_model_without_image_input_is_refused_for_what_it_is():
+    dense = keras.Sequential([keras.Input((8,)), layers.Dense(3)], name="flat")
+    for given in (np.zeros((2, 8), np.float32), np.zeros(8, np.float32)):
+        with pytest.raises(ValueError) as caught:
+            occlusion_sensitivity(dense, given)
+        assert str(caught.value) == (
+            "Expected a model that takes images of shape (H, W, C): occlusion sensitivity "
+            "hides patches of each image. Received: model 'flat' with input shape (8,) and "
+            f"images.shape={given.shape}"
+        )
+
+
 def test_trained_fashion_cnn_finds_the_boot():
     model = zoo.fashion_cnn()
     image, label = datasets.fashion_sample()

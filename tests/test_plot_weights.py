@@ -124,6 +124,45 @@ def test_kernels_errors():
         plot_kernels(_kernel(), fig="figure")
 
 
+@pytest.mark.parametrize(
+    "shape",
+    [
+        (30, 1, 5, 5),  # the tutorials' first layer: 30 filters of 1 channel, 5x5
+        (16, 3, 3, 3),  # 16 RGB filters, 3x3
+        (4, 1, 5, 5),  # fewer filters than the window is wide
+        (64, 32, 3, 3),  # a deeper layer
+        (8, 16, 11, 11),  # the largest window detected
+    ],
+)
+def test_kernels_refuse_channels_first_and_show_the_transpose(shape):
+    fn, c, fh, fw = shape
+    with pytest.raises(ValueError, match="looks channels-first") as caught:
+        plot_kernels(np.zeros(shape))
+    message = str(caught.value)
+    assert f"(FN, C, FH, FW) = {shape}: {fn} filters of {c} channel(s), {fh}x{fw} each" in message
+    assert f"np.transpose(kernel, (2, 3, 1, 0)), of shape ({fh}, {fw}, {c}, {fn})" in message
+    assert message.endswith(f"Received: kernel.shape={shape}")
+    fixed = plot_kernels(np.transpose(np.zeros(shape), (2, 3, 1, 0)), grid_size=None)
+    tiles = [ax for ax in fixed.axes if ax.images and ax.get_title().isdigit()]
+    assert len(tiles) == fn and tiles[0].images[0].get_array().shape[:2] == (fh, fw)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        (5, 5, 1, 30),  # Keras' layout of the tutorials' kernel
+        (3, 3, 5, 5),  # square window: ambiguous, read as Keras'
+        (1, 1, 8, 8),  # a 1x1 conv
+        (1, 7, 64, 64),  # a factorized window with many channels
+        (7, 1, 12, 12),  # Cin == F above 11
+        (3, 1, 4, 6),  # a non-square window with Cin != F
+    ],
+)
+def test_kernels_accept_keras_layouts(shape):
+    fig = plot_kernels(np.zeros(shape), grid_size=None)
+    assert fig.axes[0].images[0].get_array().shape == shape[:2]
+
+
 # ---- plot_weight_histogram ---------------------------------------------------------
 
 

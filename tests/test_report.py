@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 
 import keras
@@ -15,7 +16,12 @@ from PIL import Image
 from activations import activations, analyze_network, compare_channels
 from activations._network import LayerInfo, NetworkTable
 from activations.report import write_model_report
-from activations.report._compare_section import add_compare_section, compare_layer_for
+from activations.report._compare_section import (
+    add_compare_section,
+    compare_layer_for,
+    percent_text,
+)
+from activations.report._errors import SectionError
 from activations.report._page import (
     Page,
     Progress,
@@ -296,6 +302,20 @@ def test_comparison_without_a_box_says_so_and_has_no_outside_columns(tmp_path):
     assert "<td>50%</td>" in text  # drop % of channel 0
 
 
+def test_comparison_gives_no_percentage_of_a_negative_mean(tmp_path):
+    page = Page(tmp_path, "t")
+    a = np.full((4, 4, 2), -0.057, np.float32)  # a PReLU channel, negative on both photos
+    a[..., 1] = 0.4
+    b = a.copy()
+    b[..., 0], b[..., 1] = -0.105, 0.3
+    photos = (np.zeros((16, 16, 3), np.uint8),) * 2
+    result = add_compare_section(page, photos, (a, b), "prelu", box=None, k=2)
+    assert result.channels.tolist() == [1, 0]  # ranked by the drop: 0.1 > 0.048
+    text = page.render()
+    assert "<td>0.048</td><td>n/a</td>" in text and "<td>0.100</td><td>25%</td>" in text
+    assert "83%" not in text and "84%" not in text
+
+
 # --- the whole report ----------------------------------------------------------------
 
 
@@ -312,7 +332,7 @@ def test_report_of_a_model_with_odd_names(odd_model, photos, tmp_path):
     assert "Model &#x27;net-&gt;x&#x27;" in text
     assert "&#x27;a&lt;&#x27; (left) and &#x27;b&gt;&#x27; (right)" in text
     for raw in ("c>1", "r>2", "net->x", "a<", "b>"):
-        assert raw not in text
+        assert raw not in text.replace("<td>n/a</td>", "")  # "n/a</td>" holds an "a<"
     images = assert_all_targets_exist(index)
     assert set(images) == {
         "input.png",
@@ -362,7 +382,8 @@ def test_report_comparison_matches_compare_channels(odd_model, photos, tmp_path)
         row = (
             f'<tr><td class="num">{channel}</td><td>{expected.inside_a[i]:.3f}</td>'
             f"<td>{expected.inside_b[i]:.3f}</td><td>{expected.drop[i]:.3f}</td>"
-            f"<td>{expected.drop_pct[i]:.0f}%</td><td>{expected.outside_a[i]:.3f}</td>"
+            f"<td>{percent_text(float(expected.drop_pct[i]))}</td>"
+            f"<td>{expected.outside_a[i]:.3f}</td>"
         )
         assert row in text
     assert "On the 4x4 grid it covers 4 cells" in text
@@ -469,11 +490,105 @@ def test_report_of_a_model_with_dollars_in_its_layer_names(tmp_path):
     assert "c$x^^$1" in (out / "index.html").read_text()
 
 
-def test_report_explains_a_model_without_class_scores_in_words(tmp_path):
+def _two_outputs(second: keras.layers.Layer) -> keras.Model:
+    """A conv model with two outputs: the maps' means and ``second`` on them."""
+    init = keras.initializers.GlorotUniform
     inputs = keras.Input((8, 8, 3))
-    conv = keras.layers.Conv2D(2, 3, padding="same", activation="relu", name="conv")(inputs)
-    model = keras.Model(inputs, [conv, keras.layers.GlobalAveragePooling2D()(conv)], name="two")
-    index = write_model_report(model, np.zeros((8, 8, 3), np.uint8), tmp_path / "r", stream=None)
-    text = index.read_text()
-    assert "Why the model decides" in text and "not shown for model &#x27;two&#x27;" in text
+    conv = layers.Conv2D(4, 3, padding="same", activation="relu", name="conv",
+                         kernel_initializer=init(1))(inputs)  # fmt: skip
+    pooled = layers.GlobalAveragePooling2D(name="gap")(conv)
+    return keras.Model(inputs, [pooled, second(pooled)], name="two")
+
+
+def _image(shape=(8, 8, 3)) -> np.ndarray:
+    return np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+
+
+EXCEPTION_TEXT = ("Traceback", "Error", "inhomogeneous", "setting an array element")
+
+
+def test_report_explains_a_model_without_class_scores_in_words(tmp_path):
+    model = _two_outputs(layers.Dense(3, name="raw", kernel_initializer="ones"))
+    index = write_model_report(model, _image(), tmp_path / "r", stream=None)
+    text = html.unescape(index.read_text())
+    assert (
+        "Grad-CAM and occlusion sensitivity explain a class score; not shown: model 'two' "
+        "has 2 outputs ['gap', 'raw'] and none is its only softmax output; choose the layer "
+        "of class scores with --reduction-layer (reduction_layer in Python)."
+    ) in text
+    assert not any(word in text for word in EXCEPTION_TEXT)
     assert not (tmp_path / "r" / "explain_gradcam.png").exists()
+
+
+def test_report_explains_the_only_softmax_output_or_the_given_layer(tmp_path):
+    model = _two_outputs(layers.Dense(3, activation="softmax", name="probs"))
+    index = write_model_report(model, _image(), tmp_path / "a", stream=None,
+                               class_names=["cat", "dog", "owl"])  # fmt: skip
+    label = int(model.predict_on_batch(_image()[None].astype("float32"))[1].argmax())
+    name = ["cat", "dog", "owl"][label]
+    text = html.unescape(index.read_text())
+    assert (
+        f"Grad-CAM (MATLAB's gradCAM) for class {label} '{name}' (the predicted one) of probs"
+        in text
+    )
+    assert {"explain_gradcam.png", "explain_occlusion.png"} <= set(assert_all_targets_exist(index))
+    raw = _two_outputs(layers.Dense(3, name="raw"))
+    index = write_model_report(raw, _image(), tmp_path / "b", stream=None, reduction_layer="raw")
+    assert "explain_gradcam.png" in assert_all_targets_exist(index)
+    with pytest.raises(
+        ValueError, match=r"No layer named `nope`.*Received: reduction_layer='nope'"
+    ):
+        write_model_report(raw, _image(), tmp_path / "c", reduction_layer="nope")
+    assert not (tmp_path / "c").exists()
+
+
+def test_report_says_when_the_output_is_no_class_score(tmp_path):
+    model = keras.Sequential([keras.Input((8, 8, 3)), layers.Conv2D(2, 3, name="conv")],
+                             name="maps")  # fmt: skip
+    text = write_model_report(model, _image(), tmp_path / "r", stream=None).read_text()
+    assert (
+        "not shown: the layer &#x27;conv&#x27; gives 6x6x2 per image, not one score per class"
+    ) in text
+
+
+def test_report_of_a_free_size_model_dreams_at_its_own_size(tmp_path):
+    init = keras.initializers.GlorotUniform
+    inputs = keras.Input((None, None, 3))
+    x = layers.Resizing(12, 12, name="resize")(inputs)
+    x = layers.Conv2D(3, 3, activation="relu", name="conv", kernel_initializer=init(1))(x)
+    x = layers.Flatten()(x)
+    resized = keras.Model(inputs, layers.Dense(2, activation="softmax")(x), name="resized")
+    index = write_model_report(resized, _image((20, 16, 3)), tmp_path / "a", stream=None)
+    text = index.read_text()
+    assert "from 12x12 noise (the size the network resizes every input to" in text
+    with Image.open(tmp_path / "a" / "dream_conv.png") as dream:
+        assert dream.width > 100
+    assert "explain_occlusion.png" in assert_all_targets_exist(index)
+    inputs = keras.Input((None, None, 3))
+    conv = layers.Conv2D(2, 3, activation="relu", name="conv", kernel_initializer=init(2))
+    gap = layers.GlobalAveragePooling2D()(conv(inputs))
+    free = keras.Model(inputs, layers.Dense(2, activation="softmax")(gap), name="free")
+    text = write_model_report(free, _image((10, 14, 3)), tmp_path / "b", stream=None).read_text()
+    assert "from 10x14 noise (the photo&#x27;s size: the model takes any size)" in text
+
+
+def test_a_failing_section_is_named_and_leaves_nothing(tmp_path):
+    model = _two_outputs(layers.Dense(3, activation="softmax", name="probs"))
+    images = np.stack([_image()] * 4)
+
+    def batches():  # a set of images that breaks halfway, as a disk that goes away
+        yield images[:2].astype("float32")
+        raise RuntimeError("the disk went away")
+
+    with pytest.raises(SectionError) as caught:
+        write_model_report(model, _image(), tmp_path / "r", stream=None,
+                           image_set=(images, batches(), "images"))  # fmt: skip
+    assert str(caught.value) == (
+        "The report's section 'top images' failed: RuntimeError: the disk went away"
+    )
+    assert isinstance(caught.value.__cause__, RuntimeError)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(SectionError, match=r"'why the model decides' failed: ValueError: "
+                       r"Expected `class_names` with one name per class \(3\)"):  # fmt: skip
+        write_model_report(model, _image(), tmp_path / "r", stream=None, class_names=["x"])
+    assert list(tmp_path.iterdir()) == []

@@ -9,6 +9,7 @@ as a 404. Chromium is required: without it these tests fail (CI installs it).
 from __future__ import annotations
 
 import functools
+import html
 import re
 import shutil
 import subprocess
@@ -133,3 +134,36 @@ def test_screenshot_of_the_report(report, served, tmp_path):
         assert image.size == (1400, 4000)
         pixels = np.asarray(image.convert("L"))
     assert pixels.std() > 10  # text and figures, not a blank page
+
+
+SHIPPED = Path(__file__).resolve().parents[1] / "data"
+#: Words of an exception that a page must never show (the face net's explain once did).
+EXCEPTION_TEXT = ("Error", "Traceback", "inhomogeneous", "setting an array element", "Received:")
+
+
+@pytest.mark.parametrize(
+    ("model", "photo", "caption"),
+    [
+        ("face", "face.png", "class 1 'a face' (the predicted one) of face_score"),
+        ("fashion", "fashion_test_0.png", "class 9 'Ankle boot' (the predicted one)"),
+    ],
+)
+def test_the_zoo_reports_show_every_section_and_no_exception(
+    served, tmp_path, capsys, model, photo, caption
+):
+    from activations.cli import main
+
+    assert main(["report", model, str(SHIPPED / photo), "-o", str(tmp_path / model)]) == 0
+    base, statuses = served
+    page = tmp_path / model / "index.html"
+    n_images = len(links_of(page).images)
+    result = _chromium(tmp_path, "--dump-dom", f"{base}/{model}/index.html")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f'data-images-ok="{n_images}/{n_images}"' in result.stdout
+    shown = html.unescape(re.sub(r"<[^>]+>", " ", result.stdout.split("<body", 1)[1]))
+    assert not [word for word in EXCEPTION_TEXT if word in shown]
+    assert "not shown" not in shown
+    assert f"Grad-CAM (MATLAB's gradCAM) for {caption}" in shown
+    assert {"explain_gradcam.png", "explain_occlusion.png"} <= set(links_of(page).images)
+    assert any(src.startswith("dream_") for src in links_of(page).images)
+    assert [(path, code) for path, code in statuses if code >= 400] == []

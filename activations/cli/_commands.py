@@ -10,16 +10,15 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
+from typing import Any
 
 from activations.cli._errors import CliError
-from activations.cli._loading import load_image, load_model, model_x
+from activations.cli._loading import LoadedModel, load_image, load_model, model_x
 
 __all__ = [
     "check_figure_path",
     "cmd_compare",
     "cmd_demo",
-    "cmd_dream",
-    "cmd_explain",
     "cmd_report",
     "cmd_show",
     "cmd_summary",
@@ -52,7 +51,7 @@ def check_figure_path(path: str, force: bool) -> Path:
 def cmd_summary(args: argparse.Namespace) -> int:
     from activations import analyze_network
 
-    loaded = load_model(args.model, args.scale)
+    loaded = load_model(args.model)  # no --scale: no image goes through the model
     print(analyze_network(loaded.model))
     return 0
 
@@ -92,47 +91,6 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_explain(args: argparse.Namespace) -> int:
-    from activations import gradcam, occlusion_sensitivity
-    from activations.plot import plot_attribution
-    from activations.plot._attribution import GRADCAM_UNITS, OCCLUSION_UNITS
-    from activations.report._page import save_figure
-
-    out = check_figure_path(args.output, args.force)
-    loaded = load_model(args.model, args.scale)
-    image = load_image(args.image, loaded)
-    x = model_x(image, loaded)
-    if args.method == "gradcam":
-        found = gradcam(loaded.model, x, args.label, reduction_layer=args.reduction_layer)
-        unit = GRADCAM_UNITS
-    else:
-        found = occlusion_sensitivity(
-            loaded.model, x, args.label, reduction_layer=args.reduction_layer
-        )
-        unit = OCCLUSION_UNITS
-    which = "the predicted class" if args.label is None else f"class {args.label}"
-    peak = tuple(int(v) for v in divmod(int(found.argmax()), found.shape[1]))
-    print(f"{args.method} for {which}: max {float(found.max()):.4g} at (row, col) {peak}")
-    title = f"{args.method} of {Path(args.image).name}, {which}"
-    save_figure(plot_attribution(image, found, title=title, label=unit), out, dpi=args.dpi)
-    print(f"wrote {out}")
-    return 0
-
-
-def cmd_dream(args: argparse.Namespace) -> int:
-    from activations import deep_dream
-    from activations.plot import plot_dreams
-    from activations.report._page import save_figure
-
-    out = check_figure_path(args.output, args.force)
-    loaded = load_model(args.model, args.scale)
-    images = deep_dream(loaded.model, args.layer, args.channels, verbose=True)
-    title = f"deep_dream: {args.layer}, channels {args.channels}"
-    save_figure(plot_dreams(images, title=title), out, dpi=args.dpi)
-    print(f"wrote {out}")
-    return 0
-
-
 def cmd_compare(args: argparse.Namespace) -> int:
     from activations import activations, compare_channels
     from activations._region import box_title, region_weights
@@ -141,8 +99,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     out = check_figure_path(args.output, args.force)
     loaded = load_model(args.model, args.scale)
-    image_a = load_image(args.image_a, loaded, name="image a")
-    image_b = load_image(args.image_b, loaded, size=image_a.shape[:2], name="image b")
+    image_a, image_b = load_pair(args.image_a, args.image_b, loaded)
     box = _region(args.region, image_a)
     act_a = activations(loaded.model, model_x(image_a, loaded), args.layer)
     act_b = activations(loaded.model, model_x(image_b, loaded), args.layer)
@@ -178,6 +135,30 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def load_pair(path_a: str, path_b: str, loaded: LoadedModel) -> tuple[Any, Any]:
+    """Two photos to compare, fitted to the model; refused unless their shapes match.
+
+    A comparison lines up the two photos' responses cell by cell: only two
+    photos of one size and colour (the same scene, changed) mean anything
+    there. Resizing one to the other would compare different things.
+    """
+    from activations.cli._images import fit_image, read_image
+
+    a, b = read_image(path_a), read_image(path_b)
+    if a.shape != b.shape:
+        raise CliError(
+            f"the two photos differ: '{Path(path_a).name}' is {_shape_words(a.shape)} and "
+            f"'{Path(path_b).name}' is {_shape_words(b.shape)}; a comparison needs two photos "
+            "of the same size and colours (the same scene, changed)"
+        )
+    fit_a = fit_image(a, channels=loaded.channels, size=loaded.size, name="image a")
+    return fit_a, fit_image(b, channels=loaded.channels, size=loaded.size, name="image b")
+
+
+def _shape_words(shape: tuple[int, ...]) -> str:
+    return f"{shape[0]}x{shape[1]} {'gray' if shape[-1] == 1 else 'RGB'}"
+
+
 def _region(text: str | None, image) -> tuple[int, int, int, int] | None:
     from activations._region import check_box
 
@@ -195,10 +176,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.region is not None and args.compare is None:
         raise CliError("--region needs --compare IMAGE_B")
     loaded = load_model(args.model, args.scale)
-    image = load_image(args.image, loaded)
     image_b = None
-    if args.compare is not None:
-        image_b = load_image(args.compare, loaded, size=image.shape[:2], name="image b")
+    if args.compare is None:
+        image = load_image(args.image, loaded)
+    else:
+        image, image_b = load_pair(args.image, args.compare, loaded)
     box = _region(args.region, image)
     layers = None if args.layers is None else [n for n in args.layers.split(",") if n]
     image_set = None
@@ -219,10 +201,28 @@ def cmd_report(args: argparse.Namespace) -> int:
         force=args.force,
         labels=(Path(args.image).name, Path(args.compare or "b").name),
         image_set=image_set,
+        reduction_layer=args.reduction_layer,
+        class_names=_report_names(args, loaded, image),
         title=f"Activations of {Path(args.model).name} on {Path(args.image).name}",
     )
     print(f"wrote {path}")
     return 0
+
+
+def _report_names(args: argparse.Namespace, loaded: LoadedModel, image) -> Any:
+    """The class names of the score the report explains, or None (by index)."""
+    from activations._extract import activations
+    from activations.cli._names import class_names
+    from activations.report._explain_section import score_layer_of
+
+    layer = score_layer_of(loaded.model, args.reduction_layer)
+    if layer is None:
+        return None
+    try:
+        scores = activations(loaded.model, model_x(image, loaded), layer)
+    except ValueError:  # an unknown --reduction-layer: the report says so, by its name
+        return None
+    return class_names(args.model, loaded.model, layer, scores.shape[0])
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -4,8 +4,10 @@ MODEL is a ``.keras`` / ``.h5`` file (loaded with ``safe_mode=True``, never
 unpickled) or a zoo name: ``fashion``, ``face``, ``squeezenet``. Images are
 read with Pillow and converted to what the model takes (logged with ``-v``).
 Errors, argument errors included, print one line, ``activations: error: ...``,
-and exit with status 2; Ctrl-C exits with 130 and SIGTERM with 143, with no
-partial output left behind.
+naming the command's options by their flags (``--reduction-layer``, not
+``reduction_layer``), and exit with status 2; a report section that fails
+unexpectedly (a bug) exits with 1; Ctrl-C exits with 130 and SIGTERM with 143,
+with no partial output left behind.
 
 Keras and TensorFlow are imported only by the commands, so ``--help`` and
 ``--version`` are quick. TensorFlow's C++ log follows ``TF_CPP_MIN_LOG_LEVEL``,
@@ -24,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from activations._stop import StopRequested, check_stop, clear_stop, request_stop
-from activations.cli._errors import CliError
+from activations.cli._errors import CliError, with_flags
 from activations.cli._parser import build_parser, one_line
 from activations.cli._quiet import import_keras_quietly, quiet_tensorflow
 
@@ -60,7 +62,13 @@ def _stop_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _run(func: Callable[[], int], verbose: int, *, tf_log_level: int = 0) -> int:
+def _run(
+    func: Callable[[], int],
+    verbose: int,
+    *,
+    tf_log_level: int = 0,
+    flags: dict[str, str] | None = None,
+) -> int:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("activations: %(levelname)s: %(message)s"))
     package = logging.getLogger("activations")
@@ -77,7 +85,7 @@ def _run(func: Callable[[], int], verbose: int, *, tf_log_level: int = 0) -> int
             return status
     except (CliError, OSError, ValueError) as error:
         logger.debug("Traceback of the error:", exc_info=True)
-        print(f"activations: error: {one_line(error)}", file=sys.stderr)
+        print(f"activations: error: {with_flags(one_line(error), flags or {})}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("activations: interrupted", file=sys.stderr)
@@ -85,6 +93,21 @@ def _run(func: Callable[[], int], verbose: int, *, tf_log_level: int = 0) -> int
     except StopRequested:
         print("activations: terminated", file=sys.stderr)
         return _TERMINATED
+    except Exception as error:  # a report section that failed: one line, status 1
+        from activations.report._errors import SectionError
+
+        if not isinstance(error, SectionError):
+            raise
+        logger.debug("Traceback of the error:", exc_info=True)
+        if isinstance(error.__cause__, CliError):  # e.g. an unreadable file in --top-images
+            print(f"activations: error: {one_line(error.__cause__)}", file=sys.stderr)
+            return 2
+        print(
+            f"activations: error: {one_line(error)} (a bug: -vv shows the traceback; no "
+            "report written)",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         clear_stop()
         package.removeHandler(handler)
@@ -92,7 +115,11 @@ def _run(func: Callable[[], int], verbose: int, *, tf_log_level: int = 0) -> int
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 ok, 2 bad input or arguments)."""
+    """Run the command line; return the exit status.
+
+    0 ok, 2 bad input or arguments, 1 a report section that failed (a bug),
+    130 Ctrl-C, 143 SIGTERM.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     tf_log_level = quiet_tensorflow()  # before any command imports TensorFlow
     try:
@@ -101,7 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit.code if isinstance(exit.code, int) else 0 if exit.code is None else 2
     # train-fashion has no -v: its --verbose is Keras' progress output (fit_verbose).
     verbose = getattr(args, "verbose", 0)
-    return _run(lambda: args.func(args), verbose, tf_log_level=tf_log_level)
+    flags = getattr(args, "flags", {})
+    return _run(lambda: args.func(args), verbose, tf_log_level=tf_log_level, flags=flags)
 
 
 if __name__ == "__main__":

@@ -3,26 +3,33 @@
 from __future__ import annotations
 
 import argparse
-import math
 from collections.abc import Callable
 from typing import NoReturn
 
 from activations.cli._commands import (
     cmd_compare,
     cmd_demo,
-    cmd_dream,
-    cmd_explain,
     cmd_report,
     cmd_show,
     cmd_summary,
     cmd_train_fashion,
 )
+from activations.cli._explain import cmd_dream, cmd_explain
 from activations.cli._loading import ZOO
 from activations.cli._top import DEFAULT_ROWS, FASHION_TEST, cmd_top
+from activations.cli._types import (
+    SCALE_RANGE,
+    channel_range,
+    channels,
+    fraction,
+    lr_factor,
+    non_negative_int,
+    positive_int,
+    scale,
+    size,
+)
 
-__all__ = ["SCALE_RANGE", "build_parser", "one_line"]
-
-SCALE_RANGE = (1e-3, 1e5)
+__all__ = ["SCALE_RANGE", "build_parser", "flags_of", "one_line"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,77 +37,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"activations: error: {one_line(message)} (see '{self.prog} --help')\n")
-
-
-def _scale(text: str) -> float:
-    low, high = SCALE_RANGE
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and low <= value <= high):
-        raise argparse.ArgumentTypeError(
-            f"expected a number from {low:g} to {high:g} (pixel values 0..255 are divided "
-            f"by it), got '{text}'"
-        )
-    return value
-
-
-def _channel_range(text: str) -> list[int]:
-    """``0-15`` or ``3,14``: channel indices."""
-    if "-" in text and "," not in text:
-        first, _, last = text.partition("-")
-        try:
-            low, high = int(first), int(last)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a range like 0-15, got '{text}'") from None
-        if not 0 <= low <= high:
-            raise argparse.ArgumentTypeError(f"expected a range like 0-15, got '{text}'")
-        return list(range(low, high + 1))
-    return _channels(text)
-
-
-def _channels(text: str) -> list[int]:
-    try:
-        values = [int(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected integers like 3,14, got '{text}'") from None
-    if any(v < 0 for v in values):
-        raise argparse.ArgumentTypeError(f"channels are indices from 0, got '{text}'")
-    return values
-
-
-def _int_at_least(minimum: int, what: str) -> Callable[[str], int]:
-    """An argparse type: an integer >= ``minimum``, refused as ``expected {what}``."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = minimum - 1
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected {what}, got '{text}'")
-        return value
-
-    return parse
-
-
-_positive_int = _int_at_least(1, "a positive integer")
-_non_negative_int = _int_at_least(0, "an integer >= 0")
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got '{text}'")
-    return value
-
-
-def _lr_factor(text: str) -> float | None:
-    return None if text.lower() == "none" else _fraction(text)
 
 
 def _add_command(sub, name: str, func: Callable, help: str) -> argparse.ArgumentParser:
@@ -116,17 +52,30 @@ def _add_command(sub, name: str, func: Callable, help: str) -> argparse.Argument
     return parser
 
 
-def _add_model(parser: argparse.ArgumentParser) -> None:
+def _add_model(parser: argparse.ArgumentParser, *, with_scale: bool = True) -> None:
+    """MODEL, and --scale for the commands that feed the model images."""
     parser.add_argument(
         "model", metavar="MODEL", help=f"a .keras/.h5 file or a zoo model: {', '.join(ZOO)}"
     )
+    if not with_scale:
+        return
     parser.add_argument(
         "--scale",
-        type=_scale,
+        type=scale,
         default=None,
         metavar="S",
         help="divide pixel values (0..255) by S before the model "
         "(default: the zoo model's own; 1 for model files)",
+    )
+
+
+def _add_reduction_layer(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--reduction-layer",
+        default=None,
+        metavar="LAYER",
+        help="the layer of class scores explained (default: the model's output; for several "
+        "outputs, the only softmax one, as the face network's face_score)",
     )
 
 
@@ -142,26 +91,22 @@ def _add_train_fashion(sub) -> None:
     p.add_argument(
         "--out", required=True, metavar="DIR", help="output directory (made once data is loaded)"
     )
-    p.add_argument("--epochs", type=_positive_int, default=20, help="most epochs (default 20)")
+    p.add_argument("--epochs", type=positive_int, default=20, help="most epochs (default 20)")
     p.add_argument(
-        "--patience", type=_non_negative_int, default=2, help="early-stopping patience (2)"
+        "--patience", type=non_negative_int, default=2, help="early-stopping patience (2)"
     )
     p.add_argument("--monitor", choices=("val_loss", "val_accuracy"), default="val_loss")
-    p.add_argument("--limit", type=_positive_int, default=None, help="use the first N images")
-    p.add_argument(
-        "--seed", type=_non_negative_int, default=42, help="initialization/shuffle seed"
-    )
-    p.add_argument(
-        "--split-seed", type=_non_negative_int, default=42, help="validation split seed"
-    )
-    p.add_argument("--batch-size", type=_positive_int, default=32)
+    p.add_argument("--limit", type=positive_int, default=None, help="use the first N images")
+    p.add_argument("--seed", type=non_negative_int, default=42, help="initialization/shuffle seed")
+    p.add_argument("--split-seed", type=non_negative_int, default=42, help="validation split seed")
+    p.add_argument("--batch-size", type=positive_int, default=32)
     p.add_argument(
         "--lr-factor",
-        type=_lr_factor,
+        type=lr_factor,
         default=0.2,
         help="learning-rate factor on a plateau ('none': fixed rate, as the tutorials)",
     )
-    p.add_argument("--validation-split", type=_fraction, default=0.2)
+    p.add_argument("--validation-split", type=fraction, default=0.2)
     p.add_argument(
         "--no-mirror", dest="mirror", action="store_false", help="no mirrored training copies"
     )
@@ -188,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"activations {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = _add_command(sub, "summary", cmd_summary, "print the layer table (analyzeNetwork)")
-    _add_model(p)
+    _add_model(p, with_scale=False)  # no image goes through the model
     p = _add_command(sub, "show", cmd_show, "draw one layer's channels, or some over the photo")
     _add_model(p)
     p.add_argument("image", metavar="IMAGE", help="PNG or JPEG file")
@@ -201,13 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     which = p.add_mutually_exclusive_group()
     which.add_argument(
-        "--channels", type=_channels, metavar="C1,C2", help="draw these channels over the photo"
+        "--channels", type=channels, metavar="C1,C2", help="draw these channels over the photo"
     )
     which.add_argument(
         "--strongest", action="store_true", help="draw the strongest channel over the photo"
     )
     _add_output(p, None, "output figure (.png, .pdf, .svg, .jpg)")
-    p.add_argument("--dpi", type=_positive_int, default=100)
+    p.add_argument("--dpi", type=positive_int, default=100)
     p = _add_command(
         sub,
         "compare",
@@ -215,17 +160,27 @@ def build_parser() -> argparse.ArgumentParser:
         "find the channels whose response drops from image A to image B",
     )
     _add_model(p)
+    p.epilog = (
+        "Channels are ranked by the drop of their mean response (in activation units); "
+        "'drop %' is given only where the mean on IMAGE_A is positive (n/a otherwise). "
+        "IMAGE_A and IMAGE_B must have the same size and colours (the same scene, changed): "
+        "their responses are compared cell by cell, so two different photos are refused."
+    )
     p.add_argument("image_a", metavar="IMAGE_A")
-    p.add_argument("image_b", metavar="IMAGE_B")
+    p.add_argument(
+        "image_b",
+        metavar="IMAGE_B",
+        help="the same size and colours as IMAGE_A (the same scene, changed)",
+    )
     p.add_argument("--layer", required=True, help="layer name")
     p.add_argument(
         "--region",
         metavar="X0,Y0,X1,Y1",
         help="compare inside this box of IMAGE_A's pixels (ends excluded)",
     )
-    p.add_argument("-k", type=_positive_int, default=4, help="channels to report (default 4)")
+    p.add_argument("-k", type=positive_int, default=4, help="channels to report (default 4)")
     _add_output(p, None, "output figure (.png, .pdf, .svg, .jpg)")
-    p.add_argument("--dpi", type=_positive_int, default=100)
+    p.add_argument("--dpi", type=positive_int, default=100)
     p = _add_command(
         sub, "explain", cmd_explain, "why the model decides: Grad-CAM or occlusion sensitivity"
     )
@@ -233,24 +188,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("image", metavar="IMAGE", help="PNG or JPEG file")
     p.add_argument("--method", choices=("gradcam", "occlusion"), default="gradcam")
     p.add_argument(
-        "--label", type=_non_negative_int, default=None, help="class index (default: predicted)"
+        "--label", type=non_negative_int, default=None, help="class index (default: predicted)"
     )
-    p.add_argument(
-        "--reduction-layer",
-        default=None,
-        metavar="LAYER",
-        help="the layer of class scores (needed for models with several outputs)",
-    )
+    _add_reduction_layer(p)
     _add_output(p, None, "output figure (.png, .pdf, .svg, .jpg)")
-    p.add_argument("--dpi", type=_positive_int, default=100)
+    p.add_argument("--dpi", type=positive_int, default=100)
     p = _add_command(sub, "dream", cmd_dream, "images that excite channels (deepDreamImage)")
     _add_model(p)
     p.add_argument("--layer", required=True, help="layer name")
+    p.add_argument("--channels", type=channel_range, required=True, metavar="0-15", help="or 3,14")
     p.add_argument(
-        "--channels", type=_channel_range, required=True, metavar="0-15", help="or 3,14"
+        "--size",
+        type=size,
+        metavar="H,W",
+        help="dream at this size, for a model that takes any size (default: the size its "
+        "first layer resizes to, as the face network's 48,48)",
+    )
+    p.add_argument(
+        "--image",
+        metavar="FILE",
+        help="start from this image instead of noise (MATLAB's InitialImage); fitted to "
+        "the model, or to --size",
     )
     _add_output(p, None, "output figure (.png, .pdf, .svg, .jpg)")
-    p.add_argument("--dpi", type=_positive_int, default=100)
+    p.add_argument("--dpi", type=positive_int, default=100)
     p = _add_command(sub, "top", cmd_top, "each channel's top images over a data set")
     _add_model(p)
     p.add_argument(
@@ -260,22 +221,26 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"'{FASHION_TEST}' (the 10,000 Fashion-MNIST test images) or a folder of images",
     )
     p.add_argument("--layer", required=True, help="layer name")
-    p.add_argument("-k", type=_positive_int, default=9, help="images per channel (default 9)")
+    p.add_argument("-k", type=positive_int, default=9, help="images per channel (default 9)")
     p.add_argument(
         "--channels",
-        type=_channel_range,
+        type=channel_range,
         metavar="0-15",
         help=f"or 3,14 (default: all ranked, the first {DEFAULT_ROWS} drawn)",
     )
     p.add_argument("--by", choices=("max", "mean"), default="max", help="rank by (max)")
     p.add_argument("--full", action="store_true", help="full images, the patch outlined")
     _add_output(p, None, "output figure (.png, .pdf, .svg, .jpg)")
-    p.add_argument("--dpi", type=_positive_int, default=100)
+    p.add_argument("--dpi", type=positive_int, default=100)
     p = _add_command(sub, "report", cmd_report, "write an HTML report of a model on a photo")
     _add_model(p)
     p.add_argument("image", metavar="IMAGE")
     _add_output(p, None, "output directory (index.html and PNG figures)")
-    p.add_argument("--compare", metavar="IMAGE_B", help="a second photo to compare with")
+    p.add_argument(
+        "--compare",
+        metavar="IMAGE_B",
+        help="a second photo to compare with, of the same size and colours",
+    )
     p.add_argument("--region", metavar="X0,Y0,X1,Y1", help="box of the comparison")
     p.add_argument(
         "--layer",
@@ -283,14 +248,26 @@ def build_parser() -> argparse.ArgumentParser:
         "cells are no wider or no taller than the box)",
     )
     p.add_argument("--layers", metavar="L1,L2", help="conv layers to show (default: all)")
-    p.add_argument("-k", type=_positive_int, default=4, help="channels compared (default 4)")
+    p.add_argument("-k", type=positive_int, default=4, help="channels compared (default 4)")
     p.add_argument(
         "--top-images", metavar="SET", help=f"'{FASHION_TEST}' or a folder: top images section"
     )
+    _add_reduction_layer(p)
     p = _add_command(sub, "demo", cmd_demo, "the Fashion-MNIST and face walkthroughs, offline")
     _add_output(p, "demo-out", "output directory (default: demo-out)")
     _add_train_fashion(sub)
+    for command in sub.choices.values():
+        command.set_defaults(flags=flags_of(command))
     return parser
+
+
+def flags_of(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Each option's Python name (``reduction_layer``) and its flag (``--reduction-layer``)."""
+    return {
+        action.dest: max(action.option_strings, key=len)
+        for action in parser._actions  # argparse has no public list of a parser's options
+        if action.option_strings and action.dest != "help"
+    }
 
 
 def one_line(error: BaseException | str) -> str:

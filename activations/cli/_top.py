@@ -51,7 +51,11 @@ class ImageFolder:
         return len(self.paths)
 
     def __getitem__(self, index: int) -> NDArray[np.uint8]:
-        return load_image(str(self.paths[index]), self.loaded, name=self.paths[index].name)
+        path = self.paths[index]
+        try:
+            return load_image(str(path), self.loaded, name=path.name)
+        except ValueError as error:  # a file that is no image: the user's, also mid-report
+            raise CliError(str(error)) from None
 
     def batches(self, size: int) -> Iterator[NDArray[Any]]:
         import numpy as np

@@ -49,8 +49,9 @@ def plot_kernels(
     Parameters
     ----------
     kernel : array_like of shape (KH, KW, Cin, F)
-        A Keras ``Conv2D`` kernel (``layer.get_weights()[0]``). How the Cin
-        input channels are shown:
+        A Keras ``Conv2D`` kernel (``layer.get_weights()[0]``). A NumPy CNN's
+        channels-first (FN, C, FH, FW) kernel is refused: pass
+        ``np.transpose(w, (2, 3, 1, 0))``. How the Cin input channels are shown:
 
         - Cin == 1: each filter is one tile in ``cmap``, ``vmin``..``vmax``.
         - Cin == 3: each filter is an RGB tile; every colour component is
@@ -82,8 +83,9 @@ def plot_kernels(
     TypeError
         If ``kernel`` is not real-valued, or ``fig``/``cmap`` has a wrong type.
     ValueError
-        If ``kernel`` is not 4-D, ``vmin >= vmax`` or ``grid_size`` is not a
-        pair of positive ints holding F tiles.
+        If ``kernel`` is not 4-D or looks channels-first (a non-square
+        window, Cin == F <= 11: the message shows the transpose), ``vmin >=
+        vmax`` or ``grid_size`` is not a pair of positive ints holding F tiles.
 
     Examples
     --------
@@ -98,6 +100,15 @@ def plot_kernels(
         raise ValueError(
             "Expected `kernel` of shape (KH, KW, Cin, F), as a Keras Conv2D kernel. "
             f"Received: kernel.shape={arr.shape}"
+        )
+    if _looks_channels_first(arr.shape):
+        fn, c, fh, fw = arr.shape
+        raise ValueError(
+            "Expected `kernel` of shape (KH, KW, Cin, F), as a Keras Conv2D kernel; this one "
+            f"looks channels-first, (FN, C, FH, FW) = ({fn}, {c}, {fh}, {fw}): {fn} filters of "
+            f"{c} channel(s), {fh}x{fw} each, as NumPy CNNs store them (a {fn}x{c} window "
+            f"would be drawn as {fw} thin strips). Pass np.transpose(kernel, (2, 3, 1, 0)), "
+            f"of shape ({fh}, {fw}, {c}, {fn}). Received: kernel.shape={arr.shape}"
         )
     lo, hi = _kernel_range(arr, vmin, vmax)
     n_filters = arr.shape[-1]
@@ -118,6 +129,21 @@ def plot_kernels(
     if title:
         fig.suptitle(title, **PLAIN)
     return root_figure(fig)
+
+
+def _looks_channels_first(shape: tuple[int, ...]) -> bool:
+    """Whether a 4-D kernel reads as (FN, C, FH, FW) rather than Keras' (KH, KW, Cin, F).
+
+    Conv windows are square and small in nearly every network: a non-square
+    window (KH != KW) with equal, small last axes (Cin == F <= 11) is taken
+    for a channels-first kernel. (3, 3, 5, 5) is ambiguous and read as Keras';
+    a Keras kernel with a non-square window and Cin == F <= 11 is refused.
+
+    >>> _looks_channels_first((30, 1, 5, 5)), _looks_channels_first((5, 5, 1, 30))
+    (True, False)
+    """
+    kh, kw, cin, filters = shape
+    return kh != kw and cin == filters <= 11
 
 
 def _kernel_range(arr: NDArray, vmin: float | None, vmax: float | None) -> tuple[float, float]:

@@ -7,6 +7,7 @@ API and ``activations compare`` give for the same box and layer.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from numpy.typing import NDArray
@@ -16,7 +17,24 @@ from activations._region import Box, box_title, region_weights
 from activations.report._page import Page
 from activations.report._sections import ConvLayer, shown_on_photo, slug
 
-__all__ = ["add_compare_section", "compare_layer_for", "comparison_rows", "region_text"]
+__all__ = [
+    "add_compare_section",
+    "compare_layer_for",
+    "comparison_rows",
+    "percent_text",
+    "region_text",
+]
+
+
+def percent_text(value: float) -> str:
+    """A percentage of the table, ``n/a`` where it is undefined (a base mean <= 0).
+
+    Examples
+    --------
+    >>> percent_text(73.62), percent_text(float("nan"))
+    ('74%', 'n/a')
+    """
+    return "n/a" if math.isnan(value) else f"{value:.0f}%"
 
 
 def region_text(result: ChannelComparison, box: Box | None) -> str:
@@ -41,14 +59,14 @@ def comparison_rows(result: ChannelComparison, labels: tuple[str, str]) -> list[
             f"Inside, {labels[0]}": f"{result.inside_a[i]:.3f}",
             f"Inside, {labels[1]}": f"{result.inside_b[i]:.3f}",
             "Drop": f"{result.drop[i]:.3f}",
-            "Drop %": f"{result.drop_pct[i]:.0f}%",
+            "Drop %": percent_text(float(result.drop_pct[i])),
         }
         outside = (result.outside_a, result.outside_b, result.outside_drop_pct)
         if all(values is not None for values in outside):
             out_a, out_b, out_pct = outside
             row[f"Outside, {labels[0]}"] = f"{out_a[i]:.3f}"  # type: ignore[index]
             row[f"Outside, {labels[1]}"] = f"{out_b[i]:.3f}"  # type: ignore[index]
-            row["Outside drop %"] = f"{out_pct[i]:.0f}%"  # type: ignore[index]
+            row["Outside drop %"] = percent_text(float(out_pct[i]))  # type: ignore[index]
         rows.append(row)
     return rows
 
@@ -95,7 +113,9 @@ def add_compare_section(
     page.paragraph(
         f"The {n} channels of {layer} whose mean response {where} drops most from "
         f"'{labels[0]}' to '{labels[1]}' (only channels that drop are ranked).{fewer} "
-        f"Drop % = drop / |mean on '{labels[0]}'|."
+        f"Channels are ranked by the drop of their mean (activation units); Drop % = drop "
+        f"/ mean on '{labels[0]}', given only where that mean is positive (n/a: a "
+        "percentage of a negative or zero mean means nothing)."
     )
     page.table(comparison_rows(result, labels), numeric=("Channel",))
     channels = [int(c) for c in result.channels]

@@ -21,11 +21,14 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
+from activations._checks import check_output_dir
 from activations._extract import activations
+from activations._layers import resolve_layer
 from activations._network import analyze_network, shape_text
 from activations._region import check_box
 from activations.report._compare_section import add_compare_section, compare_layer_for
-from activations.report._explain_section import add_dream_section, add_explain_section
+from activations.report._errors import section
+from activations.report._explain_section import add_model_dream_section, add_why_section
 from activations.report._page import Page, Progress, network_table_html, staged_directory
 from activations.report._sections import (
     ConvLayer,
@@ -43,6 +46,7 @@ from activations.report._weights_section import add_weights_section, conv_kernel
 __all__ = [
     "ConvLayer",
     "Page",
+    "check_layer",
     "conv_layers",
     "scaled_input",
     "network_table_html",
@@ -64,6 +68,8 @@ def write_model_report(
     k: int = 4,
     labels: tuple[str, str] = ("image a", "image b"),
     image_set: tuple[Any, Any, str] | None = None,
+    reduction_layer: str | None = None,
+    class_names: Sequence[str] | None = None,
     force: bool = False,
     stream: TextIO | str | None = "stderr",
 ) -> Path:
@@ -103,6 +109,13 @@ def write_model_report(
         ``images`` as drawn (indexable, uint8), ``x`` what the model takes (an
         array or an iterable of batches, as :func:`activations.top_images`
         accepts) and a name for the captions.
+    reduction_layer : str, optional
+        The layer of class scores that Grad-CAM and occlusion explain. Default:
+        the model's single output, or for a model with several outputs the only
+        softmax one (the face network's ``face_score``); without one the page
+        says so instead of explaining.
+    class_names : sequence of str, optional
+        Names of the classes of that layer, for the captions (by index without).
     force : bool, default False
         Write into a non-empty ``out_dir`` (files of the same name are replaced).
     stream : text stream, "stderr" or None, default "stderr"
@@ -119,6 +132,10 @@ def write_model_report(
         For an unknown layer, a bad box, or images that do not fit the model.
     FileExistsError, FileNotFoundError, NotADirectoryError
         For an unusable ``out_dir``.
+    SectionError
+        If a section fails unexpectedly (a bug); it names the section, and
+        ``out_dir`` is left as it was. A method that cannot apply to the model
+        (no class scores, several outputs) is said on the page instead.
     """
     table = analyze_network(model)
     convs = conv_layers(table, layers)
@@ -126,75 +143,79 @@ def write_model_report(
         raise ValueError(f"Model '{model.name}' has no conv layer with (H, W, C) outputs.")
     if box is not None:
         check_box(box, image.shape[:2])
+    for option, name in (("reduction_layer", reduction_layer), ("compare_layer", compare_layer)):
+        check_layer(model, option, name)
+    check_output_dir(out_dir, force=force)
     x = scaled_input(image, scale)
     steps = 6 + len(convs) + (image_b is not None) + (image_set is not None)
     progress = Progress(steps, stream)
+    deepest = convs[-1].output
     with staged_directory(out_dir, force=force) as temp:
         page = Page(temp, title or f"Activations of '{model.name}'")
         progress("network table")
-        add_network_section(page, table)
+        with section("network table"):
+            add_network_section(page, table)
         progress("activations of all conv layers")
         post, pre = layer_maps(model, x, convs)
+        acts = None
+        if image_b is not None:  # the user's layer and box are checked before any drawing
+            shapes = {name: act.shape for name, act in post.items()}
+            compare_layer = compare_layer or compare_layer_for(convs, shapes, image.shape[:2], box)
+            acts = _compared(model, (x, scaled_input(image_b, scale)), compare_layer)
         page.heading("Channels of each conv layer")
         page.image(image, "input", f"The input as the model sees it ({shape_text(image.shape)}).")
         for conv in convs:
             progress(f"conv maps of {conv.name}")
-            add_maps(page, conv, post, pre)
+            with section(f"channels of {conv.name}"):
+                add_maps(page, conv, post, pre)
         progress("strongest channels")
         page.heading("Strongest channel of each conv layer")
-        for conv in convs:
-            name = f"strongest_{slug(conv.output)}"
-            add_strongest(page, image, post[conv.output], conv.output, name)
+        with section("strongest channels"):
+            for conv in convs:
+                name = f"strongest_{slug(conv.output)}"
+                add_strongest(page, image, post[conv.output], conv.output, name)
         progress("kernels and weight histograms")
-        add_weights_section(page, conv_kernels(model, convs))
+        with section("weights"):
+            add_weights_section(page, conv_kernels(model, convs))
         progress("why the model decides (Grad-CAM, occlusion)")
-        _why_section(page, model, image, x)
-        progress(f"deep dreams of {convs[-1].output}")
-        _dream_section(page, model, convs[-1].output, post[convs[-1].output].shape[-1])
-        if image_b is not None:
+        with section("why the model decides"):
+            add_why_section(page, model, image, x, reduction_layer=reduction_layer,
+                            class_names=class_names)  # fmt: skip
+        progress(f"deep dreams of {deepest}")
+        with section(f"deep dreams of {deepest}"):
+            add_model_dream_section(page, model, deepest, post[deepest].shape[-1], image.shape)
+        if image_b is not None and acts is not None and compare_layer is not None:
             progress("comparison of the two images")
-            shapes = {name: act.shape for name, act in post.items()}
-            layer = compare_layer or compare_layer_for(convs, shapes, image.shape[:2], box)
             page.heading(f"{labels[0]} vs {labels[1]}")
-            acts = (
-                activations(model, x, layer),
-                activations(model, scaled_input(image_b, scale), layer),
-            )
-            add_compare_section(page, (image, image_b), acts, layer, box=box, k=k, labels=labels)
+            with section("comparison of the two images"):
+                add_compare_section(page, (image, image_b), acts, compare_layer, box=box, k=k,
+                                    labels=labels)  # fmt: skip
         if image_set is not None:
-            deepest = convs[-1].output
             progress(f"top images of {deepest} over {image_set[2]}")
             page.heading(f"What the channels of {deepest} mean, over the {image_set[2]}")
-            add_top_section(page, model, image_set[0], image_set[1], deepest, image_set[2],
-                            channels=range(min(16, post[deepest].shape[-1])))  # fmt: skip
+            with section("top images"):
+                add_top_section(page, model, image_set[0], image_set[1], deepest, image_set[2],
+                                channels=range(min(16, post[deepest].shape[-1])))  # fmt: skip
         page.write()
     return Path(out_dir) / "index.html"
 
 
-def _why_section(page: Page, model: keras.Model, image: NDArray, x: NDArray) -> None:
-    """Grad-CAM and occlusion of the predicted class, where the model gives class scores."""
-    page.heading("Why the model decides")
+def check_layer(model: keras.Model, option: str, name: str | None) -> None:
+    """A layer the user named exists; the error names the option (``reduction_layer``)."""
+    if name is None:
+        return
     try:
-        scores = np.asarray(model.predict_on_batch(x[None]))
-        if scores.ndim != 2:
-            raise ValueError(f"its output is {scores.shape[1:]}, not one score per class")
-        label = int(scores[0].argmax())
-        add_explain_section(page, model, image, x, label, f"class {label} (the predicted one)")
-    except ValueError as error:  # several outputs, or no class scores: say why, go on
-        page.paragraph(
-            f"Grad-CAM and occlusion sensitivity explain a class score; not shown for "
-            f"model '{model.name}': {' '.join(str(error).split())}",
-            note=True,
-        )
+        resolve_layer(model, name)
+    except ValueError as error:
+        raise ValueError(str(error).replace("Received: layer=", f"Received: {option}=")) from None
 
 
-def _dream_section(page: Page, model: keras.Model, layer: str, n_channels: int) -> None:
-    """The deep dreams of the first (up to 16) channels of ``layer``, or why not."""
-    page.heading(f"What the channels of {layer} want to see")
-    try:
-        add_dream_section(page, model, layer, list(range(min(16, n_channels))), "from noise")
-    except ValueError as error:  # e.g. an input size deep_dream cannot choose: say so, go on
-        page.paragraph(
-            f"deep_dream is not shown for model '{model.name}': {' '.join(str(error).split())}",
-            note=True,
+def _compared(model: keras.Model, xs: tuple[NDArray, NDArray], layer: str) -> tuple:
+    """The two photos' maps at ``layer``, checked to be (H, W, C) maps."""
+    acts = (activations(model, xs[0], layer), activations(model, xs[1], layer))
+    if acts[0].ndim != 3:
+        raise ValueError(
+            f"Expected a layer with (H, W, C) maps to compare. Received: compare_layer="
+            f"'{layer}', whose output is {shape_text(acts[0].shape)} per image"
         )
+    return acts

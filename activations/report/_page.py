@@ -14,6 +14,7 @@ import os
 import secrets
 import shutil
 import sys
+import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +33,7 @@ __all__ = [
     "save_figure",
     "staged_directory",
     "table_html",
+    "wrap_titles",
 ]
 
 # On load, count the images that decoded (naturalWidth > 0): data-images-ok="N/M".
@@ -143,6 +145,7 @@ class Page:
     def figure(self, fig: Any, name: str, caption: str) -> str:
         """Save a matplotlib figure as ``name.png`` and show it with a caption."""
         filename = self._filename(name)
+        wrap_titles(fig)
         fig.savefig(self.directory / filename, dpi=self.dpi)
         fig.clear()
         return self._add_image(filename, caption)
@@ -250,6 +253,7 @@ def save_figure(fig: Any, path: str | os.PathLike[str], *, dpi: int = 100) -> Pa
         )
     out = Path(path)
     temp = out.with_name(f".{out.stem}.tmp-{secrets.token_hex(4)}{out.suffix}")
+    wrap_titles(fig)
     try:
         fig.savefig(temp, dpi=dpi)
         check_stop()  # nothing appears once a stop was requested
@@ -257,6 +261,34 @@ def save_figure(fig: Any, path: str | os.PathLike[str], *, dpi: int = 100) -> Pa
     finally:
         temp.unlink(missing_ok=True)
     return out
+
+
+def wrap_titles(fig: Any) -> None:
+    """Break every title of ``fig`` that is wider than its room into lines, in place.
+
+    Axes titles, suptitles and other figure texts (of subfigures too) are
+    measured once the figure is laid out; one that sticks out of its figure is
+    wrapped at spaces with explicit line breaks, so that a constrained layout
+    makes room for the lines. A long file name in a title stays whole.
+    """
+    from matplotlib.axes import Axes
+    from matplotlib.figure import FigureBase
+
+    texts = [ax.title for ax in fig.findobj(Axes)]
+    texts += [text for figure in fig.findobj(FigureBase) for text in figure.texts]
+    texts = [text for text in texts if text.get_visible() and " " in text.get_text()]
+    if not texts:
+        return
+    fig.draw_without_rendering()
+    for text in texts:
+        box, room = text.get_window_extent(), text.get_figure(root=False).bbox
+        centre = (box.x0 + box.x1) / 2
+        width = 2 * min(centre - room.x0, room.x1 - centre) - 8  # a few pixels from the edge
+        if box.width <= width or width <= 0:
+            continue
+        lines = text.get_text().split("\n")
+        chars = max(10, int(max(map(len, lines)) * width / box.width))
+        text.set_text("\n".join(textwrap.fill(line, chars) for line in lines))
 
 
 def _max_dpi(fig: Any) -> int:

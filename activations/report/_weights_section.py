@@ -35,16 +35,28 @@ def conv_kernels(model: keras.Model, convs: Sequence[ConvLayer]) -> dict[str, ND
 
 def add_weights_section(page: Page, kernels: dict[str, NDArray]) -> None:
     """The first kernel's filters as tiles, and a histogram of each kernel's values."""
-    from matplotlib.figure import Figure
-
-    from activations.plot import plot_kernels, plot_weight_histogram
-    from activations.plot._common import PLAIN
+    from activations.plot._weights import _looks_channels_first
 
     page.heading("Weights")
     if not kernels:
         page.paragraph("No conv layer with a 4-D kernel.", note=True)
         return
     name, kernel = next(iter(kernels.items()))
+    if _looks_channels_first(kernel.shape):  # a Keras kernel plot_kernels cannot tell apart
+        page.paragraph(
+            f"The first conv layer's filters ({name}, kernel {shape_text(kernel.shape)}) are "
+            "not drawn: a non-square window with as many input as output channels reads "
+            "as a channels-first kernel.",
+            note=True,
+        )
+    else:
+        _add_kernels(page, name, kernel)
+    _add_histograms(page, kernels)
+
+
+def _add_kernels(page: Page, name: str, kernel: NDArray) -> None:
+    from activations.plot import plot_kernels
+
     limit = float(np.abs(kernel).max()) or 1.0
     n_filters = kernel.shape[-1]
     if kernel.shape[2] == 3:
@@ -66,6 +78,14 @@ def add_weights_section(page: Page, kernels: dict[str, NDArray]) -> None:
         f"{shape_text(kernel.shape)}), {what}. The range is symmetric and holds every "
         "weight: nothing is clipped.",
     )
+
+
+def _add_histograms(page: Page, kernels: dict[str, NDArray]) -> None:
+    from matplotlib.figure import Figure
+
+    from activations.plot import plot_weight_histogram
+    from activations.plot._common import PLAIN
+
     cols = min(3, len(kernels))
     rows = math.ceil(len(kernels) / cols)
     fig = Figure(figsize=(4.6 * cols, 3.2 * rows), layout="constrained")
