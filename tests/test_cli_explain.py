@@ -89,16 +89,17 @@ def test_dream_the_face_network_at_a_size_or_from_an_image(tmp_path, capsys):
     eyes = ["dream", "face", "--layer", "prelu3", "--channels", "5,6,21"]
     out = tmp_path / "a.png"
     assert main([*eyes, "--size", "48,48", "-o", str(out)]) == 0
-    assert "level 3/3 (48x48): mean activation" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "prelu3: dreamt 3 channel(s) at 48x48; mean activation of each channel" in printed
     with Image.open(out) as image:
         assert image.format == "PNG" and image.width > 300
     assert edges_are_blank(out)
     assert main([*eyes, "-o", str(tmp_path / "b.png")]) == 0  # ONet's own size, 48x48
-    assert "level 3/3 (48x48)" in capsys.readouterr().out
+    assert "at 48x48" in capsys.readouterr().out
     assert main([*eyes, "--image", FACE, "--size", "64,40", "-o", str(tmp_path / "c.png")]) == 0
-    assert "level 3/3 (64x40)" in capsys.readouterr().out
+    assert "at 64x40" in capsys.readouterr().out
     assert main([*eyes, "--image", FACE, "-o", str(tmp_path / "d.png")]) == 0
-    assert "level 3/3 (160x160)" in capsys.readouterr().out
+    assert "at 160x160" in capsys.readouterr().out
 
 
 def test_dream_tiles_one_image_per_channel(tmp_path, capsys):
@@ -107,7 +108,8 @@ def test_dream_tiles_one_image_per_channel(tmp_path, capsys):
         main(["dream", "fashion", "--layer", "conv2d", "--channels", "0-3", "-o", str(out)]) == 0
     )
     printed = capsys.readouterr().out
-    assert "level 3/3 (28x28): mean activation" in printed and f"wrote {out}" in printed
+    assert "conv2d: dreamt 4 channel(s) at 28x28; mean activation" in printed
+    assert f"wrote {out}" in printed
     with Image.open(out) as image:
         assert image.format == "PNG"
     start = ["dream", "fashion", "--layer", "conv2d", "--channels", "0", "--image", BOOT]

@@ -96,7 +96,9 @@ def _dream_start(args: argparse.Namespace, loaded: LoadedModel):
 
 def cmd_dream(args: argparse.Namespace) -> int:
     """One deep-dream image per channel, tiled (MATLAB's deepDreamImage)."""
-    from activations import deep_dream
+    import numpy as np
+
+    from activations import activations, deep_dream
     from activations.cli._commands import check_figure_path
     from activations.plot import plot_dreams
     from activations.report._page import save_figure
@@ -104,8 +106,14 @@ def cmd_dream(args: argparse.Namespace) -> int:
     out = check_figure_path(args.output, args.force)
     loaded = load_model(args.model, args.scale)
     start = _dream_start(args, loaded)
-    images = deep_dream(loaded.model, args.layer, args.channels, image=start, verbose=True)
+    images = deep_dream(loaded.model, args.layer, args.channels, image=start)
     h, w = images.shape[1:3]
+    maps = activations(loaded.model, images, args.layer)
+    means = maps.mean(axis=tuple(range(1, maps.ndim - 1)))[np.arange(len(images)), args.channels]
+    print(
+        f"{args.layer}: dreamt {len(images)} channel(s) at {h}x{w}; mean activation of each "
+        f"channel on its dream: {', '.join(f'{c} {m:.4g}' for c, m in zip(args.channels, means))}"
+    )
     title = f"deep_dream: {args.layer}, channels {args.channels} ({h}x{w})"
     save_figure(plot_dreams(images, title=title), out, dpi=args.dpi)
     print(f"wrote {out}")

@@ -218,7 +218,7 @@ def add_dream_section(
     from activations.plot import plot_dreams
 
     image = None if size is None else start_noise(model, size)
-    dreams = deep_dream(model, layer, channels, image=image, verbose=False)
+    dreams = deep_dream(model, layer, channels, image=image, progress=False)
     page.figure(
         plot_dreams(dreams),
         f"dream_{layer}",
