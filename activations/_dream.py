@@ -211,7 +211,7 @@ def deep_dream(
     >>> deep_dream(model, "conv", [0, 1], num_iterations=2, progress=False).shape
     (2, 8, 8, 1)
     """
-    check_options(model, "channels", 1, "output")
+    check_options(model)
     check_built(model)
     shape = input_spec(model).shape
     if (shape is None or None in shape) and image is not None:

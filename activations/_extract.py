@@ -11,6 +11,7 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
+from activations._checks import check_int
 from activations._extractors import check_built, extractor_for
 from activations._input_range import check_input_range
 from activations._inputs import ImageSource, ModelInput, as_image_source, check_model, input_spec
@@ -28,8 +29,14 @@ logger = logging.getLogger("activations")
 OUTPUT_AS = ("channels", "rows", "columns")
 
 
-def check_options(model: object, output_as: str, batch_size: int, stage: str) -> None:
-    """Validate the options shared by ``activations()`` and ``channel_stats()``."""
+def check_options(
+    model: object, output_as: str = "channels", batch_size: int = 1, stage: str = "output"
+) -> None:
+    """The options every model-facing function shares: the model, then each option given.
+
+    A wrong type is a ``TypeError`` and a wrong value a ``ValueError``, the same in
+    every function (``batch_size="a"`` and ``batch_size=0`` alike everywhere).
+    """
     check_model(model)
     if output_as not in OUTPUT_AS:
         raise ValueError(
@@ -40,14 +47,7 @@ def check_options(model: object, output_as: str, batch_size: int, stage: str) ->
         raise ValueError(
             f"Expected `stage` to be one of {list(STAGES)}. Received: stage={stage!r}"
         )
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, (int, np.integer))
-        or (batch_size < 1)
-    ):
-        raise ValueError(
-            f"Expected `batch_size` to be a positive integer. Received: batch_size={batch_size!r}"
-        )
+    check_int(batch_size, "batch_size", 1)  # TypeError for a non-int, ValueError below 1
 
 
 def _writeable(x: np.ndarray) -> np.ndarray:

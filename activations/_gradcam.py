@@ -178,7 +178,7 @@ def gradcam(
     >>> gradcam(model, np.ones((4, 4, 1)), label=0).shape
     (4, 4)
     """
-    check_options(model, "channels", batch_size, "output")
+    check_options(model, batch_size=batch_size)
     check_progress(progress)
     source, spec = prepare_images(model, images, static=True)
     if spec.shape is None:

@@ -9,12 +9,14 @@ import keras
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from activations._checks import check_int
-from activations._extract import prepare
-from activations._inputs import check_model, input_spec
+from activations._extract import check_options, prepare_images
+from activations._extractors import extractor_for
+from activations._inputs import ImageSource, input_spec
 from activations._masks import fill_values, mask_pair, mask_positions, occluded_batches, span_masks
 from activations._predict import run_extractor
+from activations._progress import check_progress
 from activations._resize import imresize
+from activations._runtime import run_batches
 from activations._scores import check_labels, default_score_layer
 from activations._trace import Extractor
 from activations._types import ImagesLike, LayerSpec
@@ -43,26 +45,29 @@ def _classes(label: Any, scores: NDArray) -> NDArray[np.intp]:
 
 
 def _drops(
+    model: keras.Model,
     extractor: Extractor,
     images: NDArray,
     label: Any,
-    fill: NDArray,
-    rows: NDArray,
-    cols: NDArray,
+    masks: tuple[NDArray, NDArray, NDArray],
     batch_size: int,
+    progress: bool | str,
 ) -> NDArray[np.float32]:
     """score(image) - score(occluded copy), shape (N, len(rows), len(cols)).
 
     The unoccluded images lead the stream of copies, so their scores come from
     the same forward passes (no extra pass) and are known before any copy's.
     """
+    fill, rows, cols = masks
     n, positions = len(images), len(rows) * len(cols)
     drops = np.empty(n * positions, np.float32)
     base: list[NDArray] = []
     classes, wanted = np.empty(0, np.intp), np.empty(0, np.float32)
-    start = 0
-    for batch in occluded_batches(images, fill, rows, cols, batch_size):
-        out = _scores(extractor, batch)
+    stream = ImageSource(None, occluded_batches(images, fill, rows, cols, batch_size), False)
+    for start, _, out in run_batches(
+        model, stream, batch_size, lambda batch: _scores(extractor, batch),
+        progress=progress, desc="occlusion", total=n * (1 + positions),
+    ):  # fmt: skip
         stop, take = start + len(out), max(0, min(len(out), n - start))
         if take:
             base.append(np.array(out[:take]))  # a copy: `out` may be the backend's buffer
@@ -73,7 +78,6 @@ def _drops(
         copies = np.arange(start + take, stop) - n
         which = copies // positions
         drops[copies] = wanted[which] - out[np.arange(take, len(out)), classes[which]]
-        start = stop
     return drops.reshape(n, len(rows), len(cols))
 
 
@@ -89,6 +93,7 @@ def occlusion_sensitivity(
     mask_clipping: bool = True,
     reduction_layer: LayerSpec | None = None,
     batch_size: int = 128,
+    progress: bool | str = "auto",
 ) -> NDArray[np.float32]:
     """How much the class score drops when each part of the image is hidden.
 
@@ -109,9 +114,10 @@ def occlusion_sensitivity(
     model : keras.Model
         An image classifier with one output of shape (N, classes). Never
         modified.
-    images : array_like of shape (H, W, C) or (N, H, W, C)
+    images : array_like of shape (H, W, C) or (N, H, W, C), a list, or an iterable of batches
         One image or a batch, as the model takes them (a 2-D array is one
-        grayscale image). Never modified.
+        grayscale image), or a stream of batches (gathered first: each image is
+        copied once per mask position). Never modified.
     label : int or array_like of N ints, optional
         The class of each image; by default the predicted one (the argmax of
         the unoccluded output). MATLAB requires it, and there a vector of
@@ -137,6 +143,8 @@ def occlusion_sensitivity(
     batch_size : int, default 128
         Images per forward pass, the unoccluded ones included (MATLAB's
         MiniBatchSize, default 128 as there).
+    progress : {True, False, "auto"}, default "auto"
+        A progress bar over the images and their occluded copies (stderr).
 
     Returns
     -------
@@ -163,8 +171,8 @@ def occlusion_sensitivity(
     array([[10., 18.],
            [42., 50.]], dtype=float32)
     """
-    check_model(model)
-    batch_size = check_int(batch_size, "batch_size", 1)
+    check_options(model, batch_size=batch_size)
+    check_progress(progress)
     if output_upsampling not in UPSAMPLING:
         raise ValueError(
             f"Expected `output_upsampling` to be one of {list(UPSAMPLING)}. "
@@ -174,17 +182,14 @@ def occlusion_sensitivity(
         raise TypeError(
             f"Expected `mask_clipping` to be a bool. Received: mask_clipping={mask_clipping!r}"
         )
-    if reduction_layer is None:
-        given: Any = images  # for a subclassed model the images tell the input shape
-        shape = None if input_spec(model).shape is not None else np.shape(given)[-3:]
-        reduction_layer = default_score_layer(model, shape, "occlusion sensitivity")
-    source, _, _, extractor = prepare(model, images, reduction_layer, stage="output")
+    source, spec = prepare_images(model, images)
     batch = source.array
-    if batch is None:
-        raise TypeError(
-            "Expected `images` as one image (H, W, C) or a batch (N, H, W, C) in an array. "
-            f"Received: images of type {type(images).__name__}"
-        )
+    if batch is None:  # a stream: gathered, since each image is copied per mask position
+        batch = np.concatenate(list(source.iter_batches(batch_size)))
+    if reduction_layer is None:
+        shape = spec.shape if spec.shape is not None else batch.shape[1:]
+        reduction_layer = default_score_layer(model, shape, "occlusion sensitivity")
+    _, _, extractor, _ = extractor_for(model, reduction_layer, spec=spec)
     if batch.ndim != 4:  # the model takes no images: there are no patches to hide
         given = batch.shape[1:] if source.one_image else batch.shape
         raise ValueError(
@@ -203,7 +208,9 @@ def occlusion_sensitivity(
     rows = mask_positions(hw[0], masks[0], steps[0], bool(mask_clipping))
     cols = mask_positions(hw[1], masks[1], steps[1], bool(mask_clipping))
     row_masks, col_masks = span_masks(rows, hw[0]), span_masks(cols, hw[1])
-    maps = _drops(extractor, batch, label, fill, row_masks, col_masks, batch_size)
+    maps = _drops(
+        model, extractor, batch, label, (fill, row_masks, col_masks), batch_size, progress
+    )
     if output_upsampling != "none":
         stack = np.moveaxis(maps, 0, -1)  # (rows, cols, N): imresize resizes channels at once
         maps = np.moveaxis(imresize(stack, hw, method=output_upsampling), -1, 0)

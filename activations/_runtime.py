@@ -33,6 +33,7 @@ def run_batches(
     *,
     progress: bool | str = False,
     desc: str,
+    total: int | None = None,
 ) -> Iterator[tuple[int, np.ndarray, T]]:
     """``(start, batch, step(batch))`` for every batch of ``source``, in order.
 
@@ -49,6 +50,8 @@ def run_batches(
         A bar over the images (total unknown for a stream).
     desc : str
         The bar's label, e.g. ``"activations conv1"``.
+    total : int, optional
+        The number of images, when a stream knows it (occlusion's copies).
 
     Yields
     ------
@@ -58,7 +61,8 @@ def run_batches(
     result
         What ``step`` returned.
     """
-    total = None if source.array is None else len(source.array)
+    if source.array is not None:
+        total = len(source.array)
     start = 0
     with progress_bar(progress, total=total, desc=desc) as bar:
         for batch in source.iter_batches(batch_size):

@@ -105,7 +105,7 @@ def channel_stats(
     >>> channel_stats(model, np.zeros((10, 4, 4, 1)), "conv").per_image_max.shape
     (10, 2)
     """
-    check_options(model, "channels", batch_size, stage)
+    check_options(model, batch_size=batch_size, stage=stage)
     check_progress(progress)
     if isinstance(layer, (list, tuple)):
         raise TypeError(f"Expected one layer. Received: layer={layer!r}")

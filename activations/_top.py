@@ -249,7 +249,7 @@ def top_images(
     >>> top.indices.tolist(), top.positions[0, 0].tolist()
     ([[4, 3]], [2, 2])
     """
-    check_options(model, "channels", batch_size, stage)
+    check_options(model, batch_size=batch_size, stage=stage)
     if isinstance(layer, (list, tuple)):
         raise TypeError(f"Expected one layer. Received: layer={layer!r}")
     if by not in BY:

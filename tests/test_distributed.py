@@ -221,7 +221,7 @@ def _locked_prep(batch: np.ndarray, lock: object) -> np.ndarray:
         ({"layer": "conv9"}, ValueError, "No layer named"),
         ({"k": 0}, ValueError, "`k` >= 1"),
         ({"by": "median"}, ValueError, "`by` to be one of"),
-        ({"batch_size": 0}, ValueError, "`batch_size` to be a positive integer"),
+        ({"batch_size": 0}, ValueError, "`batch_size` >= 1"),
         ({"stage": "post"}, ValueError, "`stage`"),
         ({"channels": [64]}, ValueError, "channels in 0..63"),
         ({"concurrency": 0}, ValueError, "`concurrency` >= 1"),

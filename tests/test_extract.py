@@ -286,8 +286,11 @@ def test_bad_options(small_cnn):
         activations(small_cnn, x, "conv2d", output_as="cols")
     with pytest.raises(ValueError, match=r"`stage`.*Received: stage='post'"):
         activations(small_cnn, x, "conv2d", stage="post")
-    for bad in (0, -1, 2.5, True):
-        with pytest.raises(ValueError, match=r"positive integer.*batch_size"):
+    for bad in (0, -1):
+        with pytest.raises(ValueError, match=r"`batch_size` >= 1. Received: batch_size"):
+            activations(small_cnn, x, "conv2d", batch_size=bad)
+    for bad in (2.5, True, "a"):
+        with pytest.raises(TypeError, match=r"`batch_size` to be an int. Received: batch_size"):
             activations(small_cnn, x, "conv2d", batch_size=bad)
 
 

@@ -198,7 +198,7 @@ def test_inputs_and_model_unchanged(small_cnn, rng):
         (dict(mask_value=np.nan), ValueError, r"finite `mask_value`"),
         (dict(output_upsampling="linear"), ValueError, r"\['bicubic', 'nearest', 'none'\]"),
         (dict(mask_clipping="on"), TypeError, r"`mask_clipping` to be a bool"),
-        (dict(batch_size=0), ValueError, r"`batch_size` >= 1"),
+        (dict(batch_size=0), ValueError, r"`batch_size` >= 1. Received: batch_size=0"),
         (dict(label=2), ValueError, r"`label` in \[0, 1\].*label=2"),
         (dict(label=-1), ValueError, r"`label` in \[0, 1\]"),
         (dict(label=1.0), TypeError, r"`label` to be None, a class index or one index per"),
@@ -215,8 +215,8 @@ def test_wrong_models_and_images(ramp):
     with pytest.raises(TypeError, match=r"keras"):
         occlusion_sensitivity("model", ramp)
     model = linear_model((6, 6, 1), [1.0])
-    with pytest.raises(TypeError, match=r"in an array. Received: images of type generator"):
-        occlusion_sensitivity(model, (b for b in [ramp[None]]))
+    streamed = occlusion_sensitivity(model, (b for b in [ramp[None]]), 0)  # a stream works
+    assert_close(streamed[0], occlusion_sensitivity(model, ramp, 0))
     with pytest.raises(ValueError, match=r"Expected one image of shape"):
         occlusion_sensitivity(model, np.zeros((5, 5, 1)))
     conv = keras.Sequential([keras.Input((6, 6, 1)), layers.Conv2D(2, 3)], name="conv")
@@ -299,3 +299,19 @@ def test_a_subclassed_model_with_a_named_score_layer(subclassed_model, rng):
     first = scores[0, 0] - scores[1, 0]
     assert found.shape == (3, 3)
     assert found[0, 0] == pytest.approx(first, abs=1e-5)
+
+
+@pytest.mark.core
+def test_an_iterable_of_batches_gives_the_arrays_maps(ramp):
+    model = linear_model((6, 6, 1), [1.0, 2.0])
+    x = np.stack([ramp, ramp[::-1], ramp[:, ::-1]])
+    options = dict(mask_size=2, stride=2, label=1)
+    expected = occlusion_sensitivity(model, x, **options)
+    streamed = occlusion_sensitivity(model, iter([x[:2], x[2:]]), progress=False, **options)
+    np.testing.assert_allclose(streamed, expected, rtol=1e-6, atol=1e-6)
+
+
+def test_batch_size_errors_are_those_of_every_function(ramp):
+    model = linear_model((6, 6, 1), [1.0, 2.0])
+    with pytest.raises(TypeError, match=r"`batch_size` to be an int. Received: batch_size='a'"):
+        occlusion_sensitivity(model, ramp, batch_size="a")

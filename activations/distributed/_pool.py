@@ -224,7 +224,7 @@ def setup(factory: Any, dataset: Any, layer: Any, top: dict | None, **kw: Any) -
         "num_cpus": _check_number(kw["num_cpus"], "num_cpus", optional=True),
     }
     model = _build(factory)
-    check_options(model, "channels", kw["batch_size"], kw["stage"])
+    check_options(model, batch_size=kw["batch_size"], stage=kw["stage"])
     options = {key: kw[key] for key in ("column", "preprocess", "stage")}
     plan = Plan(factory, dataset, layer, model, "", None, options, pool, kw["progress"])
     spec = input_spec(model)
