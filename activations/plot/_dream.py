@@ -130,7 +130,5 @@ def _channel_names(channels: Sequence[int] | None, n: int) -> list[str]:
     if not all(isinstance(c, (int, np.integer)) and not isinstance(c, bool) for c in values):
         raise TypeError(f"Expected `channels` to be ints. Received: channels={channels!r}")
     if len(values) != n:
-        raise ValueError(
-            f"Expected one channel per dream ({n}). Received: channels={channels!r}"
-        )
+        raise ValueError(f"Expected one channel per dream ({n}). Received: channels={channels!r}")
     return [str(int(c)) for c in values]

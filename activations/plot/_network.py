@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure, FigureBase, SubFigure
 from matplotlib.text import Text
 
@@ -95,11 +96,11 @@ def plot_network(
     text = ax.text(0.0, 1.0, "\n".join(lines), transform=ax.transAxes, va="top", ha="left",
                    family="monospace", fontsize=fontsize, **PLAIN)  # fmt: skip
     if new:
-        _shrink_to_text(root_figure(fig), text)
+        _shrink_to_text(root_figure(fig), ax, text)
     return root_figure(fig)
 
 
-def _shrink_to_text(fig: Figure, text: Text) -> None:
+def _shrink_to_text(fig: Figure, ax: Axes, text: Text) -> None:
     """Cut the blank right and bottom margins of a new figure: it ends with its texts.
 
     The size from character counts is an estimate (fonts differ); the drawn
@@ -107,14 +108,13 @@ def _shrink_to_text(fig: Figure, text: Text) -> None:
     padding, so shrinking by the unused width and height leaves the text in place.
     """
     fig.draw_without_rendering()
-    ax = text.axes
     texts = [t for t in ax.get_children() if isinstance(t, Text) and t.get_text()]
     right = max(t.get_window_extent().x1 for t in texts)  # the table or a longer title
     axes_box = ax.get_window_extent()
     spare_w = max(0.0, axes_box.x1 - right) / fig.dpi
     spare_h = max(0.0, text.get_window_extent().y0 - axes_box.y0) / fig.dpi
     width, height = fig.get_size_inches()
-    fig.set_size_inches(width - spare_w, height - spare_h)
+    fig.set_size_inches(max(width - spare_w, 2.0), max(height - spare_h, 1.0))  # not a sliver
 
 
 def _text_size(width: int, n_lines: int, fontsize: float) -> tuple[float, float]:
