@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import logging
 import numbers
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from threadpoolctl import threadpool_limits
 
 from activations._checks import as_real_array, check_int
 
-__all__ = ["METHODS", "embed"]
+__all__ = ["FIT_THREADS", "METHODS", "embed", "limited_threads"]
 
 logger = logging.getLogger("activations")
 
@@ -29,6 +32,12 @@ DEFAULT_PERPLEXITY = 30.0
 # Options of the estimators that embed() sets itself or refuses: `copy=False` would
 # let PCA centre the user's array in place; TSNE's own `method` is shadowed by ours.
 _NOT_OPTIONS = {"n_components", "random_state", "copy", "method"}
+#: Threads of scikit-learn's OpenMP and BLAS pools during a fit. More is slower where
+#: TensorFlow's own pools are awake in the same process: t-SNE of 1,000 Fashion-MNIST
+#: images at conv2d (25,088 features) took 78 s with the default pools on the 2-core
+#: machine and a few seconds with one thread (issue 16; measured again in
+#: scripts/measure_demo.py's demo).
+FIT_THREADS = 1
 
 
 def embed(
@@ -53,7 +62,9 @@ def embed(
     to ``(N - 1) / 3`` for fewer than 91 images (logged), so that small
     batches work; a given ``perplexity >= N`` is a ``ValueError``. Activations
     that are the same for every image (nothing to embed) give all-zero
-    coordinates, with a warning in the log, never NaN.
+    coordinates, with a warning in the log, never NaN. The fit runs with
+    scikit-learn's OpenMP and BLAS pools bounded to ``FIT_THREADS`` (1)
+    thread: beside TensorFlow's own threads, more are slower.
 
     Parameters
     ----------
@@ -123,7 +134,20 @@ def embed(
         f" (perplexity {options['perplexity']:.3g})" if method == "tsne" else "",
     )  # fmt: skip
     estimator = _estimator(method, n_components, random_state, options)
-    return np.asarray(estimator.fit_transform(flat), dtype=np.float32)
+    with limited_threads(FIT_THREADS):
+        coords = estimator.fit_transform(flat)
+    return np.asarray(coords, dtype=np.float32)
+
+
+@contextmanager
+def limited_threads(n: int = FIT_THREADS) -> Iterator[None]:
+    """Bound the OpenMP and BLAS thread pools to ``n`` threads inside the block.
+
+    The pools (scikit-learn's OpenMP loops, NumPy's BLAS) get their own sizes back
+    on leaving, also after an error.
+    """
+    with threadpool_limits(limits=n):
+        yield
 
 
 def _check_seed(seed: Any) -> None:

@@ -79,7 +79,7 @@ def main(out: str, *, small: bool = False) -> list[Path]:
         steps = 2 if small else 10
         images = deep_dream(dreamer, layer, channels, image=start, num_iterations=steps)
         title = f"deep_dream: {dreamer.name} {layer}, channels {', '.join(map(str, channels))}"
-        fig = plot_dreams(images, title=title, grid_size=grid)
+        fig = plot_dreams(images, channels=channels, title=title, grid_size=grid)
         written.append(save(fig, out_dir / name, dpi))
     return written
 

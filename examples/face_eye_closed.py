@@ -9,8 +9,9 @@ Network" example step by step:
    (``imtile``): white = strong positive, black = strong negative;
 3. one channel resized to the photo: a channel that follows the red areas;
 4. the strongest channel (the one holding the largest value) on the photo;
-5. a deeper layer (prelu3), all channels resized to 64x64 and tiled, with the
-   channels that fire most on the eye picked out;
+5. a deeper layer (prelu3), all channels resized to 64x64 and tiled, the eye
+   channels of step 7 framed in red (the two that fire most on the eyes of the
+   open photo alone are printed);
 6. the same layer before (conv3) and after (prelu3) its activation: PReLU is a
    separate layer here, and it shrinks negative responses;
 7. the same face with one eye closed: ``compare_channels`` finds the channels
@@ -128,28 +129,33 @@ def main(out_dir: str | Path, *, small: bool = False) -> dict:
     picked = [int(c) for c in np.argsort(-focus, kind="stable")[:2]]
     print(f"  {act_open.shape} tiled at {THUMB}x{THUMB}: {tiled.shape}")
     print(f"  channels firing most on the eyes (open photo only): {picked}")
-    title = f"{DEEP}: 64 channels resized to {THUMB}x{THUMB}; red = most on the eyes"
-    save(draw_tiles(tiled, picked, 8, title), out / f"face_{DEEP}_channels.png", grid_dpi)
+    # The grid frames the eye channels of step 7: those that stop firing when the eye closes.
+    im_closed = face_eye_closed()
+    act_closed = activations(net, im_closed, DEEP)
+    # Every channel whose mean on the closed eye drops, biggest drop first. The means are
+    # weighted by `region`, the rule `activations compare --region 88,59,115,70` uses too.
+    result = compare_channels(act_open, act_closed, region=region, k=act_open.shape[-1])
+    eye = [int(c) for c in result.channels[:3]]
+    title = (
+        f"{DEEP}: 64 channels resized to {THUMB}x{THUMB}; red: the eye channels "
+        f"{', '.join(map(str, eye))} (step 7)"
+    )
+    save(draw_tiles(tiled, eye, 8, title), out / f"face_{DEEP}_channels.png", grid_dpi)
 
     print(f"\nStep 6: before and after the activation ({PRE} -> {DEEP})")
     act_pre = activations(net, im, PRE)
     alpha = net.get_layer(DEEP).get_weights()[0].reshape(-1)  # PReLU: x if x > 0 else alpha * x
-    for c in picked:
+    for c in eye:
         print(
             f"  channel {c}: {PRE} {act_pre[..., c].min():.2f}..{act_pre[..., c].max():.2f}, "
             f"{DEEP} {act_open[..., c].min():.2f}..{act_open[..., c].max():.2f} "
             f"(alpha {alpha[c]:.3f})"
         )
     labels = (f"{PRE} (before PReLU)", f"{DEEP} (after PReLU)")
-    fig = plot_compare(im, im, act_pre, act_open, picked, labels=labels)
+    fig = plot_compare(im, None, act_pre, act_open, eye, labels=labels)
     save(fig, out / f"face_{PRE}_vs_{DEEP}.png", dpi)
 
     print("\nStep 7: the same face with one eye closed")
-    im_closed = face_eye_closed()
-    act_closed = activations(net, im_closed, DEEP)
-    # Every channel whose mean on the closed eye drops, biggest drop first. The means are
-    # weighted by `region`, the rule `activations compare --region 88,59,115,70` uses too.
-    result = compare_channels(act_open, act_closed, region=region, k=act_open.shape[-1])
     print(f"  {result.summary()}")
     print(f"  the 3 channels of {DEEP} that drop most on the eye:")
     print("  channel  inside open  inside closed  drop %  outside open  outside closed  "
@@ -160,7 +166,6 @@ def main(out_dir: str | Path, *, small: bool = False) -> dict:
             f"{result.drop_pct[i]:6.1f}  {result.outside_a[i]:12.3f}  "
             f"{result.outside_b[i]:14.3f}  {result.outside_drop_pct[i]:14.1f}"
         )
-    eye = [int(c) for c in result.channels[:3]]
     fig = plot_compare(
         im, im_closed, act_open, act_closed, eye, labels=("eyes open", "eye closed"),
         layer=DEEP, region=EYE_CLOSED_BOX, difference=True,

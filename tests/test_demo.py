@@ -106,6 +106,9 @@ def test_fashion_page_content(demo):
     assert "333,526 learnable values" in text
     assert "<h2>What the channels mean, over 1,000 test images</h2>" in text
     assert "the 9 of the 1000 test images with the largest response" in text
+    assert "The map is drawn for the first 500 of the 1,000 images" in text
+    shares = re.search(r"conv2d (0\.\d+), dense (0\.\d+), dense_1 (0\.\d+); chance", text)
+    assert 0.4 < float(shares[1]) < float(shares[2]) < 0.95 and float(shares[3]) > 0.8
     assert re.search(r"On average \d+% of a live channel's top 9 images \(64 of 64",
                      html.unescape(text))  # fmt: skip
 
@@ -170,6 +173,14 @@ def test_captions_describe_their_figures(demo):
     scale = re.search(r"black = \S+, white = \S+;", pre).group()
     assert scale in post  # one shared scale, said in both captions
     assert "as blocks, one per cell of its 8x8 grid" in face_captions["eye_channel_5.png"]
+    # Where each eye channel really peaks (issue 16): 5 on the eye that closes, 6 lower,
+    # near ONet's own mouth-corner landmark, the same 1.16 on both photos.
+    assert "Its strongest cell (2.40) is on that eye." in face_captions["eye_channel_5.png"]
+    six = face_captions["eye_channel_6.png"]
+    assert "falls from 0.55 to -0.01 when it closes" in six
+    assert "not on that eye: 1.16 at row 6, column 5 (photo x 100-119, y 120-139)" in six
+    assert "right mouth corner landmark" in six
+    assert "t-SNE of the activations of 500 test images" in fashion_captions["tsne.png"]
     assert "resized bilinearly from 46x46 to the photo" in face_captions["channel_red.png"]
     assert "lie outside the range and are drawn in blue" in fashion_captions["kernels_trained.png"]
     assert "nothing is clipped" in fashion_captions["kernels_untrained.png"]

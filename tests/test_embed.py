@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 from sklearn.neighbors import NearestNeighbors
+from threadpoolctl import threadpool_info
 
-from activations._embed import embed
+from activations._embed import FIT_THREADS, embed, limited_threads
 
 pytestmark = pytest.mark.core
 
@@ -156,3 +157,16 @@ def test_perplexity_and_component_limits(rng):
     with pytest.raises(ValueError, match=r"min\(20, 1\) for method='tsne' \(or pass init='r"):
         embed(acts[:, :1], max_iter=250)
     assert embed(acts[:, :1], init="random", max_iter=250).shape == (20, 2)
+
+
+def test_fits_run_on_bounded_thread_pools_that_get_their_size_back(clusters):
+    embed(clusters[0], "tsne", max_iter=250)  # loads scikit-learn's OpenMP runtime
+    before = {pool["filepath"]: pool["num_threads"] for pool in threadpool_info()}
+    with limited_threads():
+        inside = threadpool_info()
+    assert inside  # NumPy's BLAS and scikit-learn's OpenMP at least
+    assert {pool["num_threads"] for pool in inside} == {FIT_THREADS}
+    assert {pool["filepath"]: pool["num_threads"] for pool in threadpool_info()} == before
+    with pytest.raises(ZeroDivisionError), limited_threads():
+        1 / 0  # noqa: B018
+    assert {pool["filepath"]: pool["num_threads"] for pool in threadpool_info()} == before

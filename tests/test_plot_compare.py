@@ -76,9 +76,47 @@ def test_difference_row_on_a_symmetric_scale(act):
     np.testing.assert_array_equal(diff_ax.images[0].get_array(), expected)
     assert diff_ax.images[0].get_clim() == (-6.0, 6.0)
     assert diff_ax.images[0].get_cmap().name == "RdBu_r"
-    assert fig.axes[-1].get_ylabel() == "a - b (red: drop)"
+    assert fig.axes[-1].get_ylabel() == "a - b, activation (red: drop)"
+    assert fig.axes[4].get_title() == "the photos are identical"  # and no scale for nothing
     pixels = rendered(fig)
     assert is_red_near(pixels, *pixel_of(diff_ax, 4.5, -0.5, pixels))
+
+
+def test_where_the_photos_differ_on_its_own_scale_with_a_bar_and_the_region(act):
+    photo_a = np.full((40, 40, 3), 200, np.uint8)
+    photo_b = photo_a.copy()
+    photo_b[12:20, 10:30] = (190, 180, 150)  # a small change: at most 50 of 255
+    box = (10, 12, 30, 20)
+    fig = plot_compare(photo_a, photo_b, act, act * 0.5, [0], difference=True, region=box)
+    change_ax = fig.axes[4]
+    assert change_ax.get_title() == "where the photos differ: |a - b|"
+    faded, change = change_ax.images
+    assert faded.get_alpha() < 0.5  # photo a, faded, for where the change is
+    expected = np.zeros((40, 40))
+    expected[12:20, 10:30] = 50  # the largest of R, G, B
+    np.testing.assert_array_equal(change.get_array().filled(0), expected)
+    assert change.get_array().mask[0, 0] and not change.get_array().mask[15, 15]
+    assert change.get_clim() == (0.0, 50.0)  # its own maximum, not 255
+    bars = [ax for ax in fig.axes if ax.get_ylabel().startswith("pixel value (0..255)")]
+    assert len(bars) == 1 and bars[0].get_ylim() == pytest.approx((0.0, 50.0))
+    pixels = rendered(fig)
+    row, col = pixel_of(change_ax, 20.0, 15.5, pixels)
+    strong = pixels[row, col].astype(int)  # the changed pixels: the top of "Reds"
+    assert strong[0] > 80 and strong[0] > strong[1] + 40 and strong[0] > strong[2] + 40
+    assert is_red_near(pixels, *pixel_of(change_ax, 9.5, 15.5, pixels))  # the region
+
+
+def test_one_photo_for_both_rows_is_drawn_once(image, act):
+    labels = ("conv3 (before PReLU)", "prelu3 (after PReLU)")
+    fig = plot_compare(image, None, act, act * 0.5, [0, 2], labels=labels)
+    photo_ax, empty = fig.axes[0], fig.axes[3]
+    assert photo_ax.get_title() == "photo (both rows)"
+    assert not empty.images and not empty.axison and empty.get_title() == ""
+    assert [fig.axes[i].get_title() for i in (1, 4)] == [
+        "conv3 (before PReLU): channel 0", "prelu3 (after PReLU): channel 0",
+    ]  # fmt: skip
+    with_diff = plot_compare(image, None, act, act * 0.5, [0], labels=labels, difference=True)
+    assert not with_diff.axes[4].images  # no photo difference to draw
 
 
 def test_compare_single_channel_and_constant_maps(image):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import keras
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
@@ -100,3 +101,17 @@ def test_errors():
         plot_network("conv1")
     with pytest.raises(TypeError, match="Expected `fig`"):
         plot_network(Table(ROWS), fig=object())
+
+
+def test_a_new_figure_ends_with_its_text_no_blank_margin():
+    from _figures import rendered
+
+    fig = plot_network(Table(ROWS))
+    pixels = rendered(fig)
+    ink = np.argwhere(pixels.min(axis=-1) < 200)  # the text's dark pixels
+    height, width = pixels.shape[:2]
+    assert width - 1 - ink[:, 1].max() < 0.05 * width  # the longest line reaches the right
+    assert height - 1 - ink[:, 0].max() < 0.1 * height  # the total line reaches the bottom
+    small = Figure(figsize=(4, 3))
+    plot_network(Table(ROWS), fig=small)
+    assert tuple(small.get_size_inches()) == (4, 3)  # a given figure keeps its size

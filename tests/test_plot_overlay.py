@@ -36,7 +36,9 @@ def test_overlay_panels(image, act):
         overlay(image, act[..., 1], alpha=0.3, cmap="jet", method="bilinear"),
     )
     assert ax_channel.get_title() == "conv1, channel 1"
-    assert ax_channel.texts[0].get_text() == "4x4 map, bilinear"
+    assert ax_channel.texts[0].get_text() == (
+        "4x4 map, bilinear; both panels: -9 to 36, the channel's min to max"
+    )
     assert ax_blend.get_title() == "overlay (jet, alpha 0.3)"
     assert ax_channel.images[0].get_cmap().name == "gray"
 
@@ -49,13 +51,27 @@ def test_the_jet_overlay_has_a_colour_bar_in_activation_units(image, act):
     assert bar.collections or bar.images  # the colour ramp is drawn
 
 
+def test_gray_panel_and_overlay_share_the_channels_scale(image, act):
+    # Smoothing a 4x4 map up to 8x8 lowers its peak: the gray panel still tops at the
+    # channel's maximum, as the jet bar does, so one colour means one value in both.
+    peaked = np.zeros((4, 4, 1), np.float32)
+    peaked[1, 2, 0] = 1.25
+    fig = plot_overlay(image, peaked, 0)
+    gray, (bar_gray, bar_jet) = fig.axes[1].images[0], fig.axes[3:]
+    assert gray.get_array().max() < 1.25  # the enlarged map's own peak is lower
+    assert (gray.norm.vmin, gray.norm.vmax) == pytest.approx((0.0, 1.25))
+    assert bar_gray.get_ylim() == pytest.approx((0.0, 1.25))
+    assert bar_jet.get_ylim() == pytest.approx((0.0, 1.25))
+    assert "both panels: 0 to 1.25, the channel's min to max" in fig.axes[1].texts[0].get_text()
+
+
 def test_a_coarse_map_is_drawn_as_blocks(act):
     photo = np.zeros((40, 40, 3), np.uint8)  # 10 pixels per cell: coarse
     fig = plot_overlay(photo, act, 0)
     np.testing.assert_array_equal(
         fig.axes[1].images[0].get_array(), cell_blocks(act[..., 0], (40, 40))
     )
-    assert fig.axes[1].texts[0].get_text() == "4x4 map, one block per cell"
+    assert fig.axes[1].texts[0].get_text().startswith("4x4 map, one block per cell; ")
     smooth = plot_overlay(photo, act, 0, resample="bilinear")
     np.testing.assert_array_equal(
         smooth.axes[1].images[0].get_array(), imresize(act[..., 0], (40, 40), method="bilinear")

@@ -29,6 +29,8 @@ __all__ = ["plot_channels"]
 #: border is never read as an activation value.
 FRAME_COLOR = "#3b75af"
 _NORMALIZE_CHOICES = ("global", "channel")
+#: Width of a tile column in a new figure with more than 10 columns (inches).
+INCH_PER_COLUMN = 0.55
 
 
 def plot_channels(
@@ -118,7 +120,10 @@ def plot_channels(
     tiled = imtile(gray, frame_axis=-1, grid_size=grid, border_size=1)
     index = _index_map(arr.shape, grid)
     aspect = tiled.shape[0] / tiled.shape[1]
-    ax = axes_or_new(ax, figsize=(7.6, min(14.0, max(2.5, 6.3 * aspect + 0.6))))
+    # Wide grids (many channels, e.g. 128 as 8x16) get a wider figure, about half an
+    # inch a tile, so the tiles and their numbers stay readable.
+    width = float(np.clip(INCH_PER_COLUMN * grid[1] + 1.8, 7.6, 16.0))
+    ax = axes_or_new(ax, figsize=(width, min(14.0, max(2.5, (width - 1.3) * aspect + 0.6))))
     image = ax.imshow(
         np.ma.masked_array(tiled, mask=index == 0),
         cmap=cmap_used,
@@ -192,7 +197,7 @@ def _label_tiles(
         box.width * width_in / index.shape[1], box.height * height_in / index.shape[0]
     )
     fontsize = min(8.0, 0.3 * 72 * inch_per_px * min(tile_shape))
-    if fontsize < 4.0:
+    if fontsize < 4.0 or min(tile_shape) < 3:  # a number would hide a 2x2 map
         return
     rows, cols = np.nonzero(index)
     channel = index[rows, cols] - 1

@@ -29,7 +29,7 @@ __all__ = ["plot_compare", "plot_photos", "shared_limits"]
 
 def plot_compare(
     image_a: ArrayLike,
-    image_b: ArrayLike,
+    image_b: ArrayLike | None,
     act_a: ArrayLike,
     act_b: ArrayLike,
     channels: int | Sequence[int],
@@ -48,13 +48,19 @@ def plot_compare(
     b and the same channels. One colour scale, the minimum and maximum over all
     drawn channel maps of both images, so a channel that stops firing on image
     b shows darker there. With ``difference=True`` a third row shows
-    ``act_a - act_b`` per channel on a symmetric red-blue scale (red: a drop).
+    ``act_a - act_b`` per channel on a symmetric red-blue scale (red: a drop),
+    beside where the photos differ: ``|a - b|`` (the largest over the colour
+    channels, in the photos' pixel units) on its own scale, 0 to its maximum,
+    in red over a faded image a, with a colour bar.
     Titles and labels are plain text (a ``$`` in a name is drawn as written).
 
     Parameters
     ----------
     image_a, image_b : array_like of shape (H, W, 3), (H, W, 1) or (H, W)
         The two photos (may differ in size, unless ``region`` is given).
+        ``image_b=None``: both activations come from ``image_a`` (e.g. two
+        layers, before and after an activation): the photo is drawn once,
+        titled "photo (both rows)", and the labels name the rows of maps.
     act_a, act_b : array_like of shape (h, w, C)
         Their activations at the same layer (same number of channels C).
     channels : int or sequence of int
@@ -101,7 +107,9 @@ def plot_compare(
     >>> len(fig.axes)  # 2 rows x 3 panels + colour bar
     7
     """
-    photos = [check_image(image_a, "image_a"), check_image(image_b, "image_b")]
+    same_photo = image_b is None
+    photo_a = check_image(image_a, "image_a")
+    photos = [photo_a, photo_a if image_b is None else check_image(image_b, "image_b")]
     acts = [check_act(act_a, "act_a"), check_act(act_b, "act_b")]
     if acts[0].shape[-1] != acts[1].shape[-1]:
         raise ValueError(
@@ -133,7 +141,12 @@ def plot_compare(
     fig = figure_or_new(fig, figsize=(2.6 * cols + 1.2, 2.8 * rows))
     axes = fig.subplots(rows, cols, squeeze=False)
     for row, (photo, label) in enumerate(zip(photos, labels, strict=True)):
-        show_image(axes[row, 0], photo, label)
+        if not same_photo:
+            show_image(axes[row, 0], photo, label)
+        elif row == 0:
+            show_image(axes[row, 0], photo, "photo (both rows)")
+        else:
+            axes[row, 0].set_axis_off()  # the same photo: drawn once, above
         for col, (c, channel_map) in enumerate(zip(chosen, maps[row], strict=True), start=1):
             drawn = axes[row, col].imshow(
                 channel_map, cmap="gray", vmin=vmin, vmax=vmax, interpolation="nearest"
@@ -143,12 +156,11 @@ def plot_compare(
     bar = fig.colorbar(drawn, ax=list(axes[:2, 1:].ravel()), shrink=0.85)
     bar.set_label("activation (one scale for both)", **PLAIN)
     if difference:
-        _difference_row(fig, axes[2], photos, acts, chosen, methods[0])
+        _difference_row(fig, axes[2], photos, acts, chosen, methods[0], not same_photo)
     if outline is not None:
-        for ax in axes[:2].ravel():
-            draw_region(ax, outline)
-        for ax in axes[2:, 1:].ravel():
-            draw_region(ax, outline)
+        for ax in axes.ravel():
+            if ax.images:  # every photo and map; not an empty panel
+                draw_region(ax, outline)
     numbers = ", ".join(str(c) for c in chosen)
     title = f"channels {numbers} on '{labels[0]}' and '{labels[1]}'"
     title = title if layer is None else f"{layer}: {title}"
@@ -165,8 +177,9 @@ def _difference_row(
     acts: list[NDArray],
     chosen: list[int],
     method: str,
+    show_change: bool,
 ) -> None:
-    """Row of ``act_a - act_b`` per channel, red = drop, on one symmetric scale."""
+    """Where the photos differ, then ``act_a - act_b`` per channel, red = drop."""
     diffs = [
         map_to_image(
             acts[0][..., c].astype(np.float64) - acts[1][..., c], photos[0].shape, method=method
@@ -174,18 +187,41 @@ def _difference_row(
         for c in chosen
     ]
     limit = max(float(np.abs(d).max()) for d in diffs) or 1.0
-    if photos[0].shape == photos[1].shape:
-        change = np.abs(photos[0].astype(np.float64) - photos[1].astype(np.float64))
-        change = change.max(axis=-1) if change.ndim == 3 else change
-        axes[0].imshow(change, cmap="gray_r", interpolation="nearest")
-        axes[0].set_title("where the photos differ", fontsize=9, **PLAIN)
     axes[0].set_axis_off()
+    if show_change and photos[0].shape == photos[1].shape:
+        _photo_change(fig, axes[0], photos[0], photos[1])
     for ax, c, diff in zip(axes[1:], chosen, diffs, strict=True):
         drawn = ax.imshow(diff, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
         ax.set_title(f"a - b: channel {c}", fontsize=9, **PLAIN)
         ax.set_axis_off()
     bar = fig.colorbar(drawn, ax=list(axes[1:]), shrink=0.85)
-    bar.set_label("a - b (red: drop)", **PLAIN)
+    bar.set_label("a - b, activation (red: drop)", **PLAIN)
+
+
+def _photo_change(fig: FigureBase, ax: Any, photo_a: NDArray, photo_b: NDArray) -> None:
+    """``|a - b|`` in red over a faded photo a, 0 to its own maximum, with a colour bar.
+
+    A closed eye changes a few hundred pixels of a portrait: drawn alone on the
+    full range it is a speck, so unchanged pixels are transparent and the scale
+    ends at the largest change.
+    """
+    a, b = photo_a.astype(np.float64), photo_b.astype(np.float64)
+    change = np.abs(a - b)
+    change = change.max(axis=-1) if change.ndim == 3 else change
+    gray = a.mean(axis=-1) if a.ndim == 3 else a
+    top = float(np.nanmax(change))
+    ax.imshow(gray, cmap="gray", alpha=0.35, interpolation="nearest")
+    if not top > 0:
+        ax.set_title("the photos are identical", fontsize=9, **PLAIN)
+        return
+    drawn = ax.imshow(
+        np.ma.masked_less_equal(change, 0), cmap="Reds", vmin=0, vmax=top,
+        interpolation="nearest",
+    )  # fmt: skip
+    ax.set_title("where the photos differ: |a - b|", fontsize=9, **PLAIN)
+    unit = "0..255" if photo_a.dtype == np.uint8 else "the photos' units"
+    bar = fig.colorbar(drawn, ax=ax, shrink=0.85)
+    bar.set_label(f"pixel value ({unit}), largest of R, G, B", fontsize=8, **PLAIN)
 
 
 def plot_photos(

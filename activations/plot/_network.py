@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure, FigureBase, SubFigure
+from matplotlib.text import Text
 
 from activations._network import analyze_network, shape_text
 from activations.plot._common import PLAIN, figure_or_new, root_figure
@@ -85,14 +87,34 @@ def plot_network(
     if getattr(table, "input_shape", None) is not None:
         title += f", input {shape_text(table.input_shape)}"
     width = max(len(line) for line in lines + [title])
+    new = fig is None
     fig = figure_or_new(fig, figsize=_text_size(width, len(lines) + 2, _FONTSIZE))
     fontsize = _fit_fontsize(fig, width, len(lines) + 2)
     ax = fig.add_subplot()
     ax.set_axis_off()
     ax.set_title(title, loc="left", fontsize=fontsize + 1, family="monospace", **PLAIN)
-    ax.text(0.0, 1.0, "\n".join(lines), transform=ax.transAxes, va="top", ha="left",
-            family="monospace", fontsize=fontsize, **PLAIN)  # fmt: skip
+    text = ax.text(0.0, 1.0, "\n".join(lines), transform=ax.transAxes, va="top", ha="left",
+                   family="monospace", fontsize=fontsize, **PLAIN)  # fmt: skip
+    if new:
+        _shrink_to_text(root_figure(fig), ax, text)
     return root_figure(fig)
+
+
+def _shrink_to_text(fig: Figure, ax: Axes, text: Text) -> None:
+    """Cut the blank right and bottom margins of a new figure: it ends with its texts.
+
+    The size from character counts is an estimate (fonts differ); the drawn
+    text's box is exact. The axes is anchored top-left and the layout keeps its
+    padding, so shrinking by the unused width and height leaves the text in place.
+    """
+    fig.draw_without_rendering()
+    texts = [t for t in ax.get_children() if isinstance(t, Text) and t.get_text()]
+    right = max(t.get_window_extent().x1 for t in texts)  # the table or a longer title
+    axes_box = ax.get_window_extent()
+    spare_w = max(0.0, axes_box.x1 - right) / fig.dpi
+    spare_h = max(0.0, text.get_window_extent().y0 - axes_box.y0) / fig.dpi
+    width, height = fig.get_size_inches()
+    fig.set_size_inches(max(width - spare_w, 2.0), max(height - spare_h, 1.0))  # not a sliver
 
 
 def _text_size(width: int, n_lines: int, fontsize: float) -> tuple[float, float]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure, FigureBase
@@ -49,7 +50,10 @@ def plot_overlay(
     The middle panel is ``map_to_image(act[..., channel], image.shape)`` in
     gray (white = strong) with a colour bar in activation units; the right one
     is ``overlay(image, act[..., channel], alpha=alpha, cmap=cmap)`` with a
-    colour bar of ``cmap`` in activation units. Titles and labels are plain
+    colour bar of ``cmap`` in activation units. Both panels use one scale, the
+    channel's own minimum to maximum (stated under the middle panel): black
+    and the colormap's low end at the minimum, white and its top at the
+    maximum, also where smoothing lowers the enlarged map's peak. Titles and labels are plain
     text (a ``$`` in a layer name is drawn as written).
 
     Parameters
@@ -92,7 +96,7 @@ def plot_overlay(
 
     Examples
     --------
-    >>>     >>> image = np.zeros((8, 8, 3))
+    >>> image = np.zeros((8, 8, 3))
     >>> act = np.arange(4 * 4 * 2.0).reshape(4, 4, 2)
     >>> plot_overlay(image, act, 1, layer="conv1").axes[1].get_title()
     'conv1, channel 1'
@@ -105,20 +109,24 @@ def plot_overlay(
     channel_map = arr[..., channel]
     resized = map_to_image(channel_map, photo.shape, method=method)
     blend = overlay(photo, channel_map, alpha=alpha, cmap=cmap, method=method)
+    # One scale for both panels: the channel's own min..max (what `overlay` colours by),
+    # not the enlarged map's, whose smoothing can lower the peak.
+    lo, hi = float(np.nanmin(channel_map)), float(np.nanmax(channel_map))
+    scale = Normalize(lo, hi if hi > lo else lo + 1.0)
     fig = figure_or_new(fig, figsize=(12.0, 4.0))
     ax_image, ax_channel, ax_blend = fig.subplots(1, 3)
     show_image(ax_image, photo, "image")
-    drawn = ax_channel.imshow(resized, cmap="gray", interpolation="nearest")
+    drawn = ax_channel.imshow(resized, cmap="gray", norm=scale, interpolation="nearest")
     ax_channel.set_title(_channel_title(channel, layer), **PLAIN)
     ax_channel.text(
-        0.5, -0.04, how_shown(arr.shape, method), transform=ax_channel.transAxes,
+        0.5, -0.04, f"{how_shown(arr.shape, method)}; both panels: {lo:.3g} to {hi:.3g}, "
+        "the channel's min to max", transform=ax_channel.transAxes,
         ha="center", va="top", fontsize=8, **PLAIN,
     )  # fmt: skip
     ax_channel.set_axis_off()
     fig.colorbar(drawn, ax=ax_channel, shrink=0.8).set_label("activation", **PLAIN)
     show_image(ax_blend, blend, f"overlay ({cmap}, alpha {alpha:g})")
-    lo, hi = float(channel_map.min()), float(channel_map.max())
-    colours = ScalarMappable(Normalize(lo, hi if hi > lo else lo + 1.0), cmap=colormap(cmap))
+    colours = ScalarMappable(scale, cmap=colormap(cmap))
     bar = fig.colorbar(colours, ax=ax_blend, shrink=0.8)
     bar.set_label(f"activation ({cmap}, blended at alpha {alpha:g})", **PLAIN)
     if outline is not None:

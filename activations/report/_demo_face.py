@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,8 +25,10 @@ from activations.report._sections import (
     shown_on_photo,
 )
 
-__all__ = ["COMPARE_LAYER", "PRE_LAYER", "face_page"]
+__all__ = ["COMPARE_LAYER", "LANDMARKS", "PRE_LAYER", "face_page", "peak_note"]
 
+#: ONet's five keypoints, in its order ("left": the image's left).
+LANDMARKS = ("left eye", "right eye", "nose", "left mouth corner", "right mouth corner")
 #: The eye probe's layer (README, examples/face_eye_closed.py) and the same before its PReLU.
 COMPARE_LAYER, PRE_LAYER = "prelu3", "conv3"
 LABELS = ("eyes open", "eye closed")
@@ -52,7 +55,8 @@ def face_page(directory: Path, progress: Progress) -> tuple[str, str, str]:
     act_open, act_closed = acts[COMPARE_LAYER], activations(model, closed, COMPARE_LAYER)
     region = eye_closed_region(act_open.shape[:2])  # the rule of compare and the report
     result = compare_channels(act_open, act_closed, region=region, k=4)
-    _face_deeper(page, image, acts, [int(c) for c in result.channels], EYE_CLOSED_BOX)
+    landmarks = np.asarray(model.predict_on_batch(image[None])[1])[0]
+    _face_deeper(page, image, acts, result, EYE_CLOSED_BOX, landmarks)
     progress("face: the eye-closed comparison")
     page.heading("6. One eye closed")
     shown = add_compare_section(
@@ -117,7 +121,9 @@ def _red_channel(image: NDArray, act: NDArray) -> int:
     return int(np.argmax(corr))
 
 
-def _face_deeper(page: Page, image: NDArray, acts: dict, eye_channels: list[int], box) -> None:
+def _face_deeper(
+    page: Page, image: NDArray, acts: dict, result: Any, box: Any, landmarks: NDArray
+) -> None:
     from activations.plot import plot_channels, plot_overlay
 
     act = acts[COMPARE_LAYER]
@@ -132,14 +138,14 @@ def _face_deeper(page: Page, image: NDArray, acts: dict, eye_channels: list[int]
         f"layer is {int(strongest_channel(act))}.",
     )
     with page.row():
-        for c in eye_channels[:2]:
+        for i, c in enumerate(int(c) for c in result.channels[:2]):
             page.figure(
                 plot_overlay(image, act, c, layer=COMPARE_LAYER, region=box),
                 f"eye_channel_{c}",
-                f"{COMPARE_LAYER} channel {c}, one of the channels that respond to the eye "
-                "(found by the comparison in step 6), "
-                f"{shown_on_photo(act.shape, image.shape)}; the red box is the eye that "
-                "closes in step 6.",
+                f"{COMPARE_LAYER} channel {c}, {shown_on_photo(act.shape, image.shape)}; the "
+                "red box is the eye that closes in step 6. There the channel's mean falls "
+                f"from {result.inside_a[i]:.2f} to {result.inside_b[i]:.2f} when it closes. "
+                + peak_note(act[..., c], image.shape, box, landmarks),
             )
     page.heading("5. Before and after the PReLU")
     page.paragraph(
@@ -148,3 +154,27 @@ def _face_deeper(page: Page, image: NDArray, acts: dict, eye_channels: list[int]
         "out. Both grids share one gray scale."
     )
     add_maps(page, ConvLayer(PRE_LAYER, "", COMPARE_LAYER, "PReLU"), acts, acts)
+
+
+def peak_note(channel_map: NDArray, image_shape: tuple, box: Any, landmarks: NDArray) -> str:
+    """Where a channel's strongest cell lies: in ``box``, or near which ONet landmark.
+
+    ``landmarks``: ONet's 10 outputs (x of the five keypoints, then y, as
+    fractions of the photo). A cell is in the box when its pixels overlap it.
+    """
+    h, w = channel_map.shape
+    r, c = (int(v) for v in np.unravel_index(int(np.argmax(channel_map)), (h, w)))
+    ch, cw = image_shape[0] / h, image_shape[1] / w
+    y0, y1, x0, x1 = round(r * ch), round((r + 1) * ch), round(c * cw), round((c + 1) * cw)
+    value = float(channel_map[r, c])
+    bx0, by0, bx1, by1 = box
+    if x0 < bx1 and bx0 < x1 and y0 < by1 and by0 < y1:
+        return f"Its strongest cell ({value:.2f}) is on that eye."
+    centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    points = np.stack([landmarks[:5] * image_shape[1], landmarks[5:] * image_shape[0]], -1)
+    nearest = LANDMARKS[int(np.argmin(np.linalg.norm(points - centre, axis=1)))]
+    return (
+        f"Its strongest cell is not on that eye: {value:.2f} at row {r}, column {c} "
+        f"(photo x {x0}-{x1 - 1}, y {y0}-{y1 - 1}), nearest the network's own {nearest} "
+        "landmark: it responds to the eye, and more strongly there."
+    )
