@@ -115,6 +115,6 @@ def cmd_dream(args: argparse.Namespace) -> int:
         f"channel on its dream: {', '.join(f'{c} {m:.4g}' for c, m in zip(args.channels, means))}"
     )
     title = f"deep_dream: {args.layer}, channels {args.channels} ({h}x{w})"
-    save_figure(plot_dreams(images, title=title), out, dpi=args.dpi)
+    save_figure(plot_dreams(images, channels=args.channels, title=title), out, dpi=args.dpi)
     print(f"wrote {out}")
     return 0

@@ -216,16 +216,21 @@ def add_dream_section(
     """
     from activations._dream import deep_dream, start_noise
     from activations.plot import plot_dreams
+    from activations.plot._dream import scale_note
 
     image = None if size is None else start_noise(model, size)
     dreams = deep_dream(model, layer, channels, image=image, progress=False)
+    rgb = dreams.shape[-1] == 3
     page.figure(
-        plot_dreams(dreams),
+        plot_dreams(dreams, channels=list(channels)),
         f"dream_{layer}",
         f"deep_dream (MATLAB's deepDreamImage) of {layer} channels "
         f"{', '.join(map(str, channels))}, {what}: gradient ascent on each channel's mean "
-        "activation over a 3-level pyramid; one image per channel, in order, all scaled "
-        "together to 0..1 (mat2gray), so their contrast compares.",
+        "activation over a 3-level pyramid; one image per channel, labelled with its "
+        f"channel; {scale_note(float(dreams.min()), float(dreams.max()), rgb=rgb)} (input "
+        "units; the dreams are clipped to the model's input range), so their contrast "
+        "compares. A channel that is 0 everywhere on the noise the dream starts from has no "
+        "gradient and stays flat.",
     )
     return dreams
 
