@@ -22,34 +22,34 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 # Public name -> the module defining it; each module is imported on first access.
 _EXPORTS: dict[str, str] = {
-    "ChannelComparison": "activations._compare",
-    "ChannelStats": "activations._stats",
-    "LayerInfo": "activations._network",
-    "NetworkTable": "activations._network",
-    "activations": "activations._extract",
-    "analyze_network": "activations._network",
-    "channel_stats": "activations._stats",
-    "deep_dream": "activations._dream",
-    "gradcam": "activations._gradcam",
-    "compare_channels": "activations._compare",
-    "imresize": "activations._resize",
-    "imtile": "activations._tile",
-    "layer_weights": "activations._network",
-    "mat2gray": "activations._normalize",
-    "occlusion_sensitivity": "activations._occlusion",
+    "ChannelComparison": "activations._arrays.compare",
+    "ChannelStats": "activations._probes.stats",
+    "LayerInfo": "activations._probes.network",
+    "NetworkTable": "activations._probes.network",
+    "activations": "activations._probes.activations",
+    "analyze_network": "activations._probes.network",
+    "channel_stats": "activations._probes.stats",
+    "deep_dream": "activations._explain.dream",
+    "gradcam": "activations._explain.gradcam",
+    "compare_channels": "activations._arrays.compare",
+    "imresize": "activations._arrays.resize",
+    "imtile": "activations._arrays.tile",
+    "layer_weights": "activations._probes.network",
+    "mat2gray": "activations._arrays.normalize",
+    "occlusion_sensitivity": "activations._explain.occlusion",
     "ImagesLike": "activations._types",
     "LayerSpec": "activations._types",
     "LayersLike": "activations._types",
-    "map_to_image": "activations._overlay",
-    "overlay": "activations._overlay",
-    "region_weights": "activations._region",
-    "strongest_channel": "activations._rank",
-    "TopImages": "activations._top",
-    "top_images": "activations._top",
-    "ReceptiveField": "activations._field",
-    "receptive_field": "activations._receptive_field",
-    "embed": "activations._embed",
-    "top_channels": "activations._rank",
+    "map_to_image": "activations._arrays.overlay",
+    "overlay": "activations._arrays.overlay",
+    "region_weights": "activations._arrays.region",
+    "strongest_channel": "activations._arrays.rank",
+    "TopImages": "activations._probes.top",
+    "top_images": "activations._probes.top",
+    "ReceptiveField": "activations._arrays.field",
+    "receptive_field": "activations._probes.receptive_field",
+    "embed": "activations._arrays.embed",
+    "top_channels": "activations._arrays.rank",
 }
 # Submodules reachable as attributes: ``activations.plot.plot_channels(...)``.
 _SUBMODULES = ("datasets", "plot", "reference", "zoo")
@@ -92,33 +92,33 @@ if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides the
     from activations import plot as plot
     from activations import reference
     from activations import zoo as zoo
-    from activations._dream import deep_dream
-    from activations._embed import embed
-    from activations._extract import activations
-    from activations._field import ReceptiveField
-    from activations._gradcam import gradcam
-    from activations._network import LayerInfo, NetworkTable, analyze_network, layer_weights
-    from activations._normalize import mat2gray
-    from activations._occlusion import occlusion_sensitivity
-    from activations._overlay import map_to_image, overlay
-    from activations._rank import (
+    from activations._arrays.embed import embed
+    from activations._arrays.field import ReceptiveField
+    from activations._arrays.normalize import mat2gray
+    from activations._arrays.overlay import map_to_image, overlay
+    from activations._arrays.rank import (
         ChannelComparison,
         compare_channels,
         strongest_channel,
         top_channels,
     )
-    from activations._receptive_field import receptive_field
-    from activations._region import region_weights
-    from activations._resize import imresize
-    from activations._stats import ChannelStats, channel_stats
-    from activations._tile import imtile
-    from activations._top import TopImages, top_images
+    from activations._arrays.region import region_weights
+    from activations._arrays.resize import imresize
+    from activations._arrays.tile import imtile
+    from activations._explain.dream import deep_dream
+    from activations._explain.gradcam import gradcam
+    from activations._explain.occlusion import occlusion_sensitivity
+    from activations._probes.activations import activations
+    from activations._probes.network import LayerInfo, NetworkTable, analyze_network, layer_weights
+    from activations._probes.receptive_field import receptive_field
+    from activations._probes.stats import ChannelStats, channel_stats
+    from activations._probes.top import TopImages, top_images
     from activations._types import ImagesLike, LayersLike, LayerSpec
 
 
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS or name in _SUBMODULES:
-        from activations._quiet import quiet_keras
+        from activations._engine.quiet import quiet_keras
 
         quiet_keras()  # TensorFlow's C++ start-up lines stay off stderr
     if name in _EXPORTS:

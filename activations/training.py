@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from activations._checks import check_int, check_output_dir, make_output_dir
-from activations._input_range import DIVIDE_BY_255, write_input_range
-from activations._stop import check_stop
+from activations._arrays.checks import check_int, check_output_dir, make_output_dir
+from activations._engine.input_range import DIVIDE_BY_255, write_input_range
+from activations._engine.stop import check_stop
 from activations.datasets._fashion_mnist import tutorial_split
 
 if TYPE_CHECKING:

@@ -37,7 +37,7 @@ import ray  # noqa: E402
 from _timing import median_time  # benchmarks/ is on sys.path when a script runs
 
 from activations import datasets, distributed, top_images, zoo  # noqa: E402
-from activations._top_reduce import TopAccumulator  # noqa: E402
+from activations._probes.top_reduce import TopAccumulator  # noqa: E402
 
 LAYER, BATCH, BLOCKS = "conv2d_1", 128, 16
 

@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 from _timing import median_time  # benchmarks/ is on sys.path when a script runs
 
 from activations import datasets, occlusion_sensitivity, zoo  # noqa: E402
-from activations._occlusion import mask_positions  # noqa: E402
+from activations._explain.occlusion import mask_positions  # noqa: E402
 
 MASK, STRIDE = 4, 2
 

@@ -19,7 +19,7 @@ from _common import example_parser, save  # examples/ is on sys.path when run
 from matplotlib.figure import Figure
 
 from activations import deep_dream, gradcam, occlusion_sensitivity
-from activations._dream import start_noise
+from activations._explain.dream import start_noise
 from activations.datasets import CLASS_NAMES, face, fashion_sample
 from activations.plot import plot_attribution, plot_dreams
 from activations.plot._attribution import GRADCAM_UNITS, OCCLUSION_UNITS

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from activations import activations, deep_dream, gradcam
-from activations._cache import CACHE_SIZE, DerivedCache
-from activations._dream import _MODELS as DREAMS
-from activations._extractors import _EXTRACTORS
-from activations._gradcam import _MODELS as GRADCAMS
+from activations._engine.cache import CACHE_SIZE, DerivedCache
+from activations._engine.extractors import _EXTRACTORS
+from activations._explain.dream import _MODELS as DREAMS
+from activations._explain.gradcam import _MODELS as GRADCAMS
 
 
 class Owner:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from activations._checks import (
+from activations._arrays.checks import (
     as_real_array,
     check_int,
     check_output_dir,

@@ -506,7 +506,7 @@ def test_compare_ranks_only_channels_that_drop(files, tmp_path, capsys):
     args += ["--layer", "relu2", "--region", "2,2,6,6", "-k", "100"]
     assert main([*args, "-o", str(out)]) == 0
     stdout = capsys.readouterr().out
-    from activations._region import region_weights
+    from activations._arrays.region import region_weights
     from activations.cli._loading import load_image, load_model, model_x
 
     loaded = load_model(str(files["model"]))
@@ -809,7 +809,7 @@ def test_import_activations_alone_imports_no_keras():
     code = (
         "import sys, activations; assert 'keras' not in sys.modules; "
         "from activations import activations as f, mat2gray; import activations as a; "
-        "assert f is a.activations and f.__module__ == 'activations._extract'; "
+        "assert f is a.activations and f.__module__ == 'activations._probes.activations'; "
         "assert a.mat2gray is mat2gray and a.plot.plot_channels and a.reference.__file__; "
         "assert set(a.__all__) <= set(dir(a)) and {'plot', 'zoo', 'datasets'} <= set(dir(a)); "
         "print(sorted(a.__all__) == sorted(set(a.__all__)))"

@@ -17,7 +17,7 @@ from keras import layers
 from PIL import Image
 
 from activations import activations, compare_channels, gradcam, strongest_channel
-from activations._input_range import (
+from activations._engine.input_range import (
     DIVIDE_BY_255,
     InputRange,
     read_input_range,

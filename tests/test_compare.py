@@ -1,4 +1,4 @@
-"""Tests of activations._compare: compare_channels and its ChannelComparison."""
+"""Tests of activations._arrays.compare: compare_channels and its ChannelComparison."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from activations import compare_channels
-from activations._compare import ChannelComparison
-from activations._region import region_weights
+from activations._arrays.compare import ChannelComparison
+from activations._arrays.region import region_weights
 
 pytestmark = pytest.mark.core
 

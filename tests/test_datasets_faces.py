@@ -10,7 +10,7 @@ import pytest
 import skimage.data
 from PIL import Image
 
-from activations._region import region_weights
+from activations._arrays.region import region_weights
 from activations.datasets import face, face_eye_closed
 from activations.datasets._faces import EYE_CLOSED_BOX, eye_closed_region
 

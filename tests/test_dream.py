@@ -8,7 +8,7 @@ import pytest
 from keras import layers
 
 from activations import activations, deep_dream, zoo
-from activations._dream import start_noise
+from activations._explain.dream import start_noise
 from activations.datasets._fashion_mnist import SYSTEM_DIR
 
 

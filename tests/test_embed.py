@@ -1,4 +1,4 @@
-"""Tests of activations._embed (embed): t-SNE and PCA of per-image activations."""
+"""Tests of activations._arrays.embed (embed): t-SNE and PCA of per-image activations."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sklearn.decomposition import PCA
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_info
 
-from activations._embed import FIT_THREADS, embed, limited_threads
+from activations._arrays.embed import FIT_THREADS, embed, limited_threads
 
 pytestmark = pytest.mark.core
 

@@ -16,8 +16,8 @@ from _tolerance import assert_close
 from keras import layers
 
 from activations import activations
-from activations._cache import CACHE_SIZE
-from activations._extractors import _EXTRACTORS, extractor_for
+from activations._engine.cache import CACHE_SIZE
+from activations._engine.extractors import _EXTRACTORS, extractor_for
 
 pytestmark = pytest.mark.core
 
@@ -517,7 +517,7 @@ def test_pre_stage_never_changes_what_other_threads_see(small_cnn, rng):
 
 def test_zoo_models_warn_once_about_pixels_far_outside_their_range(rng):
     from activations import zoo
-    from activations._input_range import input_range
+    from activations._engine.input_range import input_range
 
     model = zoo.fashion_cnn(weights=None, seed=0)
     assert input_range(model).scale == 255.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from activations._field import ReceptiveField
+from activations._arrays.field import ReceptiveField
 
 pytestmark = pytest.mark.core
 

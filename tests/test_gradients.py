@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from keras import layers
 
-from activations._gradients import output_gradient
+from activations._engine.gradients import output_gradient
 
 pytestmark = pytest.mark.core
 

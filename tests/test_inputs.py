@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from activations._inputs import ModelInput, as_image_source, check_batch, input_spec
+from activations._engine.inputs import ModelInput, as_image_source, check_batch, input_spec
 
 pytestmark = pytest.mark.core
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from activations._layers import iter_layers, resolve_layer, resolve_layers
+from activations._engine.layers import iter_layers, resolve_layer, resolve_layers
 
 pytestmark = pytest.mark.core
 

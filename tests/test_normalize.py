@@ -1,4 +1,4 @@
-"""Tests for activations._normalize (mat2gray)."""
+"""Tests for activations._arrays.normalize (mat2gray)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from _tolerance import assert_close
 from keras import layers
 
 from activations import _occlusion, datasets, imresize, occlusion_sensitivity, zoo
-from activations._occlusion import mask_positions
+from activations._explain.occlusion import mask_positions
 from activations.datasets._fashion_mnist import SYSTEM_DIR
 
 pytestmark = pytest.mark.core

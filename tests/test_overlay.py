@@ -1,4 +1,4 @@
-"""Tests for activations._overlay (overlay, map_method, map_to_image)."""
+"""Tests for activations._arrays.overlay (overlay, map_method, map_to_image)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from activations import imresize, overlay
-from activations._overlay import map_method, map_to_image
-from activations._region import cell_blocks
+from activations._arrays.overlay import map_method, map_to_image
+from activations._arrays.region import cell_blocks
 
 pytestmark = pytest.mark.core
 

@@ -7,7 +7,7 @@ import pytest
 from _figures import is_red_near, pixel_of, rendered
 
 from activations import imresize
-from activations._region import cell_blocks
+from activations._arrays.region import cell_blocks
 from activations.plot import plot_compare, plot_photos
 
 

@@ -8,7 +8,7 @@ from _figures import is_red_near, pixel_of, rendered
 from matplotlib.figure import Figure
 
 from activations import imresize, overlay
-from activations._region import cell_blocks
+from activations._arrays.region import cell_blocks
 from activations.plot import plot_overlay
 
 

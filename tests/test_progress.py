@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from activations import activations, channel_stats, top_images
-from activations._progress import progress_bar, show_progress
+from activations._engine.progress import progress_bar, show_progress
 
 pytestmark = pytest.mark.core
 

@@ -1,4 +1,4 @@
-"""Tests for activations._rank (strongest_channel, top_channels)."""
+"""Tests for activations._arrays.rank (strongest_channel, top_channels)."""
 
 from __future__ import annotations
 
@@ -124,7 +124,7 @@ def test_top_channels_batch_scores_over_all_images() -> None:
 
 
 def test_top_channels_k_larger_than_c_returns_all(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="activations._rank"):
+    with caplog.at_level(logging.INFO, logger="activations._arrays.rank"):
         channels, scores = top_channels(np.arange(3.0), k=10)
     np.testing.assert_array_equal(channels, np.array([2, 1, 0]))
     assert scores.shape == (3,)

@@ -8,9 +8,9 @@ import pytest
 from keras import layers
 
 from activations import zoo
-from activations._extract import activations
-from activations._field import ReceptiveField
-from activations._receptive_field import receptive_field
+from activations._arrays.field import ReceptiveField
+from activations._probes.activations import activations
+from activations._probes.receptive_field import receptive_field
 
 pytestmark = pytest.mark.core
 

@@ -1,11 +1,11 @@
-"""Tests of activations._region: one rule from a photo's box or mask to an activation grid."""
+"""activations._arrays.region: one rule from a photo's box or mask to an activation grid."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from activations._region import box_title, cell_blocks, check_box, region_weights
+from activations._arrays.region import box_title, cell_blocks, check_box, region_weights
 from activations.datasets import EYE_CLOSED_BOX
 
 pytestmark = pytest.mark.core

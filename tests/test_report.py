@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from activations import activations, analyze_network, compare_channels
-from activations._network import LayerInfo, NetworkTable
+from activations._probes.network import LayerInfo, NetworkTable
 from activations.report import write_model_report
 from activations.report._compare_section import (
     add_compare_section,

@@ -1,4 +1,4 @@
-"""Tests for activations._resize (imresize)."""
+"""Tests for activations._arrays.resize (imresize)."""
 
 from __future__ import annotations
 

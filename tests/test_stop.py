@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from activations._stop import StopRequested, check_stop, clear_stop, request_stop
+from activations._engine.stop import StopRequested, check_stop, clear_stop, request_stop
 from activations.cli._main import _run
 from activations.report._page import staged_directory
 

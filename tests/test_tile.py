@@ -1,4 +1,4 @@
-"""Tests for activations._tile (imtile)."""
+"""Tests for activations._arrays.tile (imtile)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from activations import imtile, mat2gray
-from activations._tile import grid_shape
+from activations._arrays.tile import grid_shape
 
 pytestmark = pytest.mark.core
 
@@ -214,7 +214,7 @@ def test_input_not_modified() -> None:
 
 
 def test_grid_choice_is_logged(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.DEBUG, logger="activations._tile"):
+    with caplog.at_level(logging.DEBUG, logger="activations._arrays.tile"):
         imtile(np.zeros((5, 1, 1)))
     assert "5 frames on a 2 x 3 grid" in caplog.text
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from _tolerance import assert_close
 
-from activations._extract import prepare
-from activations._top_reduce import TopAccumulator, TopReducer
+from activations._engine.preamble import prepare
+from activations._probes.top_reduce import TopAccumulator, TopReducer
 
 pytestmark = pytest.mark.core
 

@@ -6,9 +6,9 @@ import keras
 import numpy as np
 import pytest
 
-from activations._layers import resolve_layers
-from activations._tap import fused_activation
-from activations._trace import build_extractor, trace
+from activations._engine.layers import resolve_layers
+from activations._engine.tap import fused_activation
+from activations._engine.trace import build_extractor, trace
 
 pytestmark = pytest.mark.core
 

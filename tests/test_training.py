@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from activations._checks import make_output_dir
+from activations._arrays.checks import make_output_dir
 from activations.cli import main as cli_main
 from activations.datasets import fashion_mnist
 from activations.datasets._fashion_mnist import SYSTEM_DIR, tutorial_split
@@ -52,7 +52,7 @@ def test_files_written(run):
 
 @needs_dataset
 def test_the_model_file_records_its_pixel_range(run):
-    from activations._input_range import DIVIDE_BY_255, InputRange, read_input_range
+    from activations._engine.input_range import DIVIDE_BY_255, InputRange, read_input_range
 
     assert read_input_range(run.model_path) == InputRange(0.0, 1.0, DIVIDE_BY_255)
 

@@ -20,7 +20,7 @@ import pytest
 import skimage.data
 
 from activations import activations, compare_channels, imresize, region_weights
-from activations._input_range import input_range
+from activations._engine.input_range import input_range
 from activations.datasets import EYE_CLOSED_BOX, face, face_eye_closed
 from activations.zoo import imagenet_classes, squeezenet
 

@@ -41,7 +41,7 @@ def _parse_ints(text: str, what: str, count: int | None = None) -> list[int]:
 
 
 def check_figure_path(path: str, force: bool) -> Path:
-    from activations._checks import check_output_file
+    from activations._arrays.checks import check_output_file
 
     if Path(path).suffix.lower() not in FIGURE_SUFFIXES:
         raise CliError(f"-o should end in one of {', '.join(FIGURE_SUFFIXES)}, got '{path}'")
@@ -93,7 +93,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from activations import activations, compare_channels
-    from activations._region import box_title, region_weights
+    from activations._arrays.region import box_title, region_weights
     from activations.plot import plot_compare
     from activations.report._page import save_figure
 
@@ -160,7 +160,7 @@ def _shape_words(shape: tuple[int, ...]) -> str:
 
 
 def _region(text: str | None, image) -> tuple[int, int, int, int] | None:
-    from activations._region import check_box
+    from activations._arrays.region import check_box
 
     if text is None:
         return None
@@ -169,7 +169,7 @@ def _region(text: str | None, image) -> tuple[int, int, int, int] | None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from activations._checks import check_output_dir
+    from activations._arrays.checks import check_output_dir
     from activations.report import write_model_report
 
     check_output_dir(args.output, force=args.force)
@@ -211,7 +211,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _report_names(args: argparse.Namespace, loaded: LoadedModel, image) -> Any:
     """The class names of the score the report explains, or None (by index)."""
-    from activations._extract import activations
+    from activations._probes.activations import activations
     from activations.cli._names import class_names
     from activations.report._explain_section import score_layer_of
 

@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 def cmd_explain(args: argparse.Namespace) -> int:
     """Grad-CAM or occlusion sensitivity of one class score, drawn over the photo."""
     from activations import activations, gradcam, occlusion_sensitivity
-    from activations._scores import default_score_layer
+    from activations._explain.scores import default_score_layer
     from activations.cli._commands import check_figure_path
     from activations.cli._names import class_names
     from activations.plot import plot_attribution
@@ -70,7 +70,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def _dream_start(args: argparse.Namespace, loaded: LoadedModel):
     """The start image, as the model takes it, or None for deep_dream's own noise."""
-    from activations._dream import start_noise
+    from activations._explain.dream import start_noise
     from activations.report._explain_section import native_size
 
     fixed = None if loaded.size is None or None in loaded.size else tuple(loaded.size)

@@ -80,14 +80,14 @@ def load_model(spec: str, scale: float | None = None) -> LoadedModel:
     The pixel scale (what 0..255 pixels are divided by) is ``scale`` when given,
     else the model's own range: a zoo model's, the range a model file records
     (``activations train-fashion`` writes it), or for a file that records none
-    the rule of :func:`activations._input_range.rule_input_range` (pixels/255
+    the rule of :func:`activations._engine.input_range.rule_input_range` (pixels/255
     unless the model starts with a Rescaling or Normalization layer), said in
     one line on stderr. The range is declared on the model, so images far
     outside it warn, as they do for zoo models.
     """
     import keras
 
-    from activations._input_range import (
+    from activations._engine.input_range import (
         declare_input_range,
         input_range,
         read_input_range,
@@ -201,7 +201,7 @@ def _reason(error: BaseException, limit: int = 300) -> str:
 
 
 def _input_shape(model: Any, spec: str) -> tuple:
-    from activations._inputs import input_spec
+    from activations._engine.inputs import input_spec
 
     try:
         shape = input_spec(model).shape

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from activations._stop import StopRequested, check_stop, clear_stop, request_stop
+from activations._engine.stop import StopRequested, check_stop, clear_stop, request_stop
 from activations.cli._errors import CliError, with_flags
 from activations.cli._parser import build_parser, one_line
 from activations.cli._quiet import import_keras_quietly, quiet_tensorflow

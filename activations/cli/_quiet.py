@@ -1,7 +1,7 @@
-"""TensorFlow's start-up lines kept off the command line's stderr (:mod:`activations._quiet`)."""
+"""TensorFlow's start-up lines kept off the CLI's stderr (:mod:`activations._engine.quiet`)."""
 
 from __future__ import annotations
 
-from activations._quiet import import_keras_quietly, quiet_tensorflow
+from activations._engine.quiet import import_keras_quietly, quiet_tensorflow
 
 __all__ = ["import_keras_quietly", "quiet_tensorflow"]

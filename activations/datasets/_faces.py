@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from activations._region import check_shape, region_weights
+from activations._arrays.region import check_shape, region_weights
 
 __all__ = ["EYE_CLOSED_BOX", "eye_closed_region", "face", "face_eye_closed"]
 

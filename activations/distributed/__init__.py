@@ -38,10 +38,10 @@ except ImportError as err:  # pragma: no cover - the test environment has the ex
         "activations.distributed needs Ray Data, an optional extra: pip install 'activations[ray]'"
     ) from err
 
-from activations._checks import check_int
-from activations._stats import ChannelStats
-from activations._top import BY, TopImages, finish
-from activations._top_reduce import TopAccumulator
+from activations._arrays.checks import check_int
+from activations._probes.stats import ChannelStats
+from activations._probes.top import BY, TopImages, finish
+from activations._probes.top_reduce import TopAccumulator
 from activations._types import LayerSpec
 from activations.distributed._pool import (
     Factory,

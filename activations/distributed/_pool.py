@@ -18,17 +18,17 @@ import ray
 import ray.cloudpickle
 import ray.data
 
-from activations._checks import check_int
-from activations._extract import check_options
-from activations._extractors import check_built, extractor_for
-from activations._input_range import check_input_range
-from activations._inputs import ModelInput, check_batch, input_spec
-from activations._predict import predict_batch
-from activations._progress import check_progress, show_progress
-from activations._stats import stats_reducer
-from activations._top import check_channels
-from activations._top_reduce import TopReducer
-from activations._trace import Extractor
+from activations._arrays.checks import check_int
+from activations._engine.extractors import check_built, extractor_for
+from activations._engine.input_range import check_input_range
+from activations._engine.inputs import ModelInput, check_batch, input_spec
+from activations._engine.preamble import check_options
+from activations._engine.predict import predict_batch
+from activations._engine.progress import check_progress, show_progress
+from activations._engine.trace import Extractor
+from activations._probes.stats import stats_reducer
+from activations._probes.top import check_channels
+from activations._probes.top_reduce import TopReducer
 from activations._types import LayerSpec
 
 __all__ = [

@@ -9,8 +9,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-from activations._checks import as_real_array, colormap
-from activations._overlay import map_to_image
+from activations._arrays.checks import as_real_array, colormap
+from activations._arrays.overlay import map_to_image
 from activations.plot._common import PLAIN, axes_or_new, check_image, root_figure, show_image
 
 __all__ = ["GRADCAM_UNITS", "OCCLUSION_UNITS", "plot_attribution"]

@@ -13,9 +13,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from numpy.typing import ArrayLike, NDArray
 
-from activations._checks import colormap
-from activations._normalize import mat2gray
-from activations._tile import grid_shape, imtile
+from activations._arrays.checks import colormap
+from activations._arrays.normalize import mat2gray
+from activations._arrays.tile import grid_shape, imtile
 from activations.plot._common import (
     PLAIN,
     axes_or_new,

@@ -11,9 +11,9 @@ from matplotlib.figure import Figure, FigureBase
 from matplotlib.patches import Rectangle
 from numpy.typing import ArrayLike, NDArray
 
-from activations._checks import as_real_array
-from activations._overlay import map_method
-from activations._region import check_box, region_weights
+from activations._arrays.checks import as_real_array
+from activations._arrays.overlay import map_method
+from activations._arrays.region import check_box, region_weights
 
 __all__: list[str] = []
 

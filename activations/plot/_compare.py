@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure, FigureBase
 from numpy.typing import ArrayLike, NDArray
 
-from activations._overlay import map_to_image
+from activations._arrays.overlay import map_to_image
 from activations.plot._common import (
     PLAIN,
     check_act,

@@ -11,9 +11,9 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-from activations._checks import as_real_array
-from activations._normalize import mat2gray
-from activations._tile import imtile
+from activations._arrays.checks import as_real_array
+from activations._arrays.normalize import mat2gray
+from activations._arrays.tile import imtile
 from activations.plot._common import PLAIN, axes_or_new, root_figure
 
 __all__ = ["plot_dreams", "scale_note"]

@@ -13,7 +13,7 @@ from matplotlib.colors import Colormap, ListedColormap
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
-from activations._checks import as_real_array, colormap
+from activations._arrays.checks import as_real_array, colormap
 from activations.plot._common import PLAIN, axes_or_new, root_figure
 
 __all__ = ["LEGEND", "plot_embedding"]

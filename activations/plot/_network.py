@@ -9,7 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure, FigureBase, SubFigure
 from matplotlib.text import Text
 
-from activations._network import analyze_network, shape_text
+from activations._probes.network import analyze_network, shape_text
 from activations.plot._common import PLAIN, figure_or_new, root_figure
 
 __all__ = ["plot_network"]

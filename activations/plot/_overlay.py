@@ -10,8 +10,8 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure, FigureBase
 from numpy.typing import ArrayLike
 
-from activations._checks import colormap
-from activations._overlay import map_to_image, overlay
+from activations._arrays.checks import colormap
+from activations._arrays.overlay import map_to_image, overlay
 from activations.plot._common import (
     PLAIN,
     check_act,

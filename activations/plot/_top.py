@@ -11,7 +11,7 @@ from matplotlib.figure import Figure, FigureBase
 from matplotlib.patches import Rectangle
 from numpy.typing import NDArray
 
-from activations._top import TopImages
+from activations._probes.top import TopImages
 from activations.plot._common import PLAIN, REGION_COLOR, figure_or_new, root_figure
 
 __all__ = ["plot_top_images"]

@@ -12,8 +12,8 @@ from matplotlib.colors import Colormap, LinearSegmentedColormap, Normalize
 from matplotlib.figure import Figure, FigureBase
 from numpy.typing import ArrayLike, NDArray
 
-from activations._checks import as_real_array, colormap
-from activations._tile import grid_shape
+from activations._arrays.checks import as_real_array, colormap
+from activations._arrays.tile import grid_shape
 from activations.plot._common import (
     PLAIN,
     axes_or_new,

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from numpy.typing import NDArray
 
-from activations._compare import ChannelComparison, compare_channels
-from activations._region import Box, box_title, region_weights
+from activations._arrays.compare import ChannelComparison, compare_channels
+from activations._arrays.region import Box, box_title, region_weights
 from activations.report._page import Page
 from activations.report._sections import ConvLayer, shown_on_photo, slug
 

@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._compare import compare_channels
-from activations._extract import activations
-from activations._network import analyze_network, shape_text
-from activations._rank import strongest_channel
-from activations._resize import imresize
+from activations._arrays.compare import compare_channels
+from activations._arrays.rank import strongest_channel
+from activations._arrays.resize import imresize
+from activations._probes.activations import activations
+from activations._probes.network import analyze_network, shape_text
 from activations.report._compare_section import add_compare_section
 from activations.report._explain_section import add_dream_section, add_explain_section
 from activations.report._page import Page, Progress

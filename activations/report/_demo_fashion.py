@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._extract import activations
-from activations._network import analyze_network, layer_weights, shape_text
+from activations._probes.activations import activations
+from activations._probes.network import analyze_network, layer_weights, shape_text
 from activations.report._explain_section import add_dream_section, add_explain_section
 from activations.report._page import Page, Progress
 from activations.report._sections import (

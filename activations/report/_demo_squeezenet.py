@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._extract import activations
-from activations._network import analyze_network, shape_text
-from activations._resize import imresize
+from activations._arrays.resize import imresize
+from activations._probes.activations import activations
+from activations._probes.network import analyze_network, shape_text
 from activations.report._compare_section import add_compare_section
 from activations.report._page import Page, Progress
 from activations.report._sections import (

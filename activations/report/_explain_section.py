@@ -15,12 +15,12 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._extract import activations
-from activations._gradcam import _default_feature, gradcam
-from activations._inputs import input_spec
-from activations._network import shape_text
-from activations._occlusion import occlusion_sensitivity
-from activations._scores import network_table, output_names, softmax_output
+from activations._engine.inputs import input_spec
+from activations._explain.gradcam import _default_feature, gradcam
+from activations._explain.occlusion import occlusion_sensitivity
+from activations._explain.scores import network_table, output_names, softmax_output
+from activations._probes.activations import activations
+from activations._probes.network import shape_text
 from activations.report._page import Page
 
 logger = logging.getLogger(__name__)
@@ -214,7 +214,7 @@ def add_dream_section(
     ``size``: dream from seeded noise of this size in the model's input range
     (for models that take any size); by default ``deep_dream``'s own start.
     """
-    from activations._dream import deep_dream, start_noise
+    from activations._explain.dream import deep_dream, start_noise
     from activations.plot import plot_dreams
     from activations.plot._dream import scale_note
 

@@ -21,11 +21,11 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._checks import check_output_dir
-from activations._extract import activations
-from activations._layers import resolve_layer
-from activations._network import analyze_network, shape_text
-from activations._region import check_box
+from activations._arrays.checks import check_output_dir
+from activations._arrays.region import check_box
+from activations._engine.layers import resolve_layer
+from activations._probes.activations import activations
+from activations._probes.network import analyze_network, shape_text
 from activations.report._compare_section import add_compare_section, compare_layer_for
 from activations.report._errors import section
 from activations.report._explain_section import add_model_dream_section, add_why_section

@@ -23,8 +23,8 @@ from typing import Any, TextIO
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._checks import check_output_dir
-from activations._stop import check_stop
+from activations._arrays.checks import check_output_dir
+from activations._engine.stop import check_stop
 
 __all__ = [
     "Page",

@@ -17,10 +17,10 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._extract import activations
-from activations._network import NetworkTable, shape_text
-from activations._overlay import map_method
-from activations._rank import strongest_channel, top_channels
+from activations._arrays.overlay import map_method
+from activations._arrays.rank import strongest_channel, top_channels
+from activations._probes.activations import activations
+from activations._probes.network import NetworkTable, shape_text
 from activations.report._page import Page, network_table_html
 
 __all__ = [

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._top import TopImages, top_images
+from activations._probes.top import TopImages, top_images
 from activations.report._page import Page
 
 __all__ = ["add_embedding_section", "add_top_section", "class_coherence"]
@@ -84,7 +84,7 @@ def add_embedding_section(
     """
     from matplotlib.figure import Figure
 
-    from activations._embed import embed
+    from activations._arrays.embed import embed
     from activations.plot import plot_embedding
 
     coords = {name: embed(acts, "tsne") for name, acts in maps.items()}

@@ -10,7 +10,7 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._network import layer_weights, shape_text
+from activations._probes.network import layer_weights, shape_text
 from activations.report._page import Page
 from activations.report._sections import ConvLayer, slug
 

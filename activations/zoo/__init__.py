@@ -5,7 +5,7 @@ v1.1 with MATLAB's layer names and its ImageNet weights, with the 1,000
 ImageNet class names. Every weight file ships with the package.
 """
 
-from activations._quiet import quiet_keras
+from activations._engine.quiet import quiet_keras
 
 quiet_keras()  # before Keras loads: TensorFlow's C++ start-up lines stay off stderr
 

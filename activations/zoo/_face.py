@@ -30,7 +30,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from activations._input_range import declare_input_range
+from activations._engine.input_range import declare_input_range
 
 __all__ = ["detect_face", "face_net"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import keras
 
-from activations._input_range import DIVIDE_BY_255, declare_input_range
+from activations._engine.input_range import DIVIDE_BY_255, declare_input_range
 
 __all__ = ["fashion_cnn"]
 

@@ -15,7 +15,7 @@ import os
 import keras
 import numpy as np
 
-from activations._input_range import declare_input_range
+from activations._engine.input_range import declare_input_range
 from activations.zoo._squeezenet_files import load_keras2_h5, load_npz
 
 __all__ = ["squeezenet"]

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._checks import check_int
+from activations._arrays.checks import check_int
 
 __all__ = ["fill_values", "mask_pair", "mask_positions", "occluded_batches", "span_masks"]
 

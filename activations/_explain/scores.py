@@ -13,7 +13,8 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._network import NetworkTable, analyze_network
+from activations._engine.trace import producer
+from activations._probes.network import NetworkTable, analyze_network
 
 __all__ = [
     "check_labels",
@@ -57,7 +58,7 @@ def output_names(model: keras.Model) -> list[str]:
         outputs = list(model.outputs or [])
     except (AttributeError, ValueError):  # a subclassed model
         return []
-    return [str(getattr(o._keras_history.operation, "name", "?")) for o in outputs]
+    return [str(getattr(producer(o), "name", "?")) for o in outputs]
 
 
 def softmax_output(model: keras.Model) -> str | None:
@@ -75,7 +76,7 @@ def softmax_output(model: keras.Model) -> str | None:
         return None
     found = []
     for output in outputs if len(outputs) > 1 else []:
-        layer = output._keras_history.operation
+        layer = producer(output)
         activation = getattr(getattr(layer, "activation", None), "__name__", "")
         if len(output.shape) == 2 and "softmax" in (activation, type(layer).__name__.lower()):
             found.append(str(layer.name))

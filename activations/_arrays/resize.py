@@ -17,7 +17,7 @@ from typing import cast
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from activations._checks import as_real_array
+from activations._arrays.checks import as_real_array
 
 __all__ = ["imresize"]
 

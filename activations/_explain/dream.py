@@ -22,17 +22,17 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._cache import DerivedCache
-from activations._checks import check_int
-from activations._extract import check_options
-from activations._extractors import check_built, extractor_for
-from activations._gradients import output_gradient
-from activations._input_range import input_range
-from activations._inputs import input_spec
-from activations._progress import check_progress, progress_bar
-from activations._resize import imresize
-from activations._stop import check_stop
-from activations._trace import Extractor, graph_kept
+from activations._arrays.checks import check_int
+from activations._arrays.resize import imresize
+from activations._engine.cache import DerivedCache
+from activations._engine.extractors import check_built, extractor_for
+from activations._engine.gradients import output_gradient
+from activations._engine.input_range import input_range
+from activations._engine.inputs import input_spec
+from activations._engine.preamble import check_options
+from activations._engine.progress import check_progress, progress_bar
+from activations._engine.stop import check_stop
+from activations._engine.trace import Extractor, graph_kept
 from activations._types import LayerSpec
 
 __all__ = ["deep_dream", "start_noise"]

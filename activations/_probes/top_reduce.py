@@ -12,9 +12,9 @@ import math
 import keras
 import numpy as np
 
-from activations._cache import DerivedCache
-from activations._predict import predict_batch
-from activations._trace import Extractor, graph_kept
+from activations._engine.cache import DerivedCache
+from activations._engine.predict import predict_batch
+from activations._engine.trace import Extractor, graph_kept
 
 __all__ = ["TopAccumulator", "TopReducer"]
 

@@ -2,9 +2,9 @@
 
 Computed from the layers' configs on the graph traced as ``analyze_network`` does,
 on a ``keras.Input`` of the static input shape (nested models traced through;
-"same" padding gets the static map sizes). Keras internals used to walk it back (no
-public API does): a tensor's ``_keras_history`` and ``operation._inbound_nodes[
-node_index].input_tensors``. Guard: ``test_receptive_field.py`` (the empirical tests).
+"same" padding gets the static map sizes). The graph is walked back with the engine's
+``trace.producer`` and ``trace.parents`` (the Keras internals they rest on are listed in
+:mod:`activations._engine.trace`). Guard: ``test_receptive_field.py`` (the empirical tests).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Any
 
 import keras
 
-from activations._cache import DerivedCache
-from activations._field import ReceptiveField
-from activations._inputs import check_model, declared_shape, input_spec
-from activations._layers import iter_layers, resolve_layer
-from activations._trace import graph_kept, parents, trace, upstream
+from activations._arrays.field import ReceptiveField
+from activations._engine.cache import DerivedCache
+from activations._engine.inputs import check_model, declared_shape, input_spec
+from activations._engine.layers import iter_layers, resolve_layer
+from activations._engine.trace import graph_kept, parents, producer, trace, upstream
 from activations._types import LayerSpec
 
 __all__ = ["receptive_field"]
@@ -133,7 +133,7 @@ def _walk(output: Any, inputs: Any, rank: int, names: dict[int, str]) -> _Field:
     for tensor in upstream(output):
         if id(tensor) in fields:
             continue
-        op, sources = tensor._keras_history.operation, parents(tensor)
+        op, sources = producer(tensor), parents(tensor)
         kind = "layer" if isinstance(op, keras.layers.Layer) else "operation"
         who = f"{kind} '{names.get(id(op), op.name)}' ({type(op).__name__})"
         if not sources:

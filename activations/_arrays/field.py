@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from activations._checks import check_int
+from activations._arrays.checks import check_int
 
 __all__ = ["ReceptiveField"]
 

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from activations._checks import as_real_array
-from activations._region import region_weights
+from activations._arrays.checks import as_real_array
+from activations._arrays.region import region_weights
 
 __all__ = ["ChannelComparison", "compare_channels"]
 

@@ -2,7 +2,7 @@
 
 :func:`tapped` swaps the class of each requested layer (and of the nested
 models on the way) for a subclass whose ``__call__`` records its symbolic
-output, and restores it in ``finally``; see :mod:`activations._trace` for the
+output, and restores it in ``finally``; see :mod:`activations._engine.trace` for the
 Keras behaviour this relies on and the tests that guard it.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import keras
 
-from activations._layers import LayerRef
+from activations._engine.layers import LayerRef
 
 __all__ = ["fused_activation", "tapped"]
 

@@ -4,7 +4,7 @@ Every model-facing function builds something once per model and options and
 reuses it: extractors, Grad-CAM's and the dream's two-input models, the
 reducers of ``channel_stats`` and ``top_images``, network tables, receptive
 fields, compiled steps. Each kind is a :class:`DerivedCache`: entries are built
-under :data:`activations._trace.BUILD_LOCK` (a second thread finds them built),
+under :data:`activations._engine.trace.BUILD_LOCK` (a second thread finds them built),
 kept per owner (the user's model, or an extractor) least recently used first,
 at most ``size`` per owner, and die with their owner. A model fed 100 photo
 sizes keeps the last ``size`` derived models of each kind, not 100.
@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
-from activations._trace import BUILD_LOCK
+from activations._engine.trace import BUILD_LOCK
 
 __all__ = ["CACHE_SIZE", "DerivedCache"]
 

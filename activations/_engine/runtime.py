@@ -15,10 +15,10 @@ from typing import TypeVar
 import keras
 import numpy as np
 
-from activations._input_range import check_input_range
-from activations._inputs import ImageSource
-from activations._progress import progress_bar
-from activations._stop import check_stop
+from activations._engine.input_range import check_input_range
+from activations._engine.inputs import ImageSource
+from activations._engine.progress import progress_bar
+from activations._engine.stop import check_stop
 
 __all__ = ["run_batches"]
 

@@ -7,8 +7,8 @@ import logging
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from activations._checks import as_real_array
-from activations._compare import ChannelComparison, compare_channels
+from activations._arrays.checks import as_real_array
+from activations._arrays.compare import ChannelComparison, compare_channels
 
 __all__ = ["ChannelComparison", "compare_channels", "strongest_channel", "top_channels"]
 

@@ -1,7 +1,7 @@
 """One compiled forward pass of an extractor, on each backend, to host arrays.
 
 TensorFlow and torch run the compiled step Keras' ``predict_on_batch`` runs;
-JAX runs a jitted ``stateless_call`` (see :mod:`activations._trace` for why).
+JAX runs a jitted ``stateless_call`` (see :mod:`activations._engine.trace` for why).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 import keras
 import numpy as np
 
-from activations._cache import DerivedCache
-from activations._stop import check_stop
-from activations._trace import Extractor
+from activations._engine.cache import DerivedCache
+from activations._engine.stop import check_stop
+from activations._engine.trace import Extractor
 
 __all__ = ["predict_batch", "run_extractor"]
 

@@ -9,16 +9,22 @@ import keras
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from activations._extract import check_options, prepare_images
-from activations._extractors import extractor_for
-from activations._inputs import ImageSource, input_spec
-from activations._masks import fill_values, mask_pair, mask_positions, occluded_batches, span_masks
-from activations._predict import run_extractor
-from activations._progress import check_progress
-from activations._resize import imresize
-from activations._runtime import run_batches
-from activations._scores import check_labels, default_score_layer
-from activations._trace import Extractor
+from activations._arrays.masks import (
+    fill_values,
+    mask_pair,
+    mask_positions,
+    occluded_batches,
+    span_masks,
+)
+from activations._arrays.resize import imresize
+from activations._engine.extractors import extractor_for
+from activations._engine.inputs import ImageSource, input_spec
+from activations._engine.preamble import check_options, prepare_images
+from activations._engine.predict import run_extractor
+from activations._engine.progress import check_progress
+from activations._engine.runtime import run_batches
+from activations._engine.trace import Extractor
+from activations._explain.scores import check_labels, default_score_layer
 from activations._types import ImagesLike, LayerSpec
 
 __all__ = ["mask_positions", "occlusion_sensitivity"]

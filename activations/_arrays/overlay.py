@@ -8,10 +8,10 @@ from typing import cast
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from activations._checks import as_real_array, colormap
-from activations._normalize import mat2gray
-from activations._region import cell_blocks
-from activations._resize import imresize
+from activations._arrays.checks import as_real_array, colormap
+from activations._arrays.normalize import mat2gray
+from activations._arrays.region import cell_blocks
+from activations._arrays.resize import imresize
 
 __all__ = ["COARSE_CELL_PIXELS", "map_method", "map_to_image", "overlay"]
 

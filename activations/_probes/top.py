@@ -18,13 +18,13 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._checks import check_int
-from activations._extract import check_options, prepare
-from activations._field import ReceptiveField
-from activations._progress import check_progress
-from activations._receptive_field import receptive_field
-from activations._runtime import run_batches
-from activations._top_reduce import TopAccumulator, TopReducer
+from activations._arrays.checks import check_int
+from activations._arrays.field import ReceptiveField
+from activations._engine.preamble import check_options, prepare
+from activations._engine.progress import check_progress
+from activations._engine.runtime import run_batches
+from activations._probes.receptive_field import receptive_field
+from activations._probes.top_reduce import TopAccumulator, TopReducer
 from activations._types import ImagesLike, LayerSpec
 
 __all__ = ["BY", "TopImages", "check_channels", "finish", "top_images"]

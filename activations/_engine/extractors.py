@@ -6,11 +6,11 @@ import logging
 
 import keras
 
-from activations._cache import DerivedCache
-from activations._inputs import ModelInput, input_spec
-from activations._layers import LayerRef, resolve_layers
-from activations._tap import fused_activation
-from activations._trace import BUILD_LOCK, Extractor, build_extractor
+from activations._engine.cache import DerivedCache
+from activations._engine.inputs import ModelInput, input_spec
+from activations._engine.layers import LayerRef, resolve_layers
+from activations._engine.tap import fused_activation
+from activations._engine.trace import BUILD_LOCK, Extractor, build_extractor
 from activations._types import LayersLike
 
 __all__ = ["check_built", "extractor_for"]

@@ -16,17 +16,18 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._cache import DerivedCache
-from activations._extract import activations, check_options, prepare_images
-from activations._gradients import NoGradient, output_gradient
-from activations._layers import LayerRef, resolve_layer
-from activations._network import NetworkTable
-from activations._progress import check_progress
-from activations._resize import imresize
-from activations._runtime import run_batches
-from activations._scores import check_labels, default_score_layer, network_table
-from activations._tap import fused_activation
-from activations._trace import graph_kept, trace, upstream
+from activations._arrays.resize import imresize
+from activations._engine.cache import DerivedCache
+from activations._engine.gradients import NoGradient, output_gradient
+from activations._engine.layers import LayerRef, resolve_layer
+from activations._engine.preamble import check_options, prepare_images
+from activations._engine.progress import check_progress
+from activations._engine.runtime import run_batches
+from activations._engine.tap import fused_activation
+from activations._engine.trace import graph_kept, trace, upstream
+from activations._explain.scores import check_labels, default_score_layer, network_table
+from activations._probes.activations import activations
+from activations._probes.network import NetworkTable
 from activations._types import ImagesLike, LayerSpec
 
 __all__ = ["gradcam"]

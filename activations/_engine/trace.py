@@ -67,8 +67,8 @@ from typing import Any
 
 import keras
 
-from activations._layers import LayerRef
-from activations._tap import tapped
+from activations._engine.layers import LayerRef
+from activations._engine.tap import tapped
 
 __all__ = [
     "BUILD_LOCK",
@@ -77,6 +77,7 @@ __all__ = [
     "build_extractor",
     "graph_kept",
     "parents",
+    "producer",
     "structured",
     "trace",
     "trace_error",
@@ -151,6 +152,12 @@ def _install(graph: list[tuple[Any, list, list]]) -> None:
         layer._outbound_nodes[:] = outbound
 
 
+def producer(tensor: Any) -> Any:
+    """The operation (a layer, or a ``keras.ops`` op) that produced a symbolic tensor."""
+    history = getattr(tensor, "_keras_history", None)
+    return getattr(history, "operation", None)
+
+
 def parents(tensor: Any) -> list[Any]:
     """The tensors a traced tensor is computed from (none for an input)."""
     history = getattr(tensor, "_keras_history", None)
@@ -208,7 +215,7 @@ def trace(
 
     Holds :data:`BUILD_LOCK` while the layers are tapped. ``stage`` is one stage
     for every ref or ``id(layer) -> stage``; ``shifts`` as in
-    :func:`activations._tap.tapped` (Grad-CAM's shift of its feature maps).
+    :func:`activations._engine.tap.tapped` (Grad-CAM's shift of its feature maps).
 
     Returns
     -------
@@ -321,7 +328,7 @@ def build_extractor(
     model : keras.Model
         Any built Keras 3 model with one input.
     refs : sequence of LayerRef
-        The layers to tap (from :func:`activations._layers.resolve_layers`).
+        The layers to tap (from :func:`activations._engine.layers.resolve_layers`).
     input_shape : tuple
         Shape of one sample, without the batch axis; ``None`` for free sizes.
     dtype : str

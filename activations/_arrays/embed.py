@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from threadpoolctl import threadpool_limits
 
-from activations._checks import as_real_array, check_int
+from activations._arrays.checks import as_real_array, check_int
 
 __all__ = ["FIT_THREADS", "METHODS", "embed", "limited_threads"]
 

@@ -10,10 +10,10 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._inputs import check_model, declared_shape, input_spec
-from activations._layers import LayerRef, iter_layers, resolve_layer
-from activations._tap import fused_activation
-from activations._trace import graph_kept, trace
+from activations._engine.inputs import check_model, declared_shape, input_spec
+from activations._engine.layers import LayerRef, iter_layers, resolve_layer
+from activations._engine.tap import fused_activation
+from activations._engine.trace import graph_kept, trace
 
 __all__ = ["LayerInfo", "NetworkTable", "analyze_network", "layer_weights", "shape_text"]
 

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from skimage.util import montage
 
-from activations._resize import imresize
+from activations._arrays.resize import imresize
 
 __all__ = ["grid_shape", "imtile"]
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from activations._checks import as_real_array
+from activations._arrays.checks import as_real_array
 
 __all__ = ["mat2gray"]
 

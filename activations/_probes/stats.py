@@ -8,12 +8,12 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._cache import DerivedCache
-from activations._extract import check_options, prepare
-from activations._predict import predict_batch
-from activations._progress import check_progress
-from activations._runtime import run_batches
-from activations._trace import Extractor, graph_kept
+from activations._engine.cache import DerivedCache
+from activations._engine.preamble import check_options, prepare
+from activations._engine.predict import predict_batch
+from activations._engine.progress import check_progress
+from activations._engine.runtime import run_batches
+from activations._engine.trace import Extractor, graph_kept
 from activations._types import ImagesLike, LayerSpec
 
 __all__ = ["ChannelStats", "channel_stats", "stats_reducer"]

@@ -14,7 +14,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from activations._cache import DerivedCache
+from activations._engine.cache import DerivedCache
 
 __all__ = ["NoGradient", "output_gradient"]
 
