@@ -22,6 +22,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 # Public name -> the module defining it; each module is imported on first access.
 _EXPORTS: dict[str, str] = {
+    "Box": "activations._arrays.region",
     "ChannelComparison": "activations._arrays.compare",
     "ChannelStats": "activations._probes.stats",
     "LayerInfo": "activations._probes.network",
@@ -56,6 +57,7 @@ _SUBMODULES = ("datasets", "plot", "reference", "zoo")
 
 __all__ = [
     "__version__",
+    "Box",
     "ChannelComparison",
     "ChannelStats",
     "ImagesLike",
@@ -102,7 +104,7 @@ if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides the
         strongest_channel,
         top_channels,
     )
-    from activations._arrays.region import region_weights
+    from activations._arrays.region import Box, region_weights
     from activations._arrays.resize import imresize
     from activations._arrays.tile import imtile
     from activations._explain.dream import deep_dream

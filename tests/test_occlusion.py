@@ -9,7 +9,8 @@ from _sanity import deletion_area
 from _tolerance import assert_close
 from keras import layers
 
-from activations import _occlusion, datasets, imresize, occlusion_sensitivity, zoo
+from activations import datasets, imresize, occlusion_sensitivity, zoo
+from activations._explain import occlusion as _occlusion
 from activations._explain.occlusion import mask_positions
 from activations.datasets._fashion_mnist import SYSTEM_DIR
 

@@ -33,7 +33,7 @@ def test_patches_centred_on_the_peak(scanned):
         assert is_red_near(pixels, *pixel_of(ax, (size[1] - 1) / 2, (size[0] - 1) / 2, pixels))
     # the shown patch holds the image pixels of the field's box (padding is masked)
     r, c = top.positions[row4, 0]
-    r0, r1, c0, c1 = top.field.box(int(r), int(c))
+    c0, r0, c1, r1 = top.field.patch(int(r), int(c))
     image = x[top.indices[row4, 0], :, :, 0]
     shown = np.ma.filled(axes[0].images[0].get_array(), np.nan)
     rows = slice(max(-r0, 0), size[0] - max(r1 - 12, 0))

@@ -60,7 +60,7 @@ def _check_boxes(model: keras.Model, names: list[str], shape: tuple, dense: dict
     for name in names:
         field = receptive_field(model, name)
         for i, j in np.ndindex(seen[name].shape[2:]):
-            r0, r1, c0, c1 = field.box(i, j, image_shape=image)
+            c0, r0, c1, r1 = field.patch(i, j, image_shape=image)
             changed = seen[name][:, :, i, j]
             expected = np.zeros(image, dtype=bool)
             expected[r0:r1, c0:c1] = True
@@ -68,7 +68,7 @@ def _check_boxes(model: keras.Model, names: list[str], shape: tuple, dense: dict
                 assert np.array_equal(changed, expected), (name, i, j, field)
             else:
                 assert not (changed & ~expected).any(), (name, i, j, field)
-                if field.box(i, j) == (r0, r1, c0, c1):  # not clipped
+                if field.patch(i, j) == (c0, r0, c1, r1):  # not clipped
                     rows, cols = np.nonzero(changed)
                     hull = (rows.min(), rows.max() + 1, cols.min(), cols.max() + 1)
                     assert hull == (r0, r1, c0, c1), (name, i, j, field)

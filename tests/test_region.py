@@ -133,9 +133,9 @@ def test_region_errors(region, kwargs, error, match):
 @pytest.mark.parametrize(
     ("grid", "error", "match"),
     [
-        ("8x8", TypeError, "`grid_shape` to be a pair of ints.*Received: grid_shape='8x8'"),
-        ((8, 8.0), TypeError, r"grid_shape=\(8, 8.0\)"),
-        ((0, 8), ValueError, r"positive sizes. Received: grid_shape=\(0, 8\)"),
+        ("8x8", TypeError, "`map_shape` to be a pair of ints.*Received: map_shape='8x8'"),
+        ((8, 8.0), TypeError, r"map_shape=\(8, 8.0\)"),
+        ((0, 8), ValueError, r"positive sizes. Received: map_shape=\(0, 8\)"),
     ],
 )
 def test_grid_shape_errors(grid, error, match):
@@ -187,3 +187,20 @@ def test_cell_blocks_keep_channels_and_dtype():
     np.testing.assert_array_equal(blocks[:, 0, 1], [1, 1, 5, 5])
     with pytest.raises(ValueError, match=r"channel_map.shape=\(4,\)"):
         cell_blocks(np.zeros(4), (4, 4))
+
+
+def test_grid_shape_still_works_with_a_deprecation_warning():
+    with pytest.warns(DeprecationWarning, match=r"grid_shape=...\) is deprecated.*map_shape"):
+        old = region_weights((0, 0, 3, 2), grid_shape=(2, 2), image_shape=(4, 4))
+    np.testing.assert_array_equal(old, region_weights((0, 0, 3, 2), (2, 2), image_shape=(4, 4)))
+    with pytest.raises(TypeError, match=r"missing `map_shape`"):
+        region_weights((0, 0, 3, 2), image_shape=(4, 4))
+
+
+def test_one_box_type_everywhere():
+    from activations import Box
+    from activations.datasets import EYE_CLOSED_BOX
+
+    assert isinstance(check_box([1, 2, 5, 4], (10, 10)), Box)
+    assert EYE_CLOSED_BOX == Box(x0=88, y0=59, x1=115, y1=70)
+    assert Box.from_rows_cols(59, 70, 88, 115) == EYE_CLOSED_BOX

@@ -114,14 +114,17 @@ def test_crops_follow_the_receptive_field(small_cnn, rng):
     x = rng.random((8, 12, 12, 1), dtype=np.float32)
     top = top_images(small_cnn, x, "conv2d_1", k=2, progress=False)
     assert top.field is not None
-    boxes = top.boxes((12, 12))
+    boxes = top.patches((12, 12))
     crops = top.crops(x)
     for c in range(6):
         for j in range(2):
             row, col = top.positions[c, j]
-            r0, r1, c0, c1 = top.field.box(int(row), int(col), (12, 12))
-            np.testing.assert_array_equal(boxes[c, j], [r0, r1, c0, c1])
-            np.testing.assert_array_equal(crops[c][j], x[top.indices[c, j], r0:r1, c0:c1])
+            x0, y0, x1, y1 = top.field.patch(int(row), int(col), (12, 12))
+            np.testing.assert_array_equal(boxes[c, j], [x0, y0, x1, y1])
+            np.testing.assert_array_equal(crops[c][j], x[top.indices[c, j], y0:y1, x0:x1])
+    with pytest.warns(DeprecationWarning, match=r"use .patches\(\)"):
+        old = top.boxes((12, 12))  # the old (r0, r1, c0, c1) order, one release more
+    np.testing.assert_array_equal(old, boxes[..., [1, 3, 0, 2]])
 
 
 @core

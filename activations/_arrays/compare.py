@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,8 +66,8 @@ class ChannelComparison:
         ``inside_b / inside_a`` where ``inside_a > 0``; NaN where it is not.
     region : ndarray of shape (H, W), float64, or None
         The cell weights used (None: no region, the whole map).
-    grid_shape : (int, int)
-        The activation grid, (H, W).
+    map_shape : (int, int)
+        The activation map's (h, w) (``grid_shape`` is its deprecated name).
     k : int
         How many channels were asked for.
     n_dropping : int
@@ -83,16 +84,26 @@ class ChannelComparison:
     outside_b: NDArray[np.float32] | None
     ratio: NDArray[np.float32]
     region: NDArray[np.float64] | None
-    grid_shape: tuple[int, int]
+    map_shape: tuple[int, int]
     k: int
     n_dropping: int
     n_channels: int
 
     @property
+    def grid_shape(self) -> tuple[int, int]:
+        """Deprecated name of :attr:`map_shape`, the activation map's (h, w)."""
+        warnings.warn(
+            "ChannelComparison.grid_shape is deprecated: use .map_shape",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.map_shape
+
+    @property
     def area_inside(self) -> float:
         """The region's area in activation cells (the sum of its weights)."""
         if self.region is None:
-            return float(self.grid_shape[0] * self.grid_shape[1])
+            return float(self.map_shape[0] * self.map_shape[1])
         return float(self.region.sum())
 
     @property
@@ -133,7 +144,7 @@ class ChannelComparison:
         if self.region is None:
             where = "no region: the whole map, nothing outside"
         else:
-            h, w = self.grid_shape
+            h, w = self.map_shape
             where = f"region {self.area_inside:.4g} of {h}x{w} cells"
         if self.n_dropping < self.k and self.n_dropping == self.n_channels:
             count = f"all {self.n_channels} channels drop (k={self.k})"
@@ -282,7 +293,7 @@ def compare_channels(
     return ChannelComparison(
         **fields,
         region=weights,
-        grid_shape=(int(hw[0]), int(hw[1])),
+        map_shape=(int(hw[0]), int(hw[1])),
         k=int(k),
         n_dropping=dropping,
         n_channels=n_channels,

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 from activations._arrays.checks import check_int
+from activations._arrays.region import Box
 
 __all__ = ["ReceptiveField"]
 
@@ -36,10 +38,8 @@ class ReceptiveField:
     stride: tuple[int, int]
     offset: tuple[int, int]
 
-    def box(
-        self, row: int, col: int, image_shape: tuple[int, int] | None = None
-    ) -> tuple[int, int, int, int]:
-        """The patch ``[r0, r1) x [c0, c1)`` of cell ``(row, col)`` as ``(r0, r1, c0, c1)``.
+    def patch(self, row: int, col: int, image_shape: tuple[int, int] | None = None) -> Box:
+        """The input patch of cell ``(row, col)``, as the library's one :class:`Box`.
 
         Parameters
         ----------
@@ -50,22 +50,40 @@ class ReceptiveField:
 
         Returns
         -------
-        tuple of int
-            ``r0 = offset[0] + row * stride[0]``, ``r1 = r0 + size[0]``; columns alike.
+        Box
+            ``y0 = offset[0] + row * stride[0]``, ``y1 = y0 + size[0]``; ``x`` alike
+            along columns; ends excluded, so ``image[y0:y1, x0:x1]`` is the patch.
 
         Examples
         --------
         >>> field = ReceptiveField(size=(3, 3), stride=(2, 2), offset=(-1, -1))
-        >>> field.box(0, 0), field.box(1, 2, image_shape=(4, 4))
-        ((-1, 2, -1, 2), (1, 4, 3, 4))
+        >>> field.patch(0, 0)
+        Box(x0=-1, y0=-1, x1=2, y1=2)
+        >>> field.patch(1, 2, image_shape=(4, 4))
+        Box(x0=3, y0=1, x1=4, y1=4)
         """
         r0 = self.offset[0] + check_int(row, "row", 0) * self.stride[0]
         c0 = self.offset[1] + check_int(col, "col", 0) * self.stride[1]
         box = (r0, r0 + self.size[0], c0, c0 + self.size[1])
-        if image_shape is None:
-            return box
-        if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2:
-            raise TypeError(f"Expected `image_shape` (H, W). Received: image_shape={image_shape}")
-        h, w = (check_int(n, "image_shape", 1) for n in image_shape)
-        r0, r1, c0, c1 = (min(max(x, 0), n) for x, n in zip(box, (h, h, w, w)))
-        return r0, r1, c0, c1
+        if image_shape is not None:
+            if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2:
+                raise TypeError(
+                    f"Expected `image_shape` (H, W). Received: image_shape={image_shape}"
+                )
+            h, w = (check_int(n, "image_shape", 1) for n in image_shape)
+            r0, r1, c0, c1 = (min(max(x, 0), n) for x, n in zip(box, (h, h, w, w)))
+            box = (r0, r1, c0, c1)
+        return Box.from_rows_cols(*box)
+
+    def box(
+        self, row: int, col: int, image_shape: tuple[int, int] | None = None
+    ) -> tuple[int, int, int, int]:
+        """Deprecated: :meth:`patch`, as ``(r0, r1, c0, c1)`` (boxes are x0, y0, x1, y1)."""
+        warnings.warn(
+            "ReceptiveField.box(row, col) is deprecated: use .patch(row, col), which returns "
+            "the library's one Box (x0, y0, x1, y1)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        x0, y0, x1, y1 = self.patch(row, col, image_shape)
+        return y0, y1, x0, x1

@@ -24,21 +24,55 @@ inside the region and with ``1 - weight`` outside it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["Box", "box_title", "cell_blocks", "check_box", "check_shape", "region_weights"]
+__all__ = [
+    "Box",
+    "box_title",
+    "cell_blocks",
+    "check_box",
+    "check_shape",
+    "map_shape_argument",
+    "region_weights",
+]
 
-Box = tuple[int, int, int, int]
+
+
+class Box(NamedTuple):
+    """A box of pixels, ``image[y0:y1, x0:x1]``: x along columns, ends excluded.
+
+    The one box of the library: a region to compare (``region_weights``, the
+    command line's ``--region``), a receptive field's patch
+    (:meth:`ReceptiveField.patch`) and a top image's patch (:meth:`TopImages.patches`).
+
+    Examples
+    --------
+    >>> box = Box(88, 59, 115, 70)
+    >>> box.y1 - box.y0, box.x1 - box.x0
+    (11, 27)
+    """
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+    @classmethod
+    def from_rows_cols(cls, r0: int, r1: int, c0: int, c1: int) -> Box:
+        """The box of rows ``[r0, r1)`` and columns ``[c0, c1)``."""
+        return cls(int(c0), int(r0), int(c1), int(r1))
+
 
 # Weights this close to 0 or 1 are snapped to it: a fully covered cell weighs exactly 1.
 _SNAP = 1e-12
 
 
-def box_title(box: Box) -> str:
+def box_title(box: tuple[int, int, int, int]) -> str:
     """``"x 88..115, y 59..70"`` for the box (88, 59, 115, 70).
 
     Examples
@@ -48,6 +82,25 @@ def box_title(box: Box) -> str:
     """
     x0, y0, x1, y1 = box
     return f"x {x0}..{x1}, y {y0}..{y1}"
+
+
+def map_shape_argument(map_shape: Any, kwargs: dict[str, Any], function: str) -> Any:
+    """``map_shape``, or the deprecated ``grid_shape`` keyword it replaced."""
+    if "grid_shape" in kwargs:
+        warnings.warn(
+            f"{function}(grid_shape=...) is deprecated; the activation map's (h, w) is "
+            "`map_shape` everywhere. Received: grid_shape",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        if map_shape is not None:
+            raise TypeError(f"{function}() got both `map_shape` and `grid_shape`")
+        map_shape = kwargs.pop("grid_shape")
+    if kwargs:
+        raise TypeError(f"{function}() got unexpected keyword arguments {sorted(kwargs)}")
+    if map_shape is None:
+        raise TypeError(f"{function}() is missing `map_shape`, the activation map's (h, w)")
+    return map_shape
 
 
 def _is_int(value: object) -> bool:
@@ -79,7 +132,7 @@ def check_box(box: Sequence[int], image_shape: tuple[int, int]) -> Box:
     Examples
     --------
     >>> check_box([1, 2, 5, 4], (10, 10))
-    (1, 2, 5, 4)
+    Box(x0=1, y0=2, x1=5, y1=4)
     """
     if (
         isinstance(box, (str, bytes))
@@ -96,7 +149,7 @@ def check_box(box: Sequence[int], image_shape: tuple[int, int]) -> Box:
             f"0 <= y0 < y1 <= {rows} (pixels of the {rows}x{cols} image, ends excluded). "
             f"Received: region={x0},{y0},{x1},{y1}"
         )
-    return x0, y0, x1, y1
+    return Box(x0, y0, x1, y1)
 
 
 def check_shape(shape: object, name: str) -> tuple[int, int]:
@@ -156,9 +209,10 @@ def _mask_array(mask: ArrayLike) -> NDArray[np.float64]:
 
 def region_weights(
     region: Sequence[int] | ArrayLike,
-    grid_shape: tuple[int, int],
+    map_shape: tuple[int, int] | None = None,
     *,
     image_shape: tuple[int, int] | None = None,
+    **deprecated: Any,
 ) -> NDArray[np.float64]:
     """Map a box or a photo-sized mask onto an activation grid, as cell weights.
 
@@ -176,8 +230,9 @@ def region_weights(
         ``image_shape``), or a mask of the photo: bools, or weights in [0, 1]
         (a pixel's weight is the fraction of it in the region). A mask of the
         grid's own shape is returned as it is (each cell is one pixel).
-    grid_shape : (int, int)
-        The activation grid's (h, w), e.g. ``act.shape[:2]``.
+    map_shape : (int, int)
+        The activation map's (h, w), e.g. ``act.shape[:2]`` (``grid_shape=``
+        still works, with a DeprecationWarning).
     image_shape : (int, int), optional
         The photo's (H, W), e.g. ``image.shape[:2]``. Required for a box;
         for a mask it must match the mask's shape when given.
@@ -205,7 +260,8 @@ def region_weights(
     >>> region_weights((1, 1, 2, 2), (1, 1), image_shape=(4, 4))  # 1 of 16 pixels
     array([[0.0625]])
     """
-    grid = check_shape(grid_shape, "grid_shape")
+    map_shape = map_shape_argument(map_shape, deprecated, "region_weights")
+    grid = check_shape(map_shape, "map_shape")
     if np.ndim(region) == 1:  # a box
         # 1-D: a list, tuple or array of the box's numbers; check_box checks them.
         box = cast(Sequence[int], region)

@@ -180,7 +180,7 @@ def receptive_field(
     Returns
     -------
     ReceptiveField
-        ``field.box(i, j)`` is the input patch that cell (i, j) of the map sees.
+        ``field.patch(i, j)`` is the input patch (a :class:`Box`) that cell (i, j) sees.
 
     Raises
     ------

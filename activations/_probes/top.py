@@ -106,8 +106,8 @@ class TopImages:
         rows = labels[self.indices].astype(np.int64)
         return np.array([np.bincount(row).max() / self.k for row in rows])
 
-    def boxes(self, image_shape: tuple[int, int]) -> NDArray[np.int64]:
-        """The input patch around each peak, clipped to the image.
+    def patches(self, image_shape: tuple[int, int]) -> NDArray[np.int64]:
+        """The input patch around each peak, clipped to the image, as boxes.
 
         Parameters
         ----------
@@ -116,13 +116,14 @@ class TopImages:
         Returns
         -------
         ndarray of shape (C, k, 4), int64
-            ``(r0, r1, c0, c1)``, half-open. The whole image for a layer
+            One :class:`activations.Box` ``(x0, y0, x1, y1)`` per top image, ends
+            excluded (``image[y0:y1, x0:x1]``). The whole image for a layer
             without a spatial map.
         """
         height, width = (int(n) for n in image_shape[:2])
         out = np.empty(self.indices.shape + (4,), np.int64)
         if self.positions is None:
-            out[:] = (0, height, 0, width)
+            out[:] = (0, 0, width, height)
             return out
         if self.field is None:
             raise ValueError(
@@ -131,8 +132,18 @@ class TopImages:
             )
         for c, k in np.ndindex(*self.indices.shape):
             row, col = self.positions[c, k]
-            out[c, k] = self.field.box(int(row), int(col), (height, width))
+            out[c, k] = self.field.patch(int(row), int(col), (height, width))
         return out
+
+    def boxes(self, image_shape: tuple[int, int]) -> NDArray[np.int64]:
+        """Deprecated: :meth:`patches` as ``(r0, r1, c0, c1)`` (boxes are x0, y0, x1, y1)."""
+        warnings.warn(
+            "TopImages.boxes() is deprecated: use .patches(), whose boxes are the library's "
+            "one Box order (x0, y0, x1, y1)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.patches(image_shape)[..., [1, 3, 0, 2]]
 
     def crops(self, images: Any) -> list[list[NDArray[Any]]]:
         """Each top image's receptive-field patch around its peak.
@@ -149,11 +160,11 @@ class TopImages:
             the image's edges, where the patch is cut).
         """
         first = np.asarray(images[int(self.indices.flat[0])])
-        boxes = self.boxes(first.shape[:2])
+        boxes = self.patches(first.shape[:2])
         return [
             [
-                np.asarray(images[int(i)])[r0:r1, c0:c1]
-                for i, (r0, r1, c0, c1) in zip(row_indices, row_boxes)
+                np.asarray(images[int(i)])[y0:y1, x0:x1]
+                for i, (x0, y0, x1, y1) in zip(row_indices, row_boxes)
             ]
             for row_indices, row_boxes in zip(self.indices, boxes)
         ]

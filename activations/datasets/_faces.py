@@ -16,12 +16,12 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from activations._arrays.region import check_shape, region_weights
+from activations._arrays.region import Box, check_shape, region_weights
 
 __all__ = ["EYE_CLOSED_BOX", "eye_closed_region", "face", "face_eye_closed"]
 
-EYE_CLOSED_BOX = (88, 59, 115, 70)
-"""Box (x0, y0, x1, y1) of the closed eye in face pixels, x along columns, end excluded."""
+EYE_CLOSED_BOX = Box(88, 59, 115, 70)
+"""The closed eye in face pixels: a :class:`activations.Box` (x0, y0, x1, y1), ends excluded."""
 
 _FACE_SHAPE = (160, 160, 3)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +26,15 @@ from activations.plot._common import (
 )
 
 __all__ = ["plot_compare", "plot_photos", "shared_limits"]
+
+
+_SHORT = 12  # characters of an image's name that still fit a map's title
+
+
+def _fit(label: str, width: int = 22) -> str:
+    """``label`` in lines of at most ``width`` characters (long file names broken)."""
+    lines = textwrap.wrap(label, width, break_long_words=True, break_on_hyphens=False)
+    return "\n".join(lines) or label
 
 
 def plot_compare(
@@ -141,8 +151,10 @@ def plot_compare(
     fig = figure_or_new(fig, figsize=(2.6 * cols + 1.2, 2.8 * rows))
     axes = fig.subplots(rows, cols, squeeze=False)
     for row, (photo, label) in enumerate(zip(photos, labels, strict=True)):
+        # A long name fits its photo's width in lines; the maps beside it say a or b.
+        short = label if same_photo or len(label) <= _SHORT else "ab"[row]
         if not same_photo:
-            show_image(axes[row, 0], photo, label)
+            show_image(axes[row, 0], photo, _fit(label))
         elif row == 0:
             show_image(axes[row, 0], photo, "photo (both rows)")
         else:
@@ -151,7 +163,7 @@ def plot_compare(
             drawn = axes[row, col].imshow(
                 channel_map, cmap="gray", vmin=vmin, vmax=vmax, interpolation="nearest"
             )
-            axes[row, col].set_title(f"{label}: channel {c}", fontsize=9, **PLAIN)
+            axes[row, col].set_title(f"{short}: channel {c}", fontsize=9, **PLAIN)
             axes[row, col].set_axis_off()
     bar = fig.colorbar(drawn, ax=list(axes[:2, 1:].ravel()), shrink=0.85)
     bar.set_label("activation (one scale for both)", **PLAIN)

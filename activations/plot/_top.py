@@ -52,7 +52,7 @@ def _patch(top: TopImages, image: NDArray[Any], row: int, j: int) -> tuple[NDArr
     if top.field is None or top.positions is None:
         return image, None
     r, c = (int(v) for v in top.positions[row, j])
-    r0, r1, c0, c1 = top.field.box(r, c)  # unclipped
+    c0, r0, c1, r1 = top.field.patch(r, c)  # unclipped
     height, width = image.shape[:2]
     canvas = np.full((r1 - r0, c1 - c0) + image.shape[2:], np.nan)
     rr0, rr1, cc0, cc1 = max(r0, 0), min(r1, height), max(c0, 0), min(c1, width)
@@ -137,7 +137,7 @@ def plot_top_images(
 def _outline(ax: Any, top: TopImages, r: int, j: int, shape: tuple[int, ...]) -> None:
     assert top.field is not None and top.positions is not None
     row, col = (int(v) for v in top.positions[r, j])
-    r0, r1, c0, c1 = top.field.box(row, col, (int(shape[0]), int(shape[1])))
+    c0, r0, c1, r1 = top.field.patch(row, col, (int(shape[0]), int(shape[1])))
     ax.add_patch(
         Rectangle(
             (c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0, fill=False, edgecolor=REGION_COLOR, lw=1.2

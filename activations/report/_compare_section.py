@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from numpy.typing import NDArray
 
 from activations._arrays.compare import ChannelComparison, compare_channels
-from activations._arrays.region import Box, box_title, region_weights
+from activations._arrays.region import box_title, region_weights
 from activations.report._page import Page
 from activations.report._sections import ConvLayer, shown_on_photo, slug
 
@@ -37,11 +37,11 @@ def percent_text(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:.0f}%"
 
 
-def region_text(result: ChannelComparison, box: Box | None) -> str:
+def region_text(result: ChannelComparison, box: tuple[int, int, int, int] | None) -> str:
     """Where the comparison looked, in words: the box and its area in activation cells."""
     if box is None or result.region is None:
         return "No region given: the whole map is compared, so nothing is outside it."
-    h, w = result.grid_shape
+    h, w = result.map_shape
     return (
         f"The region is the box {box_title(box)} (photo pixels, ends excluded). On the "
         f"{h}x{w} grid it covers {result.area_inside:.4g} cells: each cell counts with the "
@@ -77,7 +77,7 @@ def add_compare_section(
     acts: tuple[NDArray, NDArray],
     layer: str,
     *,
-    box: Box | None,
+    box: tuple[int, int, int, int] | None,
     k: int = 4,
     labels: tuple[str, str] = ("image a", "image b"),
 ) -> ChannelComparison:
