@@ -474,14 +474,14 @@ def test_compare_the_eye_on_prelu3_agrees_with_the_api(files, tmp_path, capsys):
 
 @pytest.mark.usefixtures("no_network")
 def test_compare_the_eye_on_squeezenet_finds_matlabs_channels(files, tmp_path, capsys):
-    # The CLI resizes the 160x160 photos to SqueezeNet's 227x227 and reads --region in
-    # those pixels: the eye box 88,59,115,70 scaled by 227/160 and rounded.
+    # The CLI resizes the 160x160 photos to SqueezeNet's 227x227; --region is in the
+    # file's pixels (the README's eye box) and is scaled by 227/160, rounded outward.
     out = tmp_path / "eye.png"
     args = ["compare", "squeezenet", str(files["face"]), str(files["closed"])]
-    args += ["--layer", "fire6-relu_squeeze1x1", "--region", "125,84,163,99", "-o", str(out)]
+    args += ["--layer", "fire6-relu_squeeze1x1", "--region", "88,59,115,70", "-o", str(out)]
     assert main(args) == 0
     stdout = capsys.readouterr().out
-    assert "region x 125..163, y 84..99 of the 227x227 image covers 2.168 of the 14x14" in stdout
+    assert "region x 124..164, y 83..100 of the 227x227 image covers" in stdout
     rows = [line.split() for line in stdout.splitlines() if re.match(r"\s+\d+\s+\d", line)]
     assert [int(row[0]) for row in rows][:2] == [13, 46]  # MATLAB's 14 and 47
     assert _is_png(out)
@@ -534,8 +534,8 @@ def test_compare_a_box_smaller_than_a_cell(files, tmp_path, capsys):
     [
         ("1,2,3", "--region should have 4 integers, got '1,2,3'"),
         ("a,b,c,d", "--region should be comma-separated integers, got 'a,b,c,d'"),
-        ("0,0,13,5", "0 <= x0 < x1 <= 12 and 0 <= y0 < y1 <= 12"),
-        ("5,5,5,9", "0 <= x0 < x1 <= 12"),
+        ("0,0,25,5", "0 <= x0 < x1 <= 24 and 0 <= y0 < y1 <= 24"),  # the file's 24x24
+        ("5,5,5,9", "0 <= x0 < x1 <= 24"),
     ],
 )
 def test_compare_bad_region(files, tmp_path, capsys, region, message):

@@ -128,7 +128,7 @@ def gradcam(
     *,
     feature_layer: LayerSpec | None = None,
     reduction_layer: LayerSpec | None = None,
-    batch_size: int = 32,
+    batch_size: int = 128,
     progress: bool | str = "auto",
 ) -> NDArray[np.float32]:
     """Grad-CAM maps: where the image drives the class score, as MATLAB's ``gradCAM``.
@@ -153,8 +153,8 @@ def gradcam(
     reduction_layer : str, int or keras.layers.Layer, optional
         The layer giving one score per class, (N, classes). Default: the
         model's (single) output layer.
-    batch_size : int, default 32
-        Images per forward and backward pass.
+    batch_size : int, default 128
+        Images per forward and backward pass (MATLAB's MiniBatchSize default).
     progress : {True, False, "auto"}, default "auto"
         A progress bar over the images (stderr); ``"auto"``: on a terminal or in
         a notebook.

@@ -95,7 +95,7 @@ def activations(
     layers: LayersLike,
     *,
     output_as: str = "channels",
-    batch_size: int = 32,
+    batch_size: int = 128,
     stage: str = "output",
     progress: bool | str = "auto",
 ) -> NDArray[np.float32] | dict[str, NDArray[np.float32]]:
@@ -126,9 +126,10 @@ def activations(
         ``"channels"``: (N, h, w, c), or (h, w, c) for one image. ``"rows"``:
         (N, h*w*c). ``"columns"``: (h*w*c, N). Flattening is row-major over
         (h, w, c).
-    batch_size : int
-        Images per forward pass; memory is bounded by one batch of activations
-        plus the result.
+    batch_size : int, default 128
+        Images per forward pass (MATLAB's MiniBatchSize, whose default is 128, as
+        every function here); memory is bounded by one batch of activations plus
+        the result.
     stage : {"output", "pre"}
         ``"pre"`` returns a layer's value before its fused activation (e.g. a
         Conv2D with ``activation="relu"``): the pre-ReLU map.

@@ -100,7 +100,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     out = check_figure_path(args.output, args.force)
     loaded = load_model(args.model, args.scale)
     image_a, image_b = load_pair(args.image_a, args.image_b, loaded)
-    box = _region(args.region, image_a)
+    box = _region(args.region, args.image_a, image_a)
     act_a = activations(loaded.model, model_x(image_a, loaded), args.layer)
     act_b = activations(loaded.model, model_x(image_b, loaded), args.layer)
     if act_a.ndim != 3:
@@ -159,13 +159,34 @@ def _shape_words(shape: tuple[int, ...]) -> str:
     return f"{shape[0]}x{shape[1]} {'gray' if shape[-1] == 1 else 'RGB'}"
 
 
-def _region(text: str | None, image) -> tuple[int, int, int, int] | None:
-    from activations._arrays.region import check_box
+def _region(text: str | None, path: str, image) -> tuple[int, int, int, int] | None:
+    """``--region`` in the pixels of the file at ``path``, as a box on the fitted ``image``.
+
+    The model may take another size than the file's (SqueezeNet: 227x227); the box is
+    checked against the file and scaled to the image the model sees, rounded outward.
+    """
+    import math
+
+    from PIL import Image
+
+    from activations._arrays.region import Box, check_box
 
     if text is None:
         return None
     values = _parse_ints(text, "--region", 4)
-    return check_box(values, image.shape[:2])
+    with Image.open(path) as file:  # the header only: the size
+        width, height = file.size
+    x0, y0, x1, y1 = check_box(values, (height, width))
+    rows, cols = image.shape[:2]
+    if (rows, cols) == (height, width):
+        return Box(x0, y0, x1, y1)
+    sx, sy = cols / width, rows / height
+    box = Box(
+        math.floor(x0 * sx), math.floor(y0 * sy), math.ceil(x1 * sx), math.ceil(y1 * sy)
+    )
+    logger.info("--region %s of the %dx%d file is %s of the %dx%d image the model sees",
+                text, height, width, tuple(box), rows, cols)  # fmt: skip
+    return check_box(box, (rows, cols))
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -181,7 +202,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         image = load_image(args.image, loaded)
     else:
         image, image_b = load_pair(args.image, args.compare, loaded)
-    box = _region(args.region, image)
+    box = _region(args.region, args.image, image)
     layers = None if args.layers is None else [n for n in args.layers.split(",") if n]
     image_set = None
     if args.top_images is not None:
