@@ -84,7 +84,9 @@ def plot_dreams(
     grid = (None, min(8, len(frames))) if grid_size is None else grid_size
     tiled = imtile(list(frames), grid_size=grid, border_size=1)
     rows, cols = tiled.shape[0] / arr.shape[1], tiled.shape[1] / arr.shape[2]
-    ax = axes_or_new(ax, figsize=(min(10.0, 1.3 * cols + 1.2), 1.3 * rows + 0.9))
+    # At least 4 x 3 inches: one dream still leaves room for the title, note and bar.
+    size = (max(4.0, min(10.0, 1.3 * cols + 1.2)), max(3.0, 1.3 * rows + 0.9))
+    ax = axes_or_new(ax, figsize=size)
     ax.imshow(tiled, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     ax.set_axis_off()
     if title is not None:
