@@ -277,8 +277,8 @@ def wrap_titles(fig: Any) -> None:
     texts = [ax.title for ax in fig.findobj(Axes)]
     texts += [text for figure in fig.findobj(FigureBase) for text in figure.texts]
     texts = [text for text in texts if text.get_visible() and " " in text.get_text()]
-    if not texts:
-        return
+    if not any(_may_stick_out(text) for text in texts):
+        return  # a layout pass costs as much as drawing: only when a title may not fit
     fig.draw_without_rendering()
     for text in texts:
         box, room = text.get_window_extent(), text.get_figure(root=False).bbox
@@ -289,6 +289,18 @@ def wrap_titles(fig: Any) -> None:
         lines = text.get_text().split("\n")
         chars = max(10, int(max(map(len, lines)) * width / box.width))
         text.set_text("\n".join(textwrap.fill(line, chars) for line in lines))
+
+
+def _may_stick_out(text: Any) -> bool:
+    """Whether ``text`` is nearly as wide as its figure (measured without a layout pass).
+
+    A text's width does not depend on where the layout puts it; one under 90% of its
+    figure's width fits wherever the layout centres it.
+    """
+    figure = text.get_figure(root=False)
+    if figure is None:
+        return False
+    return text.get_window_extent().width > 0.9 * figure.bbox.width  # the figure's renderer
 
 
 def _max_dpi(fig: Any) -> int:
