@@ -30,7 +30,7 @@ def _pair(image, maps: dict, title: str) -> Figure:
     fig = Figure(figsize=(10.0, 4.2), layout="constrained")
     units = (GRADCAM_UNITS, OCCLUSION_UNITS)
     for sub, (name, values), unit in zip(fig.subfigures(1, 2), maps.items(), units):
-        plot_attribution(image, values, ax=sub.add_subplot(), title=name, label=unit)
+        plot_attribution(image, values, ax=sub.add_subplot(), title=name, units=unit)
     fig.suptitle(title, parse_math=False)
     return fig
 

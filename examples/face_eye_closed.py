@@ -104,14 +104,14 @@ def main(out_dir: str | Path, *, small: bool = False) -> dict:
     corr = [np.corrcoef(act1[..., k].ravel(), redness)[0, 1] for k in range(act1.shape[-1])]
     red = int(np.argmax(corr))
     print(f"  conv1 channel {red} follows the red areas (correlation {corr[red]:.2f})")
-    fig = plot_overlay(im, act1, red, layer="conv1")
+    fig = plot_overlay(im, act1, red, layer_name="conv1")
     fig.suptitle(f"A conv1 channel that follows the red areas (correlation {corr[red]:.2f})")
     save(fig, out / "face_conv1_red_channel.png", dpi)
 
     print("\nStep 4: the strongest channel")
     strongest = strongest_channel(act1)
     print(f"  conv1 channel {strongest} holds the largest value, {act1[..., strongest].max():.2f}")
-    fig = plot_overlay(im, act1, strongest, layer="conv1")
+    fig = plot_overlay(im, act1, strongest, layer_name="conv1")
     fig.suptitle(f"The strongest conv1 channel: it holds the largest value, {act1.max():.2f}")
     save(fig, out / "face_conv1_strongest.png", dpi)
 
@@ -152,7 +152,7 @@ def main(out_dir: str | Path, *, small: bool = False) -> dict:
             f"(alpha {alpha[c]:.3f})"
         )
     labels = (f"{PRE} (before PReLU)", f"{DEEP} (after PReLU)")
-    fig = plot_compare(im, None, act_pre, act_open, eye, labels=labels)
+    fig = plot_compare(im, None, act_pre, act_open, eye, captions=labels)
     save(fig, out / f"face_{PRE}_vs_{DEEP}.png", dpi)
 
     print("\nStep 7: the same face with one eye closed")
@@ -167,8 +167,8 @@ def main(out_dir: str | Path, *, small: bool = False) -> dict:
             f"{result.outside_b[i]:14.3f}  {result.outside_drop_pct[i]:14.1f}"
         )
     fig = plot_compare(
-        im, im_closed, act_open, act_closed, eye, labels=("eyes open", "eye closed"),
-        layer=DEEP, region=EYE_CLOSED_BOX, difference=True,
+        im, im_closed, act_open, act_closed, eye, captions=("eyes open", "eye closed"),
+        layer_name=DEEP, region=EYE_CLOSED_BOX, difference=True,
     )  # fmt: skip
     save(fig, out / "face_eye_open_vs_closed.png", dpi)
     drop_of = {int(c): float(p) for c, p in zip(result.channels, result.drop_pct)}

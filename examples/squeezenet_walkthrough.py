@@ -99,7 +99,7 @@ def main(out_dir: str | Path, *, small: bool = False) -> dict:
     selectivity = red_selectivity(net)
     red_rank = [int(c) for c in np.argsort(-selectivity, kind="stable")[:5]]
     print(f"  the 5 most red-selective conv1 channels on flat patches: {red_rank}")
-    fig = plot_overlay(im, act1, RED, layer="conv1")
+    fig = plot_overlay(im, act1, RED, layer_name="conv1")
     fig.suptitle(f"conv1 channel {RED} (MATLAB's {RED + 1}): it activates on red")
     save(fig, out / "squeezenet_conv1_red_channel.png", dpi)
 
@@ -109,7 +109,7 @@ def main(out_dir: str | Path, *, small: bool = False) -> dict:
     rows, cols = kernel.sum(axis=1), kernel.sum(axis=0)
     print(f"  conv1 channel {strongest} holds the largest value, {act1.max():.1f}")
     print(f"  its kernel summed over colours, by row {rows.round(2)}, by column {cols.round(2)}")
-    fig = plot_overlay(im, act1, strongest, layer="conv1")
+    fig = plot_overlay(im, act1, strongest, layer_name="conv1")
     fig.suptitle(f"The strongest conv1 channel, {strongest}: light-above/dark-below edges")
     save(fig, out / "squeezenet_conv1_strongest.png", dpi)
 
@@ -124,7 +124,7 @@ def main(out_dir: str | Path, *, small: bool = False) -> dict:
 
     print(f"\nStep 6: channels {EYES} (MATLAB's {[c + 1 for c in EYES]}), on the eyes")
     labels = ("before the ReLU", "after the ReLU")
-    fig = plot_compare(im, im, act5, act5relu, EYES, labels=labels, layer=SQUEEZE)
+    fig = plot_compare(im, im, act5, act5relu, EYES, captions=labels, layer_name=SQUEEZE)
     save(fig, out / "squeezenet_fire6_eye_channels.png", dpi)
 
     print("\nStep 7: the same face with one eye closed")
@@ -142,7 +142,8 @@ def main(out_dir: str | Path, *, small: bool = False) -> dict:
         )
     fig = plot_compare(
         photo, photo_closed, act5relu, act_closed, [int(c) for c in result.channels[:3]],
-        labels=("eyes open", "eye closed"), layer=RELU, region=EYE_CLOSED_BOX, difference=True,
+        captions=("eyes open", "eye closed"), layer_name=RELU, region=EYE_CLOSED_BOX,
+        difference=True,
     )  # fmt: skip
     save(fig, out / "squeezenet_eye_open_vs_closed.png", dpi)
 

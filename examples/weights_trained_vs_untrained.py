@@ -74,7 +74,7 @@ def main(out_dir: str | Path, *, small: bool = False) -> dict:
                  title="Untrained (fresh initialization, seed 0): the same layer")  # fmt: skip
     save(fig, out / "fashion_kernels_trained_vs_untrained.png", dpi)
 
-    fig = plot_weight_histogram(kernel_t, compare=kernel_u, labels=("trained", "untrained"))
+    fig = plot_weight_histogram(kernel_t, compare=kernel_u, captions=("trained", "untrained"))
     fig.axes[0].set_title("First conv layer: all 288 kernel values")
     save(fig, out / "fashion_kernel_histogram.png", dpi)
     return numbers

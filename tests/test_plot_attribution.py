@@ -44,7 +44,7 @@ def test_photo_map_and_colorbar(photo, heat):
 
 
 def test_the_colour_bar_names_the_units(heat):
-    fig = plot_attribution(np.zeros((4, 4, 3), np.uint8), heat[:4, :4], label="Grad-CAM")
+    fig = plot_attribution(np.zeros((4, 4, 3), np.uint8), heat[:4, :4], units="Grad-CAM")
     assert fig.axes[-1].get_ylabel() == "Grad-CAM"
 
 

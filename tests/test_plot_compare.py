@@ -24,7 +24,9 @@ def act() -> np.ndarray:
 def test_compare_shares_one_colour_scale(image, act):
     image_b = image[:6]  # a different size
     act_b = act * 0.5
-    fig = plot_compare(image, image_b, act, act_b, [2, 0], labels=("open", "closed"), layer="c5")
+    fig = plot_compare(
+        image, image_b, act, act_b, [2, 0], captions=("open", "closed"), layer_name="c5"
+    )
     assert len(fig.axes) == 2 * 3 + 1
     maps = [imresize(act[..., c], (8, 8), method="bilinear") for c in (2, 0)]
     maps += [imresize(act_b[..., c], (6, 8), method="bilinear") for c in (2, 0)]
@@ -48,7 +50,7 @@ def test_coarse_maps_are_blocks_and_the_region_is_on_every_map(act):
     photo_b = photo_a.copy()
     photo_b[12:20, 10:30] = 0
     box = (10, 12, 30, 20)
-    fig = plot_compare(photo_a, photo_b, act, act * 0.5, [0, 1], layer="prelu3", region=box)
+    fig = plot_compare(photo_a, photo_b, act, act * 0.5, [0, 1], layer_name="prelu3", region=box)
     np.testing.assert_array_equal(
         fig.axes[1].images[0].get_array(), cell_blocks(act[..., 0], (40, 40))
     )
@@ -108,14 +110,14 @@ def test_where_the_photos_differ_on_its_own_scale_with_a_bar_and_the_region(act)
 
 def test_one_photo_for_both_rows_is_drawn_once(image, act):
     labels = ("conv3 (before PReLU)", "prelu3 (after PReLU)")
-    fig = plot_compare(image, None, act, act * 0.5, [0, 2], labels=labels)
+    fig = plot_compare(image, None, act, act * 0.5, [0, 2], captions=labels)
     photo_ax, empty = fig.axes[0], fig.axes[3]
     assert photo_ax.get_title() == "photo (both rows)"
     assert not empty.images and not empty.axison and empty.get_title() == ""
     assert [fig.axes[i].get_title() for i in (1, 4)] == [
         "conv3 (before PReLU): channel 0", "prelu3 (after PReLU): channel 0",
     ]  # fmt: skip
-    with_diff = plot_compare(image, None, act, act * 0.5, [0], labels=labels, difference=True)
+    with_diff = plot_compare(image, None, act, act * 0.5, [0], captions=labels, difference=True)
     assert not with_diff.axes[4].images  # no photo difference to draw
 
 
@@ -128,7 +130,7 @@ def test_compare_single_channel_and_constant_maps(image):
 
 
 def test_names_with_dollars_are_plain_text(image, act):
-    fig = plot_compare(image, image, act, act, [0], labels=("a$^^$", "b"), layer="x$_{$")
+    fig = plot_compare(image, image, act, act, [0], captions=("a$^^$", "b"), layer_name="x$_{$")
     rendered(fig)  # parsing either as mathtext would fail here
     assert fig.get_suptitle().startswith("x$_{$: channels 0 on 'a$^^$' and 'b'")
 
@@ -149,10 +151,10 @@ def test_compare_errors(image, act):
         plot_compare(image, image, act, act, [0, 5])
     with pytest.raises(TypeError, match="int or a sequence of ints.*channels='0'"):
         plot_compare(image, image, act, act, "0")
-    with pytest.raises(ValueError, match=r"pair of str.*labels=\('a',\)"):
-        plot_compare(image, image, act, act, [0], labels=("a",))
-    with pytest.raises(TypeError, match=r"pair of str.*labels=\('a', 1\)"):
-        plot_compare(image, image, act, act, [0], labels=("a", 1))
+    with pytest.raises(ValueError, match=r"pair of str.*captions=\('a',\)"):
+        plot_compare(image, image, act, act, [0], captions=("a",))
+    with pytest.raises(TypeError, match=r"pair of str.*captions=\('a', 1\)"):
+        plot_compare(image, image, act, act, [0], captions=("a", 1))
     with pytest.raises(ValueError, match=r"image_b.shape=\(8,\)"):
         plot_compare(image, np.zeros(8), act, act, [0])
     with pytest.raises(ValueError, match="photos of the same size to draw one region"):
@@ -163,7 +165,7 @@ def test_compare_errors(image, act):
 
 def test_photos_are_labelled_with_the_region_in_red():
     gray = np.full((40, 50, 3), 100, np.uint8)
-    fig = plot_photos([gray, gray], labels=["eyes open", "eye closed"], region=(10, 5, 30, 25))
+    fig = plot_photos([gray, gray], captions=["eyes open", "eye closed"], region=(10, 5, 30, 25))
     assert [ax.get_title() for ax in fig.axes] == ["eyes open", "eye closed"]
     pixels = rendered(fig)
     for ax in fig.axes:
@@ -176,7 +178,18 @@ def test_photos_errors():
     gray = np.zeros((4, 4))
     with pytest.raises(ValueError, match="at least one image"):
         plot_photos([])
-    with pytest.raises(ValueError, match=r"one str label per image \(2\)"):
-        plot_photos([gray, gray], labels=["a"])
+    with pytest.raises(ValueError, match=r"one str caption per image \(2\)"):
+        plot_photos([gray, gray], captions=["a"])
     with pytest.raises(ValueError, match="0 <= x0 < x1 <= 4"):
         plot_photos([gray], region=(0, 0, 5, 1))
+
+
+def test_the_old_caption_names_still_work_with_a_deprecation_warning():
+    image, act = np.zeros((8, 8, 3)), np.arange(4 * 4 * 2.0).reshape(4, 4, 2)
+    with pytest.warns(DeprecationWarning, match=r"plot_compare\(labels=...\) is deprecated"):
+        plot_compare(image, image, act, act, [0], labels=("a", "b"), layer_name="x")
+    with pytest.warns(DeprecationWarning, match=r"plot_compare\(layer=...\) is deprecated"):
+        fig = plot_compare(image, image, act, act, [0], layer="conv9")
+    assert fig.texts[0].get_text().startswith("conv9: ")
+    with pytest.raises(TypeError, match=r"unexpected keyword arguments \['colour'\]"):
+        plot_compare(image, image, act, act, [0], colour="red")

@@ -132,7 +132,7 @@ def test_every_figure_renders_to_png(tmp_path, rng):
         "channels": plot.plot_channels(act, title="conv2d_1"),
         "kernels": plot.plot_kernels(kernel),
         "histogram": plot.plot_weight_histogram(kernel, compare=kernel * 0.3),
-        "overlay": plot.plot_overlay(image, act, 5, layer="conv2d_1"),
+        "overlay": plot.plot_overlay(image, act, 5, layer_name="conv2d_1"),
         "compare": plot.plot_compare(image, image[::-1], act, act[::-1], [3, 7]),
         "history": plot.plot_history({"loss": [0.5, 0.3, 0.2], "val_loss": [0.4, 0.3, 0.35]}),
         "network": plot.plot_network(NetworkTable("m", (28, 28, 1), rows)),

@@ -23,7 +23,7 @@ def act() -> np.ndarray:
 
 
 def test_overlay_panels(image, act):
-    fig = plot_overlay(image, act, 1, alpha=0.3, layer="conv1")
+    fig = plot_overlay(image, act, 1, alpha=0.3, layer_name="conv1")
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 5  # image, channel, blend, two colour bars
     ax_image, ax_channel, ax_blend, bar_channel, bar_blend = fig.axes
@@ -98,7 +98,7 @@ def test_overlay_gray_image_into_given_figure(act):
 
 
 def test_a_dollar_in_the_layer_name_is_drawn_as_written(image, act):
-    fig = plot_overlay(image, act, 0, layer="conv$x^^$")  # bad mathtext if parsed
+    fig = plot_overlay(image, act, 0, layer_name="conv$x^^$")  # bad mathtext if parsed
     rendered(fig)  # drawing must not fail
     assert fig.axes[1].get_title() == "conv$x^^$, channel 0"
 

@@ -191,7 +191,7 @@ def test_histogram_single_array_on_a_given_axes():
     fig = Figure()
     ax = fig.add_subplot()
     weights = np.arange(10.0)
-    assert plot_weight_histogram(weights, labels=("conv1",), bins=5, ax=ax) is fig
+    assert plot_weight_histogram(weights, captions=("conv1",), bins=5, ax=ax) is fig
     assert len(ax.containers) == 1
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["conv1 (mean 4.500, std 2.872)"]
 
@@ -201,9 +201,9 @@ def test_histogram_errors():
         plot_weight_histogram(np.array([0.0, np.nan]))
     with pytest.raises(ValueError, match="non-empty `compare`"):
         plot_weight_histogram(np.ones(3), compare=np.array([]))
-    with pytest.raises(ValueError, match=r"one label per array \(2\).*labels=\('a',\)"):
-        plot_weight_histogram(np.ones(3), compare=np.ones(3), labels=("a",))
-    with pytest.raises(TypeError, match="pair of str.*labels='ab'"):
-        plot_weight_histogram(np.ones(3), labels="ab")
+    with pytest.raises(ValueError, match=r"one caption per array \(2\).*captions=\('a',\)"):
+        plot_weight_histogram(np.ones(3), compare=np.ones(3), captions=("a",))
+    with pytest.raises(TypeError, match="pair of str.*captions='ab'"):
+        plot_weight_histogram(np.ones(3), captions="ab")
     with pytest.raises(TypeError, match="weights.dtype=<U1"):
         plot_weight_histogram(np.array(["a"]))

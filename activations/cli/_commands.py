@@ -85,7 +85,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         subfigs = fig.subfigures(len(channels), 1, squeeze=False).ravel()
         label = args.layer if args.stage == "output" else f"{args.layer} (before activation)"
         for channel, sub in zip(channels, subfigs):
-            plot_overlay(image, act, channel, layer=label, fig=sub)
+            plot_overlay(image, act, channel, layer_name=label, fig=sub)
     save_figure(fig, out, dpi=args.dpi)
     print(f"wrote {out}")
     return 0
@@ -128,7 +128,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     channels = [int(c) for c in result.channels]
     fig = plot_compare(
         image_a, image_b, act_a, act_b, channels,
-        labels=(name_a, name_b), layer=args.layer, region=box, difference=True,
+        captions=(name_a, name_b), layer_name=args.layer, region=box, difference=True,
     )  # fmt: skip
     save_figure(fig, out, dpi=args.dpi)
     print(f"wrote {out}")

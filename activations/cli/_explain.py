@@ -63,7 +63,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     peak = tuple(int(v) for v in divmod(int(found.argmax()), found.shape[1]))
     print(f"{args.method} for {which}: max {float(found.max()):.4g} at (row, col) {peak}")
     title = f"{method} of {Path(args.image).name}: {which}"
-    save_figure(plot_attribution(image, found, title=title, label=unit), out, dpi=args.dpi)
+    save_figure(plot_attribution(image, found, title=title, units=unit), out, dpi=args.dpi)
     print(f"wrote {out}")
     return 0
 

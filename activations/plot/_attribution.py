@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -11,7 +12,15 @@ from numpy.typing import ArrayLike
 
 from activations._arrays.checks import as_real_array, colormap
 from activations._arrays.overlay import map_to_image
-from activations.plot._common import PLAIN, axes_or_new, check_image, root_figure, show_image
+from activations.plot._common import (
+    PLAIN,
+    axes_or_new,
+    check_image,
+    no_more,
+    renamed,
+    root_figure,
+    show_image,
+)
 
 __all__ = ["GRADCAM_UNITS", "OCCLUSION_UNITS", "plot_attribution"]
 
@@ -28,13 +37,14 @@ def plot_attribution(
     alpha: float = 0.5,
     ax: Axes | None = None,
     title: str | None = None,
-    label: str = "change in score",
+    units: str = "change in score",
+    **deprecated: Any,
 ) -> Figure:
     """The photo with an attribution map drawn over it, and a colour bar.
 
     MATLAB's way of showing ``occlusionSensitivity``: ``imshow(X); hold on;
     imagesc(map, AlphaData=0.5); colormap jet; colorbar``. The map keeps its
-    own units (the colour bar says which: ``label``); a map smaller than
+    own units (the colour bar says which: ``units``); a map smaller than
     the photo is first brought to it with :func:`activations.map_to_image`
     (``method="auto"``: blocks for a coarse map, bilinear otherwise).
 
@@ -50,7 +60,7 @@ def plot_attribution(
         Opacity of the map, in [0, 1].
     ax : matplotlib Axes, optional
         Where to draw; by default one axes on a new figure (not a pyplot one).
-    label : str, default "change in score"
+    units : str, default "change in score"
         The colour bar's label: the map's units (occlusion: the change in the
         class score; Grad-CAM: "Grad-CAM").
     title : str, optional
@@ -75,6 +85,8 @@ def plot_attribution(
     >>> len(fig.axes), fig.axes[0].get_title()
     (2, 'map')
     """
+    units = renamed(deprecated, "label", "units", units, "plot_attribution")
+    no_more(deprecated, "plot_attribution")
     if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, numbers.Real):
         raise TypeError(f"Expected `alpha` to be a number. Received: alpha={alpha!r}")
     if not 0.0 <= alpha <= 1.0:
@@ -96,5 +108,5 @@ def plot_attribution(
     show_image(ax, photo, "" if title is None else title)
     drawn = ax.imshow(heat, cmap=cmap_, alpha=alpha, interpolation="nearest")
     bar = root_figure(ax).colorbar(drawn, ax=ax, shrink=0.8)
-    bar.set_label(label, **PLAIN)
+    bar.set_label(units, **PLAIN)
     return root_figure(ax)

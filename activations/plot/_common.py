@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import warnings
 from typing import Any
 
 import numpy as np
@@ -144,3 +145,26 @@ def how_shown(map_shape: tuple[int, ...], method: str) -> str:
     """``"8x8 map, one block per cell"`` or ``"46x46 map, bilinear"``."""
     size = f"{map_shape[0]}x{map_shape[1]} map"
     return f"{size}, one block per cell" if method == "nearest" else f"{size}, {method}"
+
+
+def renamed(given: dict[str, Any], old: str, new: str, value: Any, function: str) -> Any:
+    """``value``, or what came under the deprecated keyword ``old`` (with a warning).
+
+    The plot API names caption text ``title``/``captions`` (and a layer's name
+    ``layer_name``), never ``label``/``labels``/``layer``, which the analysis API
+    uses for classes and layers; the old names work one release more.
+    """
+    if old not in given:
+        return value
+    warnings.warn(
+        f"{function}({old}=...) is deprecated: use `{new}=`. Received: {old}",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return given.pop(old)
+
+
+def no_more(given: dict[str, Any], function: str) -> None:
+    """Refuse keywords left over after the deprecated ones were taken."""
+    if given:
+        raise TypeError(f"{function}() got unexpected keyword arguments {sorted(given)}")

@@ -20,6 +20,8 @@ from activations.plot._common import (
     draw_region,
     figure_or_new,
     how_shown,
+    no_more,
+    renamed,
     resample_method,
     root_figure,
     show_image,
@@ -44,12 +46,13 @@ def plot_compare(
     act_b: ArrayLike,
     channels: int | Sequence[int],
     *,
-    labels: Sequence[str] = ("image a", "image b"),
-    layer: str | None = None,
+    captions: Sequence[str] = ("image a", "image b"),
+    layer_name: str | None = None,
     region: Any = None,
     difference: bool = False,
     resample: str = "auto",
     fig: FigureBase | None = None,
+    **deprecated: Any,
 ) -> Figure:
     """The same channels on two images, on one shared colour scale.
 
@@ -62,7 +65,7 @@ def plot_compare(
     beside where the photos differ: ``|a - b|`` (the largest over the colour
     channels, in the photos' pixel units) on its own scale, 0 to its maximum,
     in red over a faded image a, with a colour bar.
-    Titles and labels are plain text (a ``$`` in a name is drawn as written).
+    Titles and captions are plain text (a ``$`` in a name is drawn as written).
 
     Parameters
     ----------
@@ -70,12 +73,12 @@ def plot_compare(
         The two photos (may differ in size, unless ``region`` is given).
         ``image_b=None``: both activations come from ``image_a`` (e.g. two
         layers, before and after an activation): the photo is drawn once,
-        titled "photo (both rows)", and the labels name the rows of maps.
+        titled "photo (both rows)", and the captions name the rows of maps.
     act_a, act_b : array_like of shape (h, w, C)
         Their activations at the same layer (same number of channels C).
     channels : int or sequence of int
         Channel indices (from 0) to compare.
-    labels : (str, str), default ("image a", "image b")
+    captions : (str, str), default ("image a", "image b")
         Names of the two images, used in the titles.
     layer : str, optional
         Layer name, for the figure's title.
@@ -100,11 +103,11 @@ def plot_compare(
     Raises
     ------
     TypeError
-        If an array is not real-valued, a channel is not an int or ``labels``
+        If an array is not real-valued, a channel is not an int or ``captions``
         is not strings.
     ValueError
         If a shape is wrong, the channel counts differ, ``channels`` is empty or
-        out of range, ``labels`` is not a pair, the region does not fit the
+        out of range, ``captions`` is not a pair, the region does not fit the
         photos (or they differ in size), the act shapes differ with
         ``difference=True`` or ``resample`` is unknown.
 
@@ -127,7 +130,10 @@ def plot_compare(
             f"layer). Received: act_a.shape={acts[0].shape}, act_b.shape={acts[1].shape}"
         )
     chosen = _check_channels(channels, acts[0].shape[-1])
-    labels = _check_labels(labels)
+    captions = renamed(deprecated, "labels", "captions", captions, "plot_compare")
+    layer_name = renamed(deprecated, "layer", "layer_name", layer_name, "plot_compare")
+    no_more(deprecated, "plot_compare")
+    labels = _check_captions(captions)
     if difference and acts[0].shape != acts[1].shape:
         raise ValueError(
             "Expected `act_a` and `act_b` of the same shape for difference=True. "
@@ -175,7 +181,7 @@ def plot_compare(
                 draw_region(ax, outline)
     numbers = ", ".join(str(c) for c in chosen)
     title = f"channels {numbers} on '{labels[0]}' and '{labels[1]}'"
-    title = title if layer is None else f"{layer}: {title}"
+    title = title if layer_name is None else f"{layer_name}: {title}"
     shown = how_shown(acts[0].shape, methods[0])
     fig.suptitle(title + f" ({shown}" + ("; red: the region)" if outline is not None else ")"),
                  **PLAIN)  # fmt: skip
@@ -239,16 +245,17 @@ def _photo_change(fig: FigureBase, ax: Any, photo_a: NDArray, photo_b: NDArray) 
 def plot_photos(
     images: Sequence[ArrayLike],
     *,
-    labels: Sequence[str] | None = None,
+    captions: Sequence[str] | None = None,
     region: Any = None,
     fig: FigureBase | None = None,
+    **deprecated: Any,
 ) -> Figure:
-    """Photos side by side, each titled with its label, the region outlined in red.
+    """Photos side by side, each titled with its caption, the region outlined in red.
 
     Parameters
     ----------
     images : sequence of array_like of shape (H, W, 3), (H, W, 1) or (H, W)
-    labels : sequence of str, optional
+    captions : sequence of str, optional
         One title per photo (plain text); default "image 1", "image 2", ...
     region : (x0, y0, x1, y1) or array_like of shape (H, W), optional
         Box in the photos' pixels (ends excluded) or mask; drawn on each photo.
@@ -271,17 +278,19 @@ def plot_photos(
     Examples
     --------
     >>> import numpy as np
-    >>> fig = plot_photos([np.zeros((4, 4))] * 2, labels=["a", "b"], region=(0, 0, 2, 2))
+    >>> fig = plot_photos([np.zeros((4, 4))] * 2, captions=["a", "b"], region=(0, 0, 2, 2))
     >>> [ax.get_title() for ax in fig.axes]
     ['a', 'b']
     """
+    captions = renamed(deprecated, "labels", "captions", captions, "plot_photos")
+    no_more(deprecated, "plot_photos")
     photos = [check_image(image, f"images[{i}]") for i, image in enumerate(images)]
     if not photos:
         raise ValueError("Expected at least one image. Received: images=[]")
-    names = [f"image {i + 1}" for i in range(len(photos))] if labels is None else list(labels)
+    names = [f"image {i + 1}" for i in range(len(photos))] if captions is None else list(captions)
     if len(names) != len(photos) or not all(isinstance(n, str) for n in names):
         raise ValueError(
-            f"Expected one str label per image ({len(photos)}). Received: labels={labels!r}"
+            f"Expected one str caption per image ({len(photos)}). Received: captions={captions!r}"
         )
     outlines = [None if region is None else check_region(region, p.shape) for p in photos]
     fig = figure_or_new(fig, figsize=(3.2 * len(photos), 3.6))
@@ -294,12 +303,16 @@ def plot_photos(
     return root_figure(fig)
 
 
-def _check_labels(labels: Sequence[str]) -> tuple[str, str]:
-    if isinstance(labels, str) or len(labels) != 2:
-        raise ValueError(f"Expected `labels` to be a pair of str. Received: labels={labels!r}")
-    if not all(isinstance(label, str) for label in labels):
-        raise TypeError(f"Expected `labels` to be a pair of str. Received: labels={labels!r}")
-    return labels[0], labels[1]
+def _check_captions(captions: Sequence[str]) -> tuple[str, str]:
+    if isinstance(captions, str) or len(captions) != 2:
+        raise ValueError(
+            f"Expected `captions` to be a pair of str. Received: captions={captions!r}"
+        )
+    if not all(isinstance(caption, str) for caption in captions):
+        raise TypeError(
+            f"Expected `captions` to be a pair of str. Received: captions={captions!r}"
+        )
+    return captions[0], captions[1]
 
 
 def _check_channels(channels: int | Sequence[int], n_channels: int) -> list[int]:

@@ -21,6 +21,8 @@ from activations.plot._common import (
     draw_region,
     figure_or_new,
     how_shown,
+    no_more,
+    renamed,
     resample_method,
     root_figure,
     show_image,
@@ -40,10 +42,11 @@ def plot_overlay(
     *,
     alpha: float = 0.5,
     cmap: str = "jet",
-    layer: str | None = None,
+    layer_name: str | None = None,
     region: Any = None,
     resample: str = "auto",
     fig: FigureBase | None = None,
+    **deprecated: Any,
 ) -> Figure:
     """The photo, one channel enlarged to the photo, and the two blended.
 
@@ -68,7 +71,7 @@ def plot_overlay(
         Opacity of the coloured channel in the blend (see ``overlay``).
     cmap : str, default "jet"
         Colormap of the channel in the blend.
-    layer : str, optional
+    layer_name : str, optional
         Layer name for the titles.
     region : (x0, y0, x1, y1) or array_like of shape (H, W), optional
         A box in the photo's pixels (ends excluded) or a mask of the photo,
@@ -98,9 +101,11 @@ def plot_overlay(
     --------
     >>> image = np.zeros((8, 8, 3))
     >>> act = np.arange(4 * 4 * 2.0).reshape(4, 4, 2)
-    >>> plot_overlay(image, act, 1, layer="conv1").axes[1].get_title()
+    >>> plot_overlay(image, act, 1, layer_name="conv1").axes[1].get_title()
     'conv1, channel 1'
     """
+    layer_name = renamed(deprecated, "layer", "layer_name", layer_name, "plot_overlay")
+    no_more(deprecated, "plot_overlay")
     photo = check_image(image)
     arr = check_act(act)
     channel = check_channel(channel, arr.shape[-1])
@@ -117,7 +122,7 @@ def plot_overlay(
     ax_image, ax_channel, ax_blend = fig.subplots(1, 3)
     show_image(ax_image, photo, "image")
     drawn = ax_channel.imshow(resized, cmap="gray", norm=scale, interpolation="nearest")
-    ax_channel.set_title(_channel_title(channel, layer), **PLAIN)
+    ax_channel.set_title(_channel_title(channel, layer_name), **PLAIN)
     ax_channel.text(
         0.5, -0.04, f"{how_shown(arr.shape, method)}; both panels: {lo:.3g} to {hi:.3g}, "
         "the channel's min to max", transform=ax_channel.transAxes,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -18,6 +18,8 @@ from activations.plot._common import (
     PLAIN,
     axes_or_new,
     figure_or_new,
+    no_more,
+    renamed,
     root_figure,
 )
 
@@ -227,9 +229,10 @@ def plot_weight_histogram(
     weights: ArrayLike,
     *,
     compare: ArrayLike | None = None,
-    labels: Sequence[str] = ("trained", "untrained"),
+    captions: Sequence[str] = ("trained", "untrained"),
     bins: int | Sequence[float] | str = 50,
     ax: Axes | None = None,
+    **deprecated: Any,
 ) -> Figure:
     """Histogram of all values of a weight array, optionally against a second one.
 
@@ -242,7 +245,7 @@ def plot_weight_histogram(
         E.g. a (3, 3, 1, 32) kernel; flattened.
     compare : array_like of any shape, optional
         A second weight array (e.g. the untrained twin's), drawn on top.
-    labels : (str, str), default ("trained", "untrained")
+    captions : (str, str), default ("trained", "untrained")
         Legend names of ``weights`` and ``compare``.
     bins : int, sequence of edges or str, default 50
         As in ``numpy.histogram_bin_edges``.
@@ -257,9 +260,9 @@ def plot_weight_histogram(
     Raises
     ------
     TypeError
-        If an array is not real-valued or ``labels`` is not strings.
+        If an array is not real-valued or ``captions`` is not strings.
     ValueError
-        If an array is empty or not finite, or ``labels`` has fewer names than
+        If an array is empty or not finite, or ``captions`` has fewer names than
         arrays.
 
     Examples
@@ -272,11 +275,16 @@ def plot_weight_histogram(
     arrays = [_finite_flat(weights, "weights")]
     if compare is not None:
         arrays.append(_finite_flat(compare, "compare"))
+    captions = renamed(deprecated, "labels", "captions", captions, "plot_weight_histogram")
+    no_more(deprecated, "plot_weight_histogram")
+    labels = captions
     if isinstance(labels, str) or not all(isinstance(label, str) for label in labels):
-        raise TypeError(f"Expected `labels` to be a pair of str. Received: labels={labels!r}")
+        raise TypeError(
+            f"Expected `captions` to be a pair of str. Received: captions={labels!r}"
+        )
     if len(labels) < len(arrays):
         raise ValueError(
-            f"Expected one label per array ({len(arrays)}). Received: labels={labels!r}"
+            f"Expected one caption per array ({len(arrays)}). Received: captions={labels!r}"
         )
     edges = np.histogram_bin_edges(np.concatenate(arrays), bins=bins)
     ax = axes_or_new(ax, figsize=(6.4, 4.0))

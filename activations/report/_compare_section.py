@@ -89,7 +89,7 @@ def add_compare_section(
     region = None if box is None else region_weights(box, grid, image_shape=image_hw)
     result = compare_channels(acts[0], acts[1], region=region, k=k)
     page.figure(
-        plot_photos(images, labels=list(labels), region=box),
+        plot_photos(images, captions=list(labels), region=box),
         "photos",
         f"'{labels[0]}' (left) and '{labels[1]}' (right) as the model sees them"
         + ("" if box is None else ", the compared region outlined in red")
@@ -121,8 +121,9 @@ def add_compare_section(
     channels = [int(c) for c in result.channels]
     page.figure(
         plot_compare(
-            *images, *acts, channels, labels=labels, layer=layer, region=box, difference=True
-        ),
+            *images, *acts, channels, captions=labels, layer_name=layer, region=box,
+            difference=True,
+        ),  # fmt: skip
         f"compare_{slug(layer)}",
         f"{layer} channels {', '.join(map(str, channels))}, each "
         f"{shown_on_photo(grid, images[0].shape)}. Rows 1-2: the channels on '{labels[0]}' "

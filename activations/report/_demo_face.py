@@ -99,7 +99,7 @@ def _face_conv1(page: Page, image: NDArray, act: NDArray) -> None:
     red = _red_channel(image, act)
     page.heading("2. One channel over the photo")
     page.figure(
-        plot_overlay(image, act, red, layer="conv1"),
+        plot_overlay(image, act, red, layer_name="conv1"),
         "channel_red",
         f"conv1 channel {red}: of all conv1 channels, its map follows the photo's red "
         "areas (R - (G + B) / 2) most closely (highest correlation). Middle: the channel "
@@ -140,7 +140,7 @@ def _face_deeper(
     with page.row():
         for i, c in enumerate(int(c) for c in result.channels[:2]):
             page.figure(
-                plot_overlay(image, act, c, layer=COMPARE_LAYER, region=box),
+                plot_overlay(image, act, c, layer_name=COMPARE_LAYER, region=box),
                 f"eye_channel_{c}",
                 f"{COMPARE_LAYER} channel {c}, {shown_on_photo(act.shape, image.shape)}; the "
                 "red box is the eye that closes in step 6. There the channel's mean falls "

@@ -127,7 +127,7 @@ def _conv1(page: Page, model, image: NDArray, act: NDArray) -> None:
     ranking = [int(c) for c in np.argsort(-red_selectivity(model), kind="stable")[:5]]
     page.heading("2. Channel 22 (ours 21): red")
     page.figure(
-        plot_overlay(image, act, RED_CHANNEL, layer="conv1"),
+        plot_overlay(image, act, RED_CHANNEL, layer_name="conv1"),
         "channel_red",
         f"conv1 channel {RED_CHANNEL} (MATLAB's {RED_CHANNEL + 1}), "
         f"{shown_on_photo(act.shape, image.shape)}: it is brightest on the lips. On flat "
@@ -158,8 +158,8 @@ def _fire6(page: Page, image: NDArray, acts: dict) -> None:
             acts[SQUEEZE],
             acts[RELU],
             list(EYE_CHANNELS),
-            labels=("before the ReLU", "after the ReLU"),
-            layer=SQUEEZE,
+            captions=("before the ReLU", "after the ReLU"),
+            layer_name=SQUEEZE,
         ),
         "eye_channels",
         f"{SQUEEZE} channels {EYE_CHANNELS[0]} and {EYE_CHANNELS[1]} (MATLAB's "

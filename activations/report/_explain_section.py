@@ -191,7 +191,7 @@ def add_explain_section(
             peak = np.unravel_index(int(values.argmax()), values.shape)
             page.figure(
                 plot_attribution(
-                    image, values, title=f"{titles[name]}: {what}", label=units[name]
+                    image, values, title=f"{titles[name]}: {what}", units=units[name]
                 ),
                 f"explain_{name}",
                 f"{captions[name]} Maximum {float(values.max()):.3g} at row {peak[0]}, "

@@ -219,7 +219,7 @@ def add_strongest(page: Page, image: NDArray, act: NDArray, layer: str, name: st
     top, scores = top_channels(act, k=min(5, act.shape[-1]))
     ranking = ", ".join(f"{int(c)} ({float(s):.3g})" for c, s in zip(top, scores))
     page.figure(
-        plot_overlay(image, act, channel, layer=layer),
+        plot_overlay(image, act, channel, layer_name=layer),
         name,
         f"{layer}: channel {channel} holds the largest value of the layer "
         f"({float(act[..., channel].max()):.4g}). Left: the photo; middle: the channel "

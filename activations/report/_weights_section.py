@@ -91,7 +91,7 @@ def _add_histograms(page: Page, kernels: dict[str, NDArray]) -> None:
     fig = Figure(figsize=(4.6 * cols, 3.2 * rows), layout="constrained")
     axes = np.ravel(fig.subplots(rows, cols, squeeze=False))
     for (name, kernel), ax in zip(kernels.items(), axes):
-        plot_weight_histogram(kernel, labels=(name, ""), ax=ax)
+        plot_weight_histogram(kernel, captions=(name, ""), ax=ax)
         ax.set_title(f"{name} kernel", **PLAIN)
     for ax in axes[len(kernels) :]:
         ax.set_axis_off()
