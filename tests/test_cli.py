@@ -514,7 +514,8 @@ def test_compare_ranks_only_channels_that_drop(files, tmp_path, capsys):
     image_b = load_image(str(files["photo_b"]), loaded)
     act_a = activations(loaded.model, model_x(image_a, loaded), "relu2")
     act_b = activations(loaded.model, model_x(image_b, loaded), "relu2")
-    region = region_weights((2, 2, 6, 6), act_a.shape[:2], image_shape=image_a.shape[:2])
+    # --region 2,2,6,6 is in the 24x24 file's pixels: 1,1,3,3 of the 12x12 input
+    region = region_weights((1, 1, 3, 3), act_a.shape[:2], image_shape=image_a.shape[:2])
     expected = compare_channels(act_a, act_b, region=region, k=100)
     assert (expected.drop > 0).all() and expected.n_dropping < 100
     assert str(expected) in stdout
@@ -675,7 +676,7 @@ def test_report_refuses_a_non_empty_directory(files, tmp_path, capsys):
         (["--region", "0,0,4,4"], "--region needs --compare IMAGE_B"),
         (["--layers", "conv1,pool1"], "Not a conv layer of model 'tiny': ['pool1']"),
         (["--compare", "PHOTO_B", "--layer", "nope"], "No layer named `nope`"),
-        (["--compare", "PHOTO_B", "--region", "0,0,40,4"], "0 <= x0 < x1 <= 12"),
+        (["--compare", "PHOTO_B", "--region", "0,0,40,4"], "0 <= x0 < x1 <= 24"),
     ],
 )
 def test_report_errors_leave_nothing_behind(files, tmp_path, capsys, extra, message):
