@@ -865,3 +865,19 @@ def test_python_dash_m_runs_the_cli():
     assert result.returncode == 2
     assert result.stderr.startswith("activations: error: no model file 'nothing.keras'")
     assert result.stderr.count("\n") == 1
+
+
+def test_names_from_outside_reach_the_terminal_escaped(files, tmp_path, capsys):
+    """A file name with an escape sequence or a newline can neither drive the terminal
+    nor forge a line of output: the one error line and the results carry it escaped."""
+    evil = tmp_path / "a\x1b]0;pwned\x07\nchannel 9.png"
+    evil.write_bytes(files["photo"].read_bytes())
+    out = tmp_path / "c.png"
+    args = ["compare", str(files["model"]), str(evil), str(files["photo_b"]), "--layer", "relu2"]
+    assert main([*args, "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "\x1b" not in printed and "\\x1b]0;pwned\\x07\\nchannel 9.png" in printed
+    assert main(["show", str(files["model"]), str(tmp_path / "no\x1b[2Jfile.png"),
+                 "--layer", "relu2", "-o", str(tmp_path / "s.png")]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "no\\x1b[2Jfile.png" in err

@@ -67,3 +67,13 @@ def test_uint8_images_and_errors(scanned):
         plot_top_images(top, x, channels=[9])
     with pytest.raises(TypeError, match="TopImages"):
         plot_top_images({"indices": []}, x)
+
+
+def test_images_other_than_the_scanned_ones_are_named():
+    import keras
+
+    model = keras.Sequential([keras.Input((6, 6, 1)), keras.layers.Conv2D(2, 3, name="c")])
+    x = np.random.default_rng(0).random((5, 6, 6, 1), dtype=np.float32)
+    top = top_images(model, x, "c", k=2, progress=False)
+    with pytest.raises(ValueError, match=r"`images` to be the 5 images top_images\(\) scanned"):
+        plot_top_images(top, x[:3])

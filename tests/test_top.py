@@ -214,3 +214,12 @@ def test_nan_maps_rank_last_at_every_batch_size(batch_size):
     assert any("maps of images [1, 4] hold NaN" in str(w.message) for w in caught)
     assert top.indices[0].tolist() == [9, 8, 6, 5, 3, 2, 0, 1, 4]
     assert np.isneginf(top.values[0, -2:]).all()
+
+
+def test_class_share_refuses_negative_or_non_integer_labels(small_cnn, rng):
+    x = rng.random((6, 12, 12, 1), dtype=np.float32)
+    top = top_images(small_cnn, x, "conv2d", k=2, progress=False)
+    with pytest.raises(ValueError, match=r"labels >= 0.*1 negative values, the smallest -1"):
+        top.class_share(np.array([0, 1, 2, -1, 0, 1]))
+    with pytest.raises(TypeError, match=r"integer class labels.*float64"):
+        top.class_share(np.zeros(6))

@@ -103,6 +103,15 @@ class TopImages:
                 f"Expected one label per scanned image, shape ({self.n_images},). "
                 f"Received: labels.shape={labels.shape}"
             )
+        if labels.dtype.kind not in "iu":
+            raise TypeError(
+                f"Expected integer class labels. Received: labels of dtype {labels.dtype}"
+            )
+        if labels.size and labels.min() < 0:
+            raise ValueError(
+                "Expected class labels >= 0 (class indices). Received: labels with "
+                f"{int((labels < 0).sum())} negative values, the smallest {int(labels.min())}"
+            )
         rows = labels[self.indices].astype(np.int64)
         return np.array([np.bincount(row).max() / self.k for row in rows])
 

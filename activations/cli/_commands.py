@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from activations.cli._errors import CliError
-from activations.cli._loading import LoadedModel, load_image, load_model, model_x
+from activations.cli._loading import LoadedModel, escaped, load_image, load_model, model_x
 
 __all__ = [
     "check_figure_path",
@@ -87,7 +87,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         for channel, sub in zip(channels, subfigs):
             plot_overlay(image, act, channel, layer_name=label, fig=sub)
     save_figure(fig, out, dpi=args.dpi)
-    print(f"wrote {out}")
+    print(f"wrote {escaped(str(out))}")
     return 0
 
 
@@ -108,7 +108,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     grid, image_hw = act_a.shape[:2], image_a.shape[:2]
     region = None if box is None else region_weights(box, grid, image_shape=image_hw)
     result = compare_channels(act_a, act_b, region=region, k=args.k)
-    name_a, name_b = Path(args.image_a).name, Path(args.image_b).name
+    name_a, name_b = escaped(Path(args.image_a).name), escaped(Path(args.image_b).name)
     if box is None:
         print(
             f"{args.layer}: no --region given, so the whole {grid[0]}x{grid[1]} map is "
@@ -120,7 +120,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
             f"covers {result.area_inside:.4g} of the {grid[0]}x{grid[1]} cells (each cell "
             "weighted by the fraction of it inside the region)"
         )
-    print(f"channels whose mean response drops most from a = {name_a} to b = {name_b}:")
+    print(
+        f"channels whose mean response drops most from a = {name_a} to "
+        f"b = {name_b}:"
+    )
     print(result)
     if result.channels.size == 0:
         print("no channel drops: no figure written")
@@ -131,7 +134,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         captions=(name_a, name_b), layer_name=args.layer, region=box, difference=True,
     )  # fmt: skip
     save_figure(fig, out, dpi=args.dpi)
-    print(f"wrote {out}")
+    print(f"wrote {escaped(str(out))}")
     return 0
 
 
@@ -220,13 +223,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         compare_layer=args.layer,
         k=args.k,
         force=args.force,
-        labels=(Path(args.image).name, Path(args.compare or "b").name),
+        labels=(escaped(Path(args.image).name), escaped(Path(args.compare or "b").name)),
         image_set=image_set,
         reduction_layer=args.reduction_layer,
         class_names=_report_names(args, loaded, image),
-        title=f"Activations of {Path(args.model).name} on {Path(args.image).name}",
+        title=f"Activations of {escaped(Path(args.model).name)} on "
+        f"{escaped(Path(args.image).name)}",
     )
-    print(f"wrote {path}")
+    print(f"wrote {escaped(str(path))}")
     return 0
 
 

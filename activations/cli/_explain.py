@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 
 from activations.cli._errors import CliError
-from activations.cli._loading import LoadedModel, load_image, load_model, model_x
+from activations.cli._loading import LoadedModel, escaped, load_image, load_model, model_x
 
 __all__ = ["cmd_dream", "cmd_explain"]
 
@@ -62,9 +62,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     which = f"the predicted {which}" if args.label is None else which
     peak = tuple(int(v) for v in divmod(int(found.argmax()), found.shape[1]))
     print(f"{args.method} for {which}: max {float(found.max()):.4g} at (row, col) {peak}")
-    title = f"{method} of {Path(args.image).name}: {which}"
+    title = f"{method} of {escaped(Path(args.image).name)}: {which}"
     save_figure(plot_attribution(image, found, title=title, units=unit), out, dpi=args.dpi)
-    print(f"wrote {out}")
+    print(f"wrote {escaped(str(out))}")
     return 0
 
 
@@ -116,5 +116,5 @@ def cmd_dream(args: argparse.Namespace) -> int:
     )
     title = f"deep_dream: {args.layer}, channels {args.channels} ({h}x{w})"
     save_figure(plot_dreams(images, channels=args.channels, title=title), out, dpi=args.dpi)
-    print(f"wrote {out}")
+    print(f"wrote {escaped(str(out))}")
     return 0

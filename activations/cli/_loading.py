@@ -24,6 +24,7 @@ __all__ = [
     "keras_is_safe",
     "load_image",
     "load_model",
+    "escaped",
     "printable",
 ]
 
@@ -124,6 +125,20 @@ def _feeding(scale: float) -> str:
     if scale == 1:
         return "feeding pixels as they are (0..255)"
     return f"feeding pixels/{scale:g} (0..{255 / scale:g})"
+
+
+def escaped(text: str) -> str:
+    """``text`` with every control character written as its escape, as repr() writes it.
+
+    For names from outside printed inside a line: they can neither move the cursor,
+    set the terminal's title, nor forge a line of output.
+
+    Examples
+    --------
+    >>> escaped("a" + chr(27) + "b") == "a" + chr(92) + "x1bb"
+    True
+    """
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 def printable(text: str) -> str:

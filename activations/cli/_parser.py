@@ -15,7 +15,7 @@ from activations.cli._commands import (
     cmd_train_fashion,
 )
 from activations.cli._explain import cmd_dream, cmd_explain
-from activations.cli._loading import ZOO
+from activations.cli._loading import ZOO, escaped
 from activations.cli._top import DEFAULT_ROWS, FASHION_TEST, cmd_top
 from activations.cli._types import (
     SCALE_RANGE,
@@ -271,4 +271,5 @@ def flags_of(parser: argparse.ArgumentParser) -> dict[str, str]:
 
 
 def one_line(error: BaseException | str) -> str:
-    return " ".join(str(error).split()) or type(error).__name__
+    """An error on one line, control characters escaped (a file name cannot forge output)."""
+    return escaped(" ".join(str(error).split())) or type(error).__name__

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from activations.cli._errors import CliError
-from activations.cli._loading import LoadedModel, load_image, load_model, model_x
+from activations.cli._loading import LoadedModel, escaped, load_image, load_model, model_x
 
 if TYPE_CHECKING:  # numpy loads with the command, so that --help stays fast
     import numpy as np
@@ -86,7 +86,7 @@ def image_set_of(
         images, batches = _fashion_test(loaded)
         return images, batches, "Fashion-MNIST test images"
     folder = ImageFolder(spec, loaded, option)
-    return folder, folder.batches(256), f"images in {Path(spec).name}/"
+    return folder, folder.batches(256), f"images in {escaped(Path(spec).name)}/"
 
 
 def _print_top(top: Any, names: list[str] | None) -> None:
@@ -96,7 +96,7 @@ def _print_top(top: Any, names: list[str] | None) -> None:
             print(f"  channel {channel}: 0 on its top images (no image excites it)")
             continue
         items = ", ".join(
-            f"{names[i] if names else f'#{i}'} {v:.4g}" for i, v in zip(indices, values)
+            f"{escaped(names[i]) if names else f'#{i}'} {v:.4g}" for i, v in zip(indices, values)
         )
         print(f"  channel {channel}: {items}")
 
@@ -121,5 +121,5 @@ def cmd_top(args: argparse.Namespace) -> int:
         shown = list(top.channels[:DEFAULT_ROWS])
         print(f"drawing channels 0-{DEFAULT_ROWS - 1} of {len(top.channels)} (--channels: more)")
     save_figure(plot_top_images(top, images, channels=shown, full=args.full), out, dpi=args.dpi)
-    print(f"wrote {out}")
+    print(f"wrote {escaped(str(out))}")
     return 0

@@ -100,6 +100,12 @@ def plot_top_images(
         raise TypeError(
             f"Expected `top` to be the TopImages that top_images() returns. Received: {type(top)}"
         )
+    count = len(images) if hasattr(images, "__len__") else None
+    if count is not None and count < top.n_images:
+        raise ValueError(
+            f"Expected `images` to be the {top.n_images} images top_images() scanned (the "
+            f"top images are indices into them). Received: {count} images"
+        )
     rows = _rows(top, channels)
     crop = not full and top.field is not None and top.positions is not None
     shown = [[_display(np.asarray(images[int(i)])) for i in top.indices[r]] for r in rows]
