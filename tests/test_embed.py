@@ -45,7 +45,7 @@ def test_pca_of_points_on_a_line():
     acts = (t[:, None] * np.arange(1.0, 9.0) + 5.0).reshape(7, 2, 4)
     coords = embed(acts, "pca")
     first = coords[:, 0] * np.sign(coords[-1, 0] - coords[0, 0])
-    np.testing.assert_allclose(first, (t - 3.0) * np.sqrt(204.0), rtol=1e-5)
+    np.testing.assert_allclose(first, (t - 3.0) * np.sqrt(204.0), rtol=1e-5, atol=1e-4)
     np.testing.assert_allclose(coords[:, 1], 0.0, atol=1e-4)
 
 
@@ -53,12 +53,27 @@ def test_tsne_separates_two_clusters(clusters):
     acts, labels = clusters
     coords = embed(acts, max_iter=300)
     assert coords.shape == (200, 2) and coords.dtype == np.float32
-    assert knn_agreement(coords, labels) > 0.99
+    # 0.98-0.994 over eight seeds of these clusters (max_iter=300): t-SNE is chaotic.
+    assert knn_agreement(coords, labels) > 0.97
     assert knn_agreement(coords, np.roll(labels, 1)) < 0.7  # the measure itself can fail
     # Each cluster sits apart: the centres are farther apart than 3 cluster radii.
     centres = [coords[labels == k].mean(axis=0) for k in (0, 1)]
     radius = max(np.linalg.norm(coords[labels == k] - centres[k], axis=1).mean() for k in (0, 1))
     assert np.linalg.norm(centres[0] - centres[1]) > 3 * radius
+
+
+@pytest.mark.parametrize("power", [-100, 63])
+def test_any_scale_embeds_alike(clusters, power):
+    # At 2**-100 scikit-learn's t-SNE crashed the process (SIGSEGV), at 2**63 it put
+    # every point at (0, 0). A power of two scales exactly: the same coordinates for
+    # t-SNE, PCA's scaled by the same factor.
+    acts, labels = clusters[0][:80], clusters[1][:80]
+    scaled = acts * np.float32(2.0**power)
+    np.testing.assert_array_equal(embed(scaled, max_iter=300), embed(acts, max_iter=300))
+    assert knn_agreement(embed(scaled, max_iter=300), labels, k=5) > 0.95
+    np.testing.assert_allclose(
+        embed(scaled, "pca"), embed(acts, "pca") * 2.0**power, rtol=1e-5, atol=1e-5 * 2.0**power
+    )
 
 
 def test_tsne_is_deterministic_for_a_seed(clusters):

@@ -62,7 +62,10 @@ def embed(
     to ``(N - 1) / 3`` for fewer than 91 images (logged), so that small
     batches work; a given ``perplexity >= N`` is a ``ValueError``. Activations
     that are the same for every image (nothing to embed) give all-zero
-    coordinates, with a warning in the log, never NaN. The fit runs with
+    coordinates, with a warning in the log, never NaN. The activations are
+    centred and divided by their largest deviation before the fit, so any
+    scale works alike (PCA's coordinates are given back in the activations'
+    units; t-SNE's do not depend on the scale). The fit runs with
     scikit-learn's OpenMP and BLAS pools bounded to ``FIT_THREADS`` (1)
     thread: beside TensorFlow's own threads, more are slower.
 
@@ -133,10 +136,28 @@ def embed(
         method, n, d, n_components,
         f" (perplexity {options['perplexity']:.3g})" if method == "tsne" else "",
     )  # fmt: skip
+    scale, unit = _unit_scale(flat)
     estimator = _estimator(method, n_components, random_state, options)
     with limited_threads(FIT_THREADS):
-        coords = estimator.fit_transform(flat)
+        coords = estimator.fit_transform(unit)
+    if method == "pca":  # linear: back to the activations' own units
+        coords = coords * scale
     return np.asarray(coords, dtype=np.float32)
+
+
+def _unit_scale(flat: NDArray[np.floating]) -> tuple[float, NDArray[np.float64]]:
+    """``flat`` divided by one number, its largest distance from the mean image.
+
+    scikit-learn fits in float64 but its t-SNE breaks at extreme scales (at
+    1e-30 it crashed the process, at 1e19 every point fell on (0, 0)). One
+    factor for all features changes neither t-SNE (its perplexity search
+    adapts each bandwidth to the distances) nor PCA's axes; PCA's coordinates
+    are multiplied back. The centring is done in float64, so float32 input
+    near its range limits loses nothing.
+    """
+    centred = np.asarray(flat, np.float64) - np.asarray(flat, np.float64).mean(axis=0)
+    scale = float(np.abs(centred).max())
+    return scale, centred / scale
 
 
 @contextmanager
