@@ -531,3 +531,17 @@ def test_zoo_models_warn_once_about_pixels_far_outside_their_range(rng):
         warnings.filterwarnings("error", message=".*expects pixel values")
         activations(model, boot, "conv2d")  # said once
         activations(zoo.fashion_cnn(weights=None, seed=0), boot / 255, "conv2d")  # in range
+
+
+def test_pre_stage_follows_new_weights(box_model, box_sums):
+    # Before: the cached pre-activation twin was a copy.copy of the layer, which Keras
+    # makes by saving and loading it: new variables, stale after set_weights.
+    x = np.arange(16.0, dtype=np.float32).reshape(4, 4, 1)
+    before = activations(box_model, x, "conv", stage="pre")
+    np.testing.assert_array_equal(before[..., 0], box_sums)
+    conv = box_model.get_layer("conv")
+    kernel, bias = conv.get_weights()
+    conv.set_weights([2 * kernel, bias])
+    after = activations(box_model, x, "conv", stage="pre")
+    np.testing.assert_array_equal(after[..., 0], 2 * box_sums)
+    np.testing.assert_array_equal(after[..., 1], 1 - 2 * box_sums)

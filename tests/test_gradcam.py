@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from _models import Elementwise
 from _sanity import deletion_area
 from _tolerance import assert_close
 from keras import layers
@@ -203,3 +204,35 @@ def test_a_score_without_a_gradient_to_the_feature_layer_is_refused():
     else:  # TensorFlow gives no gradient, PyTorch raises: one error for both
         with pytest.raises(ValueError, match=r"gives no gradient with respect to the maps"):
             gradcam(ints, x, 0, feature_layer="conv")
+
+
+def _not_finite_model(fn) -> keras.Model:
+    """``fn`` on the pixels, then conv -> average -> softmax: a bad pixel gives NaN scores."""
+    return keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            Elementwise(fn, name="fn"),
+            layers.Conv2D(2, 3, name="conv", kernel_initializer="ones"),
+            layers.GlobalAveragePooling2D(),
+            layers.Dense(2, activation="softmax", kernel_initializer="ones"),
+        ]
+    )
+
+
+# sqrt of a negative pixel is NaN; 1/0 is inf (then inf - inf in the softmax: NaN)
+NOT_FINITE = [(keras.ops.sqrt, -1.0), (lambda t: keras.ops.divide(1.0, t), 0.0)]
+
+
+@pytest.mark.core
+@pytest.mark.parametrize("label", [None, 1])
+@pytest.mark.parametrize("fn, bad", NOT_FINITE)
+def test_an_image_with_a_score_that_is_not_finite_gets_a_nan_map(rng, label, fn, bad):
+    # Before: a NaN map with no word, and label=None explained class 0 (NaN's argmax).
+    model = _not_finite_model(fn)
+    x = rng.random((3, 8, 8, 1), dtype=np.float32) + 0.5
+    x[1, 2, 3, 0] = bad
+    with pytest.warns(RuntimeWarning, match=r"gradcam: 1 of 3 images .* images \[1\]"):
+        maps = gradcam(model, x, label=label, feature_layer="conv", batch_size=2)
+    assert maps.shape == (3, 8, 8)  # resized from 6 x 6: before, imresize refused NaN
+    assert np.isnan(maps[1]).all() and np.isfinite(maps[[0, 2]]).all()
+    assert_close(maps[[0, 2]], gradcam(model, x[[0, 2]], label=label, feature_layer="conv"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from _models import Elementwise
 from _sanity import deletion_area
 from _tolerance import assert_close
 from keras import layers
@@ -316,3 +317,24 @@ def test_batch_size_errors_are_those_of_every_function(ramp):
     model = linear_model((6, 6, 1), [1.0, 2.0])
     with pytest.raises(TypeError, match=r"`batch_size` to be an int. Received: batch_size='a'"):
         occlusion_sensitivity(model, ramp, batch_size="a")
+
+
+@pytest.mark.parametrize("label", [None, 0])
+def test_an_image_with_a_score_that_is_not_finite_gets_a_nan_map(rng, label):
+    # Before: imresize's "Expected `array` without NaN values", an array never passed.
+    model = keras.Sequential(
+        [
+            keras.Input((6, 6, 1)),
+            Elementwise(keras.ops.sqrt),  # a negative pixel: NaN
+            keras.layers.Flatten(),
+            keras.layers.Dense(2, activation="softmax", kernel_initializer="ones"),
+        ]
+    )
+    x = rng.random((3, 6, 6, 1), dtype=np.float32) + 0.5
+    x[2, 0, 0, 0] = -1.0
+    with pytest.warns(RuntimeWarning, match=r"occlusion_sensitivity: 1 of 3 .* images \[2\]"):
+        maps = occlusion_sensitivity(model, x, label, mask_size=2, stride=2, mask_value=1.0)
+    assert maps.shape == x.shape[:3]
+    assert np.isnan(maps[2]).all() and np.isfinite(maps[:2]).all()
+    alone = occlusion_sensitivity(model, x[:2], label, mask_size=2, stride=2, mask_value=1.0)
+    np.testing.assert_allclose(maps[:2], alone, rtol=1e-5, atol=1e-6)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from _models import Elementwise
 from keras import layers
 
 from activations import zoo
@@ -354,6 +355,11 @@ REFUSALS = {
         [Shift(name="shift"), layers.Conv2D(1, 1)],
         -1,
         r"unsupported: .*'shift' \(Shift\) is not a layer whose geometry .* Supported \(1D/2D\)",
+    ),
+    "layer without a config": (  # before: Keras' NotImplementedError from get_config()
+        [Elementwise(keras.ops.exp, name="exp"), layers.Conv2D(1, 1)],
+        -1,
+        r"unsupported: .*'exp' \(Elementwise\) is not a layer whose geometry",
     ),
     "spatial softmax": (
         [layers.Softmax(axis=1, name="softmax")],

@@ -8,6 +8,7 @@ import warnings
 import keras
 import numpy as np
 import pytest
+from _models import Elementwise
 from _tolerance import assert_close
 
 from activations import activations, top_images
@@ -194,16 +195,11 @@ def test_a_tf_data_pipeline_of_x_y_batches(small_cnn, rng):
     assert_same_ranking(top, activations(small_cnn, x, "conv2d_1"), 4, "max")
 
 
-class _Log(keras.layers.Layer):
-    def call(self, x):
-        return keras.ops.log(x)
-
-
 @pytest.mark.core
 @pytest.mark.parametrize("batch_size", [2, 3, 10])
 def test_nan_maps_rank_last_at_every_batch_size(batch_size):
     """Images 1, 4 and 7 give NaN maps; the ranking is the same at every batch size."""
-    model = keras.Sequential([keras.Input((2, 2, 1)), _Log(name="same")])
+    model = keras.Sequential([keras.Input((2, 2, 1)), Elementwise(keras.ops.log, name="same")])
     x = np.arange(1, 11, dtype=np.float32)[:, None, None, None] * np.ones((1, 2, 2, 1), "float32")
     x[[1, 4, 7], 0, 0, 0] = -1.0  # log(-1) is NaN
     top = top_images(model, x, "same", k=3, batch_size=batch_size)

@@ -16,7 +16,7 @@ import numpy as np
 
 from activations._engine.cache import DerivedCache
 
-__all__ = ["NoGradient", "output_gradient"]
+__all__ = ["NoGradient", "gradient_reduce", "output_gradient"]
 
 
 class NoGradient(ValueError):
@@ -26,8 +26,17 @@ class NoGradient(ValueError):
     (an integer target, or a path that does not reach the input); all become this.
     """
 
+
 Target = Callable[[Sequence[Any]], Any]
 """Maps the model's outputs (backend tensors) to a scalar, with ``keras.ops``."""
+
+Finish = Callable[[Sequence[Any], Any], Sequence[Any]]
+"""Maps (outputs, gradient) to the tensors wanted on the host, with ``keras.ops``."""
+
+
+def _everything(outs: Sequence[Any], grad: Any) -> list[Any]:
+    return [*outs, grad]
+
 
 # derived model -> {(target id, wrt): (compiled step, target)}; the step refers to it
 _STEPS: DerivedCache = DerivedCache("gradient steps", owned=True)
@@ -66,43 +75,96 @@ def output_gradient(
     >>> g
     array([[3., 4.]], dtype=float32)
     """
+    *outs, grad = gradient_reduce(model, inputs, wrt, target, _everything)
+    return outs, grad
+
+
+def gradient_reduce(
+    model: keras.Model, inputs: Sequence[np.ndarray], wrt: int, target: Target, finish: Finish
+) -> list[np.ndarray]:
+    """``finish(outputs, d target / d inputs[wrt])``, computed in the compiled step.
+
+    What :func:`output_gradient` does, but only ``finish``'s (usually much
+    smaller) tensors are copied to the host, once: reductions of the gradient
+    run on the device, inside the same compiled step as the backward pass.
+
+    Parameters
+    ----------
+    model, inputs, wrt, target
+        As :func:`output_gradient`.
+    finish : callable
+        ``finish(outputs, gradient) -> sequence of tensors``, written with
+        ``keras.ops``; the same callable object reuses the compiled step.
+
+    Returns
+    -------
+    list of ndarray
+        ``finish``'s tensors, in order, as float32 arrays (integer ones keep
+        their integer dtype).
+
+    Raises
+    ------
+    NoGradient
+        If ``target`` has no gradient with respect to ``inputs[wrt]``.
+    """
     step, _ = _STEPS.get(
         model,
-        (id(target), wrt),
-        lambda: (_BUILDERS[keras.backend.backend()](model, wrt, target), target),
-    )  # the target rides along, so its id stays its own
+        (id(target), id(finish), wrt),
+        lambda: (_BUILDERS[keras.backend.backend()](model, wrt, target, finish), (target, finish)),
+    )  # the callables ride along, so their ids stay their own
     try:
-        outs, grad = step([np.asarray(a, dtype=np.float32) for a in inputs])
+        results = step([np.asarray(a, dtype=np.float32) for a in inputs])
     except (RuntimeError, TypeError) as err:
         if "grad" not in str(err):
             raise
         raise NoGradient(f"no gradient: {str(err).splitlines()[0]}") from err
-    if grad is None:
-        raise NoGradient("no gradient: the target does not depend on the input")
-    return [np.array(keras.ops.convert_to_numpy(o), dtype=np.float32) for o in outs], np.array(
-        keras.ops.convert_to_numpy(grad), dtype=np.float32
-    )
+    except _NoneGradient as err:
+        raise NoGradient("no gradient: the target does not depend on the input") from err
+    return [_host(r) for r in results]
+
+
+class _NoneGradient(Exception):
+    """TensorFlow's tape gave None: raised inside the step, before ``finish``."""
+
+
+def _host(tensor: Any) -> np.ndarray:
+    """One copy to a new host array: float32 unless the tensor holds integers."""
+    array = keras.ops.convert_to_numpy(tensor)
+    if array.dtype.kind in "iub":
+        return np.asarray(array)
+    return np.asarray(array, dtype=np.float32)
 
 
 def _as_list(outs: Any) -> list[Any]:
     return list(outs) if isinstance(outs, (list, tuple)) else [outs]
 
 
-def _tensorflow_step(model: keras.Model, wrt: int, target: Target) -> Callable[..., Any]:
+def _tensorflow_step(
+    model: keras.Model, wrt: int, target: Target, finish: Finish
+) -> Callable[..., Any]:
     import tensorflow as tf
 
     @tf.function(reduce_retracing=True)
-    def step(inputs: list[Any]) -> tuple[list[Any], Any]:
+    def step(inputs: list[Any]) -> Any:
         with tf.GradientTape() as tape:
             tape.watch(inputs[wrt])
             outs = _as_list(model(inputs, training=False))
             value = target(outs)
-        return outs, tape.gradient(value, inputs[wrt])
+        grad = tape.gradient(value, inputs[wrt])
+        if grad is None:  # known while tracing: no path from the input to the target
+            return None
+        return list(finish(outs, grad))
 
-    return lambda inputs: step([tf.convert_to_tensor(a) for a in inputs])
+    def run(inputs: list[Any]) -> Any:
+        results = step([tf.convert_to_tensor(a) for a in inputs])
+        if results is None:
+            raise _NoneGradient()
+        return results
+
+    return run
 
 
-def _jax_step(model: keras.Model, wrt: int, target: Target) -> Callable[..., Any]:
+def _jax_step(model: keras.Model, wrt: int, target: Target, finish: Finish) -> Callable[..., Any]:
     import jax
 
     def value(chosen: Any, inputs: list[Any], trainable: Any, non_trainable: Any) -> Any:
@@ -111,26 +173,33 @@ def _jax_step(model: keras.Model, wrt: int, target: Target) -> Callable[..., Any
         outs = _as_list(outs)
         return target(outs), outs
 
-    grad = jax.jit(jax.grad(value, has_aux=True))
+    grad = jax.grad(value, has_aux=True)
 
-    def step(inputs: list[Any]) -> tuple[list[Any], Any]:
+    @jax.jit
+    def finished(inputs: list[Any], trainable: Any, non_trainable: Any) -> list[Any]:
+        g, outs = grad(inputs[wrt], inputs, trainable, non_trainable)
+        return list(finish(outs, g))
+
+    def step(inputs: list[Any]) -> list[Any]:
         trainable = [v.value for v in model.trainable_variables]
         non_trainable = [v.value for v in model.non_trainable_variables]
-        g, outs = grad(inputs[wrt], inputs, trainable, non_trainable)
-        return outs, g
+        return finished(inputs, trainable, non_trainable)
 
     return step
 
 
-def _torch_step(model: keras.Model, wrt: int, target: Target) -> Callable[..., Any]:
+def _torch_step(
+    model: keras.Model, wrt: int, target: Target, finish: Finish
+) -> Callable[..., Any]:
     import torch
 
-    def step(inputs: list[Any]) -> tuple[list[Any], Any]:
+    def step(inputs: list[Any]) -> list[Any]:
         tensors = [keras.ops.convert_to_tensor(a) for a in inputs]
         tensors[wrt] = tensors[wrt].detach().requires_grad_(True)
         outs = _as_list(model(tensors, training=False))
         (grad,) = torch.autograd.grad(target(outs), [tensors[wrt]])
-        return [o.detach() for o in outs], grad
+        with torch.no_grad():
+            return [r.detach() for r in finish([o.detach() for o in outs], grad)]
 
     return step
 

@@ -9,7 +9,6 @@ Keras behaviour this relies on and the tests that guard it.
 from __future__ import annotations
 
 import contextlib
-import copy
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -38,9 +37,12 @@ def _linear_twin(layer: keras.layers.Layer, base: type) -> keras.layers.Layer:
     """A shallow copy of ``layer`` (same weight variables) whose activation is linear.
 
     The user's layer is never touched: another thread may call it at any time.
+    Not ``copy.copy``: Keras layers pickle themselves through an H5 file, so
+    that makes a new layer with copies of the weights, stale once the user
+    sets new ones (and it costs a save and a load).
     """
-    twin = copy.copy(layer)
-    object.__setattr__(twin, "__class__", base)
+    twin: keras.layers.Layer = object.__new__(base)
+    object.__setattr__(twin, "__dict__", dict(layer.__dict__))
     object.__setattr__(twin, "activation", keras.activations.linear)
     return twin
 
@@ -74,11 +76,12 @@ def _tap_class(
 ) -> type:
     """A subclass of ``base`` whose ``__call__`` traces through and/or records.
 
-    With ``shift`` (a symbolic tensor of the output's shape, or a callable that
-    makes one from the output) the recorded output is the layer's own, and what
-    flows on is ``output + shift``: the rest of the model becomes a function of
-    the shift, so its gradient there is the gradient with respect to this
-    layer's output (Grad-CAM).
+    With ``shift`` (a symbolic tensor of the output's shape or one that
+    broadcasts to it, or a callable that makes one from the output) the recorded
+    output is the layer's own, and what flows on is ``output + shift``: the rest
+    of the model becomes a function of the shift, so its gradient there is the
+    gradient with respect to this layer's output, summed over the broadcast axes
+    (Grad-CAM's shift of shape (N, 1, 1, C) gives each channel's summed gradient).
     """
 
     def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:

@@ -1,10 +1,14 @@
 """``gradcam``: MATLAB's ``gradCAM`` for any Keras 3 model, on every backend.
 
 The model is traced once (as for :func:`activations.activations`) into a
-functional model with a second input, a shift added to the feature layer's
-output: the class score downstream is then a function of the shift, and its
-gradient at a zero shift is the gradient with respect to the feature maps,
-whatever kind of model it is (Sequential, Functional, nested, subclassed).
+functional model with a second input, a shift of shape (N, 1, 1, C) added to
+the feature layer's output: the class score downstream is then a function of
+the shift, and its gradient at a zero shift is the gradient with respect to the
+feature maps summed over rows and columns, Grad-CAM's channel weights times the
+map's size, whatever kind of model it is (Sequential, Functional, nested,
+subclassed). One compiled step runs the forward pass, the backward pass to the
+shift and the weighting; only the (N, h, w) maps and the scores reach the host.
+With ``label=None`` the predicted class is chosen inside the same step.
 """
 
 from __future__ import annotations
@@ -16,17 +20,16 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from activations._arrays.resize import imresize
 from activations._engine.cache import DerivedCache
-from activations._engine.gradients import NoGradient, output_gradient
+from activations._engine.gradients import NoGradient, gradient_reduce
 from activations._engine.layers import LayerRef, resolve_layer
 from activations._engine.preamble import check_options, prepare_images
 from activations._engine.progress import check_progress
 from activations._engine.runtime import run_batches
 from activations._engine.tap import fused_activation
 from activations._engine.trace import graph_kept, trace, upstream
+from activations._explain.maps import blank_unexplained, finite_rows, to_size
 from activations._explain.scores import check_labels, default_score_layer, network_table
-from activations._probes.activations import activations
 from activations._probes.network import NetworkTable
 from activations._types import ImagesLike, LayerSpec
 
@@ -66,10 +69,11 @@ def _build(
     shifts: list[keras.KerasTensor] = []
 
     def shift_for(maps: Any) -> keras.KerasTensor | None:
-        """Grad-CAM's shift input, of the feature maps' shape (known only now)."""
+        """Grad-CAM's shift input, one per channel of the maps (known only now)."""
         if not isinstance(maps, keras.KerasTensor):
             return None  # several tensors: refused below
-        shifts.append(keras.Input(shape=tuple(maps.shape[1:]), name="shift"))
+        shape = (1, 1, maps.shape[-1]) if len(maps.shape) == 4 else tuple(maps.shape[1:])
+        shifts.append(keras.Input(shape=shape, name="shift"))
         return shifts[-1]
 
     stages = {id(feature.layer): "output", id(reduction.layer): _stage_of(reduction.layer)}
@@ -116,9 +120,24 @@ def _build(
         return keras.Model([x, shift, weights], [maps, score, weighted], name="gradcam")
 
 
-def _total(outputs: Sequence[Any]) -> Any:
-    """The summed score of each image's class: what Grad-CAM differentiates."""
+def _given(outputs: Sequence[Any]) -> Any:
+    """The summed score of each image's given class: what Grad-CAM differentiates."""
     return keras.ops.sum(outputs[2])
+
+
+def _predicted(outputs: Sequence[Any]) -> Any:
+    """The summed score of each image's predicted class (its argmax), chosen on the device."""
+    score = outputs[1]
+    chosen = keras.ops.one_hot(keras.ops.argmax(score, axis=-1), score.shape[-1])
+    return keras.ops.sum(score * keras.ops.stop_gradient(keras.ops.cast(chosen, score.dtype)))
+
+
+def _weighted_maps(outputs: Sequence[Any], grad: Any) -> list[Any]:
+    """``ReLU(sum_k alpha_k A_k)`` and the scores; ``grad`` is (N, 1, 1, C), summed over h, w."""
+    maps = outputs[0]
+    size = keras.ops.cast(keras.ops.shape(maps)[1] * keras.ops.shape(maps)[2], maps.dtype)
+    alpha = grad / size
+    return [keras.ops.relu(keras.ops.sum(maps * alpha, axis=-1)), outputs[1]]
 
 
 def gradcam(
@@ -162,7 +181,14 @@ def gradcam(
     Returns
     -------
     ndarray of float32, shape (H, W) for one image or (N, H, W)
-        The maps at the input's size.
+        The maps at the input's size. An image whose explained score is not
+        finite (NaN or inf; with ``label=None`` any class's score, since the
+        argmax of NaN is no class), or whose map is not, gets an all-NaN map.
+
+    Warns
+    -----
+    RuntimeWarning
+        Naming the images with an all-NaN map, if any.
 
     Raises
     ------
@@ -197,17 +223,24 @@ def gradcam(
     labels = check_labels(label, n if n is not None else _count(label), n_classes)
     step = lambda batch: batch  # noqa: E731  (the pass needs each batch's labels too)
     pieces = [
-        _batch_maps(two, model, batch, (feature, reduction), _slice(labels, start, len(batch)))
+        _batch_maps(two, batch, (feature, reduction), _slice(labels, start, len(batch)))
         for start, batch, _ in run_batches(
             model, source, int(batch_size), step, progress=progress, desc="gradcam"
         )
     ]
-    if labels is not None and n is None and len(labels) not in (1, sum(map(len, pieces))):
+    total = sum(len(maps) for maps, _ in pieces)
+    if labels is not None and n is None and len(labels) not in (1, total):
         raise ValueError(
             f"Expected `label` to be None, a class index or one index per image "
-            f"({sum(map(len, pieces))}). Received: {len(labels)} labels"
+            f"({total}). Received: {len(labels)} labels"
         )
-    maps = _to_input_size(np.concatenate(pieces), shape[:2])
+    maps = blank_unexplained(
+        np.concatenate([m for m, _ in pieces]), np.concatenate([ok for _, ok in pieces]),
+        "gradcam",
+    )  # fmt: skip
+    # Bilinear: it never overshoots, so the map stays >= 0 as its ReLU left it
+    # (bicubic, imresize's default, dips below 0 next to sharp peaks).
+    maps = to_size(maps, shape[:2], "bilinear")
     return maps[0] if source.one_image else maps
 
 
@@ -230,34 +263,26 @@ def _slice(labels: NDArray | None, start: int, n: int) -> NDArray | None:
     return labels[start : start + n]
 
 
-def _batch_maps(two, model, batch, refs: tuple[LayerRef, LayerRef], labels) -> NDArray:
+def _batch_maps(
+    two: keras.Model, batch: NDArray, refs: tuple[LayerRef, LayerRef], labels: NDArray | None
+) -> tuple[NDArray, NDArray[np.bool_]]:
+    """One batch's (n, h, w) maps, and whether each image's explained score is finite."""
     feature, reduction = refs
-    if labels is None:  # the predicted classes: one forward pass first
-        stage = _stage_of(reduction.layer)
-        scores = activations(model, batch, reduction.layer, stage=stage, batch_size=len(batch))
-        labels = scores.argmax(axis=-1)
-    n_classes = int(two.outputs[1].shape[-1])
-    onehot = np.eye(n_classes, dtype=np.float32)[labels]
-    shift = np.zeros((len(batch),) + tuple(two.inputs[1].shape[1:]), np.float32)
+    n, n_classes = len(batch), int(two.outputs[1].shape[-1])
+    shift = np.zeros((n,) + tuple(two.inputs[1].shape[1:]), np.float32)  # (n, 1, 1, C)
+    if labels is None:
+        weights, target = np.zeros((n, n_classes), np.float32), _predicted
+    else:
+        weights, target = np.eye(n_classes, dtype=np.float32)[labels], _given
     try:
-        (maps, _, _), grad = output_gradient(two, [batch, shift, onehot], 1, _total)
+        maps, scores = gradient_reduce(two, [batch, shift, weights], 1, target, _weighted_maps)
     except NoGradient:  # an integer score, or a path without gradients
-        grad = None
-    if grad is None or grad.ndim != 4:
+        maps = None
+    if maps is None or maps.ndim != 3:
         raise ValueError(
             f"The score of layer '{reduction.name}' gives no gradient with respect to the maps "
             f"of layer '{feature.name}' (an integer score, or a path without gradients). "
             "Expected a float score on a differentiable path from the feature layer. "
             f"Received: feature_layer={feature.name!r}, reduction_layer={reduction.name!r}"
         )
-    alpha = grad.mean(axis=(1, 2), keepdims=True)  # (n, 1, 1, C)
-    return np.maximum((alpha * maps).sum(axis=-1), 0.0).astype(np.float32)
-
-
-def _to_input_size(maps: NDArray, hw: tuple) -> NDArray[np.float32]:
-    if maps.shape[1:] == tuple(hw):
-        return maps
-    # Bilinear: it never overshoots, so the map stays >= 0 as its ReLU left it
-    # (bicubic, imresize's default, dips below 0 next to sharp peaks).
-    stack = imresize(np.moveaxis(maps, 0, -1), tuple(hw), method="bilinear")  # all at once
-    return np.ascontiguousarray(np.moveaxis(stack.reshape(*hw, -1), -1, 0), dtype=np.float32)
+    return maps, finite_rows(scores, labels)

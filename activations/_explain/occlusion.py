@@ -16,7 +16,6 @@ from activations._arrays.masks import (
     occluded_batches,
     span_masks,
 )
-from activations._arrays.resize import imresize
 from activations._engine.extractors import extractor_for
 from activations._engine.inputs import ImageSource, input_spec
 from activations._engine.preamble import check_options, prepare_images
@@ -24,6 +23,7 @@ from activations._engine.predict import run_extractor
 from activations._engine.progress import check_progress
 from activations._engine.runtime import run_batches
 from activations._engine.trace import Extractor
+from activations._explain.maps import blank_unexplained, finite_rows, to_size
 from activations._explain.scores import check_labels, default_score_layer
 from activations._types import ImagesLike, LayerSpec
 
@@ -44,10 +44,16 @@ def _scores(extractor: Extractor, batch: NDArray) -> NDArray[np.float32]:
     return out
 
 
-def _classes(label: Any, scores: NDArray) -> NDArray[np.intp]:
-    """The checked class of each image; by default the predicted one."""
+def _classes(label: Any, scores: NDArray) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+    """The checked class of each image (by default the predicted one); finite scores.
+
+    The second array says whether each image's score is finite (with the
+    predicted class: every class's score).
+    """
     labels = check_labels(label, *scores.shape)
-    return np.argmax(scores, axis=1) if labels is None else labels.astype(np.intp)
+    if labels is None:
+        return np.argmax(scores, axis=1), finite_rows(scores, None)
+    return labels.astype(np.intp), finite_rows(scores, labels.astype(np.intp))
 
 
 def _drops(
@@ -58,8 +64,10 @@ def _drops(
     masks: tuple[NDArray, NDArray, NDArray],
     batch_size: int,
     progress: bool | str,
-) -> NDArray[np.float32]:
-    """score(image) - score(occluded copy), shape (N, len(rows), len(cols)).
+) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
+    """score(image) - score(occluded copy), shape (N, len(rows), len(cols)); finite scores.
+
+    The second array says whether each image's own score is finite.
 
     The unoccluded images lead the stream of copies, so their scores come from
     the same forward passes (no extra pass) and are known before any copy's.
@@ -69,6 +77,7 @@ def _drops(
     drops = np.empty(n * positions, np.float32)
     base: list[NDArray] = []
     classes, wanted = np.empty(0, np.intp), np.empty(0, np.float32)
+    finite = np.ones(n, bool)
     stream = ImageSource(None, occluded_batches(images, fill, rows, cols, batch_size), False)
     for start, _, out in run_batches(
         model, stream, batch_size, lambda batch: _scores(extractor, batch),
@@ -79,12 +88,12 @@ def _drops(
             base.append(np.array(out[:take]))  # a copy: `out` may be the backend's buffer
             if start + take == n:
                 scores = np.concatenate(base)
-                classes = _classes(label, scores)
+                classes, finite = _classes(label, scores)
                 wanted = scores[np.arange(n), classes]
         copies = np.arange(start + take, stop) - n
         which = copies // positions
         drops[copies] = wanted[which] - out[np.arange(take, len(out)), classes[which]]
-    return drops.reshape(n, len(rows), len(cols))
+    return drops.reshape(n, len(rows), len(cols)), finite
 
 
 def occlusion_sensitivity(
@@ -156,7 +165,14 @@ def occlusion_sensitivity(
     -------
     ndarray of float32, shape (H, W) or (N, H, W)
         One map per image; (rows, cols) of mask positions per image with
-        ``output_upsampling="none"``.
+        ``output_upsampling="none"``. An image whose class score is not finite
+        (NaN or inf; with ``label=None`` any class's score), or one of whose
+        occluded copies' is not, gets an all-NaN map.
+
+    Warns
+    -----
+    RuntimeWarning
+        Naming the images with an all-NaN map, if any.
 
     Raises
     ------
@@ -214,11 +230,10 @@ def occlusion_sensitivity(
     rows = mask_positions(hw[0], masks[0], steps[0], bool(mask_clipping))
     cols = mask_positions(hw[1], masks[1], steps[1], bool(mask_clipping))
     row_masks, col_masks = span_masks(rows, hw[0]), span_masks(cols, hw[1])
-    maps = _drops(
+    drops, finite = _drops(
         model, extractor, batch, label, (fill, row_masks, col_masks), batch_size, progress
     )
+    maps = blank_unexplained(drops, finite, "occlusion_sensitivity")
     if output_upsampling != "none":
-        stack = np.moveaxis(maps, 0, -1)  # (rows, cols, N): imresize resizes channels at once
-        maps = np.moveaxis(imresize(stack, hw, method=output_upsampling), -1, 0)
-    maps = np.ascontiguousarray(maps, dtype=np.float32)
+        maps = to_size(maps, hw, output_upsampling)
     return maps[0] if source.one_image else maps

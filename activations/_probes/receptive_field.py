@@ -9,7 +9,7 @@ on a ``keras.Input`` of the static input shape (nested models traced through;
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import keras
 
@@ -63,8 +63,6 @@ class _Undefined(Exception):  # why the walk stops; kind: "undefined" or "unsupp
         self.kind = kind
 
 
-
-
 def _window(op: Any, config: dict, sizes: list, who: str) -> list[_Axis]:
     """Conv and pooling geometry per axis; "same" pads as TF: the extra pixel after."""
     kernel = config.get("kernel_size") or config["pool_size"]
@@ -87,6 +85,20 @@ def _window(op: Any, config: dict, sizes: list, who: str) -> list[_Axis]:
     return axes
 
 
+def _config(op: Any, who: str) -> dict:
+    """The layer's config, read only from the layers whose geometry is known.
+
+    A custom layer built with arguments Keras cannot serialize raises
+    ``NotImplementedError`` from ``get_config()``: it has no known geometry.
+    """
+    if not isinstance(op, _CONVS + _TRANSPOSED + _POOLS + _PADS + _POINTWISE):
+        return {}
+    try:
+        return dict(cast(keras.layers.Layer, op).get_config())
+    except NotImplementedError as err:
+        raise _Undefined(f"{who} cannot give its config: {err}".strip(), "unsupported") from err
+
+
 def _geometry(op: Any, parents: list, out: Any, rank: int, who: str) -> list[_Axis] | None:
     """The layer's own (size, stride, offset) per spatial axis; None if it keeps the grid."""
     shape = tuple(out.shape)
@@ -95,7 +107,7 @@ def _geometry(op: Any, parents: list, out: Any, rank: int, who: str) -> list[_Ax
     for classes, why in _REFUSED.items():
         if isinstance(op, classes):
             raise _Undefined(f"{who} {why}.")
-    config = op.get_config() if isinstance(op, keras.layers.Layer) else {}
+    config = _config(op, who)
     if config.get("data_format") == "channels_first":
         raise _Undefined(f"{who} is channels-first; the library is channels-last.", "unsupported")
     if isinstance(op, _CONVS + _TRANSPOSED + _POOLS):
