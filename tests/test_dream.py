@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from _models import Elementwise
 from keras import layers
 
 from activations import activations, deep_dream, zoo
@@ -86,6 +87,20 @@ def test_verbose_still_prints_per_level_with_a_deprecation_warning(capsys):
 def test_hostile_options_are_refused_before_any_step(options, error, match):
     with pytest.raises(error, match=match):
         deep_dream(_edge_model(), "conv", 0, **options)
+
+
+@pytest.mark.core
+@pytest.mark.parametrize(
+    "fn",
+    [lambda t: keras.ops.greater(t, 0.0), lambda t: keras.ops.cast(t * 10, "int32")],
+    ids=["bool", "int"],
+)
+def test_a_layer_without_a_gradient_is_refused_by_name(fn):
+    # Before: numpy's AxisError (TensorFlow) or a bare "no gradient" from deep inside.
+    model = keras.Sequential([*_edge_model().layers, Elementwise(fn, name="step")])
+    model.build((None, 8, 8, 1))
+    with pytest.raises(ValueError, match=r"gradient with respect to the input .* layer='step'"):
+        deep_dream(model, "step", 0, num_iterations=2, progress=False)
 
 
 @pytest.mark.dataset

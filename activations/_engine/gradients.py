@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from activations._engine.cache import DerivedCache
+from activations._engine.predict import host
 
 __all__ = ["NoGradient", "gradient_reduce", "output_gradient"]
 
@@ -100,7 +101,7 @@ def gradient_reduce(
     -------
     list of ndarray
         ``finish``'s tensors, in order, as float32 arrays (integer ones keep
-        their integer dtype).
+        their integer dtype); they may share memory with the backend's tensors.
 
     Raises
     ------
@@ -128,8 +129,11 @@ class _NoneGradient(Exception):
 
 
 def _host(tensor: Any) -> np.ndarray:
-    """One copy to a new host array: float32 unless the tensor holds integers."""
-    array = keras.ops.convert_to_numpy(tensor)
+    """The tensor on the host: float32 unless it holds integers.
+
+    It may share memory with the backend's tensor: read it, do not write it.
+    """
+    array = np.asarray(host(tensor))
     if array.dtype.kind in "iub":
         return np.asarray(array)
     return np.asarray(array, dtype=np.float32)

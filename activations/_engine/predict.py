@@ -18,7 +18,7 @@ from activations._engine.cache import DerivedCache
 from activations._engine.stop import check_stop
 from activations._engine.trace import Extractor
 
-__all__ = ["predict_batch", "run_extractor"]
+__all__ = ["host", "predict_batch", "run_extractor"]
 
 
 class _RetraceFilter(logging.Filter):
@@ -82,7 +82,7 @@ def predict_batch(model: keras.Model, batch: np.ndarray) -> list[np.ndarray]:
         finally:
             _RetraceFilter.active.on = False
     outs = outs if isinstance(outs, (list, tuple)) else [outs]
-    return [np.asarray(_host(o), dtype=np.float32) for o in outs]
+    return [np.asarray(host(o), dtype=np.float32) for o in outs]
 
 
 def run_extractor(extractor: Extractor, batch: np.ndarray) -> list[np.ndarray]:
@@ -98,6 +98,17 @@ def run_extractor(extractor: Extractor, batch: np.ndarray) -> list[np.ndarray]:
     return outs  # type: ignore[return-value]  # every slot is filled: slots number the outputs
 
 
-def _host(tensor: Any) -> Any:
-    # torch tensors may live on a GPU; TF CPU tensors convert without a copy.
-    return keras.ops.convert_to_numpy(tensor) if keras.backend.backend() == "torch" else tensor
+def host(tensor: Any) -> Any:
+    """A backend tensor where NumPy reads it, without a copy where it can.
+
+    TensorFlow and JAX CPU tensors are read by ``np.asarray`` as they are;
+    torch tensors may live on a GPU and carry autograd state, so they are
+    detached and moved (``keras.ops.convert_to_numpy`` goes through
+    ``np.array(tensor)``, which NumPy 2 answers with a DeprecationWarning).
+    """
+    if keras.backend.backend() != "torch":
+        return tensor
+    import torch
+
+    tensor = tensor.detach().cpu()
+    return (tensor.float() if tensor.dtype == torch.bfloat16 else tensor).numpy()

@@ -26,7 +26,7 @@ from activations._arrays.checks import check_int
 from activations._arrays.resize import imresize
 from activations._engine.cache import DerivedCache
 from activations._engine.extractors import check_built, extractor_for
-from activations._engine.gradients import output_gradient
+from activations._engine.gradients import NoGradient, output_gradient
 from activations._engine.input_range import input_range
 from activations._engine.inputs import input_spec
 from activations._engine.preamble import check_options
@@ -54,6 +54,8 @@ def _build(extractor: Extractor, layer: LayerSpec) -> keras.Model:
     maps = tapped.outputs[0]
     if len(maps.shape) < 2:
         raise ValueError(f"Expected a layer with channels. Received: layer={layer!r}")
+    if not keras.backend.is_float_dtype(maps.dtype):
+        raise _no_gradient(layer, f"{maps.dtype} values")
     axes = tuple(range(1, len(maps.shape) - 1))
     with graph_kept(tapped):
         weights = keras.Input(shape=(int(maps.shape[-1]),), name="channel_weights")
@@ -138,6 +140,23 @@ def _check_step(step: Any) -> float:
     return float(step)
 
 
+def _gradient(
+    dream: keras.Model, x: NDArray, weights: NDArray, layer: LayerSpec
+) -> tuple[list[NDArray], NDArray]:
+    """The channel means and their gradient with respect to the images."""
+    try:
+        return output_gradient(dream, [x, weights], 0, _total)
+    except NoGradient as err:  # a path without gradients
+        raise _no_gradient(layer, "a path without gradients") from err
+
+
+def _no_gradient(layer: LayerSpec, why: str) -> ValueError:
+    return ValueError(
+        "Expected a layer whose activations have a gradient with respect to the input "
+        f"image: deep_dream climbs it. This layer gives none ({why}). Received: layer={layer!r}"
+    )
+
+
 def _coarse(grad: NDArray[np.float32], size: tuple[int, int]) -> NDArray[np.float32]:
     """The gradient seen at ``size`` and brought back (bilinear): only coarse structure."""
     hw = grad.shape[1:3]
@@ -201,8 +220,9 @@ def deep_dream(
     TypeError, ValueError
         For a wrong layer or channel, an option out of range (a step that is
         not a positive finite number, a pyramid whose smallest level would be
-        under one pixel), a start image with NaN or infinite values, or a
-        model without a fixed input shape.
+        under one pixel), a start image with NaN or infinite values, a model
+        without a fixed input shape, or a layer without a gradient with
+        respect to the image (bool or integer activations).
 
     Examples
     --------
@@ -247,7 +267,7 @@ def deep_dream(
             coarse = tuple(max(1, round(d / factor)) for d in shape[:2])
             for _ in range(num_iterations):
                 check_stop()  # a step is a safe point to honour the command line's SIGTERM
-                (means, _), grad = output_gradient(dream, [x, weights], 0, _total)
+                (means, _), grad = _gradient(dream, x, weights, layer)
                 grad = _coarse(grad, coarse)
                 scale = np.abs(grad).mean(axis=(1, 2, 3), keepdims=True) + 1e-8
                 x = x + size * grad / scale
