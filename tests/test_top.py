@@ -219,3 +219,18 @@ def test_class_share_refuses_negative_or_non_integer_labels(small_cnn, rng):
         top.class_share(np.array([0, 1, 2, -1, 0, 1]))
     with pytest.raises(TypeError, match=r"integer class labels.*float64"):
         top.class_share(np.zeros(6))
+
+
+@pytest.mark.core
+@pytest.mark.parametrize("batch_size", [3, 10])
+def test_ties_rank_the_earlier_image_first_on_every_backend(batch_size):
+    # A bool layer ties every image that fires. Before: torch's topk gave [2, 4] where
+    # TensorFlow and JAX gave [0, 1]; TensorFlow's own TopK refused the bool maps.
+    model = keras.Sequential(
+        [keras.Input((2, 2, 1)), Elementwise(lambda t: keras.ops.greater(t, 0.0), name="fires")]
+    )
+    x = np.ones((10, 2, 2, 1), np.float32)
+    x[[0, 3]] = -1.0  # images 0 and 3 never fire
+    top = top_images(model, x, "fires", k=4, batch_size=batch_size, progress=False)
+    assert top.indices[0].tolist() == [1, 2, 4, 5]
+    np.testing.assert_array_equal(top.values[0], 1.0)

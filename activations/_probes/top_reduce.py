@@ -39,6 +39,8 @@ class TopReducer:
         # Flat int32 indices into a batch of maps must stay below 2**31.
         self.max_rows = max(1, (2**31 - 1) // (cells * n_all))
         with graph_kept(tapped):  # the user's layers keep the nodes they had
+            if not keras.backend.is_float_dtype(out.dtype):  # bool or integer maps
+                out = ops.cast(out, "float32")  # as activations() returns them
             chosen = np.asarray(channels, np.int32)
             flat = ops.reshape(out, (-1, cells, n_all))
             score = ops.max(flat, axis=1) if by == "max" else ops.mean(flat, axis=1)
@@ -77,12 +79,15 @@ class TopReducer:
                 merged.add_batch(self(piece), len(piece))
             assert merged.values is not None
             return merged.values, merged.indices, merged.peaks  # type: ignore[return-value]
-        if len(batch) >= self.k:
+        # TensorFlow's and JAX's top_k put the lower index first among ties, as
+        # TopImages promises; torch's topk does not: there every batch is ranked
+        # on the host (a stable sort), so ties rank alike on every backend.
+        if len(batch) >= self.k and keras.backend.backend() != "torch":
             values, index, peaks = predict_batch(self.topk, batch)
         else:
             score, peak = predict_batch(self.scores, batch)
             order = np.broadcast_to(np.arange(len(batch))[:, None], score.shape)
-            index = np.lexsort((order, -score), axis=0).T
+            index = np.lexsort((order, -score), axis=0).T[:, : self.k]
             values = np.take_along_axis(score.T, index, axis=1)
             peaks = np.take_along_axis(peak.T, index, axis=1)
         return values, np.rint(index).astype(np.int64), np.rint(peaks).astype(np.int64)
