@@ -77,3 +77,16 @@ def test_images_other_than_the_scanned_ones_are_named():
     top = top_images(model, x, "c", k=2, progress=False)
     with pytest.raises(ValueError, match=r"`images` to be the 5 images top_images\(\) scanned"):
         plot_top_images(top, x[:3])
+
+
+def test_images_of_another_size_are_named(scanned):
+    # Before: as many images of another size were drawn, with the peaks and patches
+    # of the scanned ones in the wrong place.
+    top, x = scanned
+    assert top.image_shape == (12, 12, 1)
+    bigger = np.random.default_rng(0).random((12, 16, 16, 1), dtype=np.float32)
+    with pytest.raises(ValueError, match=r"size 12x12 .* Received: images\[\d+\] of shape"):
+        plot_top_images(top, bigger)
+    with pytest.raises(ValueError, match=r"size 12x12"):
+        plot_top_images(top, bigger, full=True)
+    plot_top_images(top, x[..., 0])  # (N, H, W) grayscale of the same size is fine

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import keras
@@ -61,6 +61,11 @@ class TopImages:
     field : ReceptiveField or None
         The input patch one map cell sees; None where it is undefined (a layer
         after a resize) or for a layer without a spatial map.
+    image_shape : tuple of int or None
+        The shape of one scanned image, (H, W, C); None where it is not known
+        (the distributed functions). :func:`activations.plot.plot_top_images`
+        refuses images of another size, since ``positions`` and ``field`` are
+        in the scanned images' pixels.
     """
 
     layer: str
@@ -72,6 +77,7 @@ class TopImages:
     n_images: int
     map_shape: tuple[int, ...]
     field: ReceptiveField | None
+    image_shape: tuple[int, ...] | None = None
 
     @property
     def k(self) -> int:
@@ -288,7 +294,9 @@ def top_images(
         running.add_batch(reduced, len(batch))
     if running.n_images < k:
         logger.info("top_images: %d images, fewer than k=%d", running.n_images, k)
-    return finish(running, refs[0].name, chosen, by, reducer.map_shape, model, layer)
+    top = finish(running, refs[0].name, chosen, by, reducer.map_shape, model, layer)
+    shape = tuple(extractor.models[0].inputs[0].shape[1:])
+    return top if None in shape else replace(top, image_shape=shape)
 
 
 def finish(

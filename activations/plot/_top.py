@@ -60,6 +60,20 @@ def _patch(top: TopImages, image: NDArray[Any], row: int, j: int) -> tuple[NDArr
     return canvas, ((c1 - c0 - 1) / 2, (r1 - r0 - 1) / 2)
 
 
+def _check_sizes(top: TopImages, images: Any, rows: list[int]) -> None:
+    """Refuse top images of another size than scanned: peaks and fields are in its pixels."""
+    if top.image_shape is None:
+        return
+    for i in sorted({int(i) for r in rows for i in top.indices[r]}):
+        shape = np.shape(images[i])
+        if tuple(shape[:2]) != tuple(top.image_shape[:2]):
+            raise ValueError(
+                f"Expected `images` to be the images top_images() scanned, of size "
+                f"{top.image_shape[0]}x{top.image_shape[1]} (the peaks and patches are in "
+                f"their pixels). Received: images[{i}] of shape {shape}"
+            )
+
+
 def plot_top_images(
     top: TopImages,
     images: Any,
@@ -107,6 +121,7 @@ def plot_top_images(
             f"top images are indices into them). Received: {count} images"
         )
     rows = _rows(top, channels)
+    _check_sizes(top, images, rows)
     crop = not full and top.field is not None and top.positions is not None
     shown = [[_display(np.asarray(images[int(i)])) for i in top.indices[r]] for r in rows]
     patches = [
