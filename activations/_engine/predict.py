@@ -65,8 +65,16 @@ def _jax_step(model: keras.Model) -> Callable[..., Any]:
     return _JAX_STEPS.get(model, None, build)
 
 
-def predict_batch(model: keras.Model, batch: np.ndarray) -> list[np.ndarray]:
-    """One compiled forward pass of one model; the outputs as float32 host arrays."""
+def predict_batch(
+    model: keras.Model, batch: np.ndarray, *, owned: bool = False
+) -> list[np.ndarray]:
+    """One compiled forward pass of one model; the outputs as float32 host arrays.
+
+    ``owned=False``: the arrays may share the backend's buffers (read-only);
+    ``owned=True``: new writeable arrays, copied once. On TensorFlow that copy
+    is the tensor's own ``numpy()``, faster than ``np.array`` of the shared
+    read-only view (6.2 against 4.9 GB/s for 26 MB on the 2-core machine).
+    """
     if keras.backend.backend() == "jax":
         trainable = [v.value for v in model.trainable_variables]
         non_trainable = [v.value for v in model.non_trainable_variables]
@@ -82,18 +90,31 @@ def predict_batch(model: keras.Model, batch: np.ndarray) -> list[np.ndarray]:
         finally:
             _RetraceFilter.active.on = False
     outs = outs if isinstance(outs, (list, tuple)) else [outs]
-    return [np.asarray(host(o), dtype=np.float32) for o in outs]
+    if not owned:
+        return [np.asarray(host(o), dtype=np.float32) for o in outs]
+    return [_owned(o) for o in outs]
 
 
-def run_extractor(extractor: Extractor, batch: np.ndarray) -> list[np.ndarray]:
+def _owned(tensor: Any) -> np.ndarray:
+    """A new writeable float32 copy of a backend tensor."""
+    if keras.backend.backend() == "tensorflow":
+        array = tensor.numpy()  # TensorFlow's own copy: new and writeable
+        return array if array.dtype == np.float32 else array.astype(np.float32)
+    return np.array(host(tensor), dtype=np.float32)  # never the backend's (or input's) buffer
+
+
+def run_extractor(
+    extractor: Extractor, batch: np.ndarray, *, owned: bool = False
+) -> list[np.ndarray]:
     """All outputs of ``extractor`` for one batch, in the requested order.
 
-    Arrays may share memory with the backend's tensors (read-only).
+    Arrays may share memory with the backend's tensors (read-only), unless
+    ``owned`` (see :func:`predict_batch`).
     """
     check_stop()  # a batch is a safe point to honour the command line's SIGTERM
     outs: list[np.ndarray | None] = [None] * sum(len(s) for s in extractor.slots)
     for model, slots in zip(extractor.models, extractor.slots):
-        for slot, out in zip(slots, predict_batch(model, batch)):
+        for slot, out in zip(slots, predict_batch(model, batch, owned=owned)):
             outs[slot] = out
     return outs  # type: ignore[return-value]  # every slot is filled: slots number the outputs
 

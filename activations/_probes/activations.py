@@ -21,10 +21,6 @@ __all__ = ["activations"]
 
 logger = logging.getLogger("activations")
 
-def _writeable(x: np.ndarray) -> np.ndarray:
-    return x if x.flags.writeable else x.copy()
-
-
 def _run(
     model: keras.Model,
     extractor: Extractor,
@@ -35,7 +31,7 @@ def _run(
 ) -> list[np.ndarray]:
     """Every output for every image, as new writeable float32 arrays."""
     if source.array is not None and len(source.array) <= batch_size:  # one pass, one copy
-        return [_writeable(o) for o in run_extractor(extractor, source.array)]
+        return run_extractor(extractor, source.array, owned=True)
     step = lambda batch: run_extractor(extractor, batch)  # noqa: E731
     batches = run_batches(model, source, batch_size, step, progress=progress, desc=desc)
     if source.array is None:  # a stream: length unknown, keep the pieces
