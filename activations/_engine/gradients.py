@@ -31,11 +31,11 @@ class NoGradient(ValueError):
 Target = Callable[[Sequence[Any]], Any]
 """Maps the model's outputs (backend tensors) to a scalar, with ``keras.ops``."""
 
-Finish = Callable[[Sequence[Any], Any], Sequence[Any]]
-"""Maps (outputs, gradient) to the tensors wanted on the host, with ``keras.ops``."""
+Finish = Callable[[Sequence[Any], Sequence[Any], Any, Sequence[Any]], Sequence[Any]]
+"""Maps (inputs, outputs, gradient, extras) to the tensors wanted on the host."""
 
 
-def _everything(outs: Sequence[Any], grad: Any) -> list[Any]:
+def _everything(inputs: Sequence[Any], outs: Sequence[Any], grad: Any, extras: Any) -> list[Any]:
     return [*outs, grad]
 
 
@@ -81,9 +81,14 @@ def output_gradient(
 
 
 def gradient_reduce(
-    model: keras.Model, inputs: Sequence[np.ndarray], wrt: int, target: Target, finish: Finish
+    model: keras.Model,
+    inputs: Sequence[np.ndarray],
+    wrt: int,
+    target: Target,
+    finish: Finish,
+    extras: Sequence[np.ndarray] = (),
 ) -> list[np.ndarray]:
-    """``finish(outputs, d target / d inputs[wrt])``, computed in the compiled step.
+    """``finish(inputs, outputs, d target / d inputs[wrt], extras)``, in the compiled step.
 
     What :func:`output_gradient` does, but only ``finish``'s (usually much
     smaller) tensors are copied to the host, once: reductions of the gradient
@@ -94,8 +99,12 @@ def gradient_reduce(
     model, inputs, wrt, target
         As :func:`output_gradient`.
     finish : callable
-        ``finish(outputs, gradient) -> sequence of tensors``, written with
-        ``keras.ops``; the same callable object reuses the compiled step.
+        ``finish(inputs, outputs, gradient, extras) -> sequence of tensors``,
+        written with ``keras.ops``; the same callable object reuses the
+        compiled step.
+    extras : sequence of ndarray, optional
+        Further float32 arrays ``finish`` reads (not the model), e.g. an
+        update's settings.
 
     Returns
     -------
@@ -114,7 +123,10 @@ def gradient_reduce(
         lambda: (_BUILDERS[keras.backend.backend()](model, wrt, target, finish), (target, finish)),
     )  # the callables ride along, so their ids stay their own
     try:
-        results = step([np.asarray(a, dtype=np.float32) for a in inputs])
+        results = step(
+            [np.asarray(a, dtype=np.float32) for a in inputs],
+            [np.asarray(a, dtype=np.float32) for a in extras],
+        )
     except (RuntimeError, TypeError) as err:
         if "grad" not in str(err):
             raise
@@ -149,7 +161,7 @@ def _tensorflow_step(
     import tensorflow as tf
 
     @tf.function(reduce_retracing=True)
-    def step(inputs: list[Any]) -> Any:
+    def step(inputs: list[Any], extras: list[Any]) -> Any:
         with tf.GradientTape() as tape:
             tape.watch(inputs[wrt])
             outs = _as_list(model(inputs, training=False))
@@ -157,10 +169,11 @@ def _tensorflow_step(
         grad = tape.gradient(value, inputs[wrt])
         if grad is None:  # known while tracing: no path from the input to the target
             return None
-        return list(finish(outs, grad))
+        return list(finish(inputs, outs, grad, extras))
 
-    def run(inputs: list[Any]) -> Any:
-        results = step([tf.convert_to_tensor(a) for a in inputs])
+    def run(inputs: list[Any], extras: list[Any]) -> Any:
+        convert = tf.convert_to_tensor
+        results = step([convert(a) for a in inputs], [convert(a) for a in extras])
         if results is None:
             raise _NoneGradient()
         return results
@@ -180,14 +193,14 @@ def _jax_step(model: keras.Model, wrt: int, target: Target, finish: Finish) -> C
     grad = jax.grad(value, has_aux=True)
 
     @jax.jit
-    def finished(inputs: list[Any], trainable: Any, non_trainable: Any) -> list[Any]:
+    def finished(inputs: list[Any], extras: list[Any], trainable: Any, non_trainable: Any) -> Any:
         g, outs = grad(inputs[wrt], inputs, trainable, non_trainable)
-        return list(finish(outs, g))
+        return list(finish(inputs, outs, g, extras))
 
-    def step(inputs: list[Any]) -> list[Any]:
+    def step(inputs: list[Any], extras: list[Any]) -> list[Any]:
         trainable = [v.value for v in model.trainable_variables]
         non_trainable = [v.value for v in model.non_trainable_variables]
-        return finished(inputs, trainable, non_trainable)
+        return finished(inputs, extras, trainable, non_trainable)
 
     return step
 
@@ -197,13 +210,15 @@ def _torch_step(
 ) -> Callable[..., Any]:
     import torch
 
-    def step(inputs: list[Any]) -> list[Any]:
+    def step(inputs: list[Any], extras: list[Any]) -> list[Any]:
         tensors = [keras.ops.convert_to_tensor(a) for a in inputs]
         tensors[wrt] = tensors[wrt].detach().requires_grad_(True)
         outs = _as_list(model(tensors, training=False))
         (grad,) = torch.autograd.grad(target(outs), [tensors[wrt]])
         with torch.no_grad():
-            return [r.detach() for r in finish([o.detach() for o in outs], grad)]
+            plain = [t.detach() for t in tensors]
+            more = [keras.ops.convert_to_tensor(a) for a in extras]
+            return [r.detach() for r in finish(plain, [o.detach() for o in outs], grad, more)]
 
     return step
 

@@ -7,6 +7,11 @@ at level ``l`` of ``L`` the gradient is first brought down to the input size
 divided by ``pyramid_scale ** (L - 1 - l)`` and back up (bilinear), so early
 steps change only coarse structure and later ones add detail. All channels
 are dreamed together, one image each, in one batch.
+
+The bilinear round trip is linear and separable, so it is one matrix per
+axis (made once per level, by resizing the identity with :func:`imresize`);
+each step (forward, backward, the round trip, the normalized step and the
+clip to the model's input range) runs in one compiled call on the device.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from activations._arrays.checks import check_int
 from activations._arrays.resize import imresize
 from activations._engine.cache import DerivedCache
 from activations._engine.extractors import check_built, extractor_for
-from activations._engine.gradients import NoGradient, output_gradient
+from activations._engine.gradients import NoGradient, gradient_reduce
 from activations._engine.input_range import input_range
 from activations._engine.inputs import input_spec
 from activations._engine.preamble import check_options
@@ -140,14 +145,41 @@ def _check_step(step: Any) -> float:
     return float(step)
 
 
-def _gradient(
-    dream: keras.Model, x: NDArray, weights: NDArray, layer: LayerSpec
-) -> tuple[list[NDArray], NDArray]:
-    """The channel means and their gradient with respect to the images."""
+def _step(
+    dream: keras.Model, x: NDArray, weights: NDArray, layer: LayerSpec, extras: tuple
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """One ascent step of every image: (the new images, their channel means before it).
+
+    ``extras`` is (rows, cols, settings); rows and cols None at full detail.
+    """
+    rows, cols, settings = extras
+    finish, more = (_ascend, extras) if rows is not None else (_ascend_fine, (settings,))
     try:
-        return output_gradient(dream, [x, weights], 0, _total)
+        x, means = gradient_reduce(dream, [x, weights], 0, _total, finish, more)
+        return x, means
     except NoGradient as err:  # a path without gradients
         raise _no_gradient(layer, "a path without gradients") from err
+
+
+def _ascend(
+    inputs: Sequence[Any], outputs: Sequence[Any], grad: Any, extras: Sequence[Any]
+) -> list[Any]:
+    """``x + step * g / mean|g|``, clipped, where g is the gradient's coarse round trip."""
+    rows, cols, settings = extras
+    grad = keras.ops.einsum("ij,njkc->nikc", rows, grad)
+    grad = keras.ops.einsum("nikc,lk->nilc", grad, cols)
+    return _ascend_fine(inputs, outputs, grad, [settings])
+
+
+def _ascend_fine(
+    inputs: Sequence[Any], outputs: Sequence[Any], grad: Any, extras: Sequence[Any]
+) -> list[Any]:
+    """``x + step * g / mean|g|``, clipped, at full detail; ``extras`` is (settings,)."""
+    (settings,) = extras
+    ops = keras.ops
+    scale = ops.mean(ops.abs(grad), axis=(1, 2, 3), keepdims=True) + 1e-8
+    x = ops.clip(inputs[0] + settings[0] * grad / scale, settings[1], settings[2])
+    return [x, outputs[0]]
 
 
 def _no_gradient(layer: LayerSpec, why: str) -> ValueError:
@@ -157,14 +189,15 @@ def _no_gradient(layer: LayerSpec, why: str) -> ValueError:
     )
 
 
-def _coarse(grad: NDArray[np.float32], size: tuple[int, int]) -> NDArray[np.float32]:
-    """The gradient seen at ``size`` and brought back (bilinear): only coarse structure."""
-    hw = grad.shape[1:3]
-    if tuple(size) == tuple(hw):
-        return grad
-    stack = np.moveaxis(grad, 0, -1).reshape(*hw, -1)
-    small = imresize(imresize(stack, size, method="bilinear"), hw, method="bilinear")
-    return np.moveaxis(small.reshape(*hw, grad.shape[-1], len(grad)), -1, 0)
+def _round_trip(n: int, m: int) -> NDArray[np.float32]:
+    """(n, n): an axis of n pixels brought down to m and back up, bilinear, as a matrix.
+
+    Column j is what a unit impulse at pixel j becomes: :func:`imresize` is
+    linear and works on rows and columns separately.
+    """
+    eye = np.eye(n, dtype=np.float32)[:, None, :]  # n pixels tall, 1 wide, n channels
+    there = imresize(imresize(eye, (m, 1), method="bilinear"), (n, 1), method="bilinear")
+    return np.ascontiguousarray(there[:, 0, :], dtype=np.float32)
 
 
 def deep_dream(
@@ -256,6 +289,8 @@ def deep_dream(
     declared = input_range(model)
     low, high = (0.0, 1.0) if declared is None else (declared.low, declared.high)
     size = 0.02 * (high - low) if step is None else _check_step(step)
+    # The step, and the range each step is clipped to (none unless the model declares one)
+    settings = np.array([size, -np.inf, np.inf] if declared is None else [size, low, high])
     dream = _dream_model(model, layer, tuple(shape))
     chosen = _channels(channels, int(dream.outputs[0].shape[-1]))
     weights = np.eye(int(dream.outputs[0].shape[-1]), dtype=np.float32)[chosen]
@@ -265,14 +300,12 @@ def deep_dream(
         for level in range(pyramid_levels):
             factor = pyramid_scale ** (pyramid_levels - 1 - level)
             coarse = tuple(max(1, round(d / factor)) for d in shape[:2])
+            trip: tuple = (None, None)  # full detail: no round trip
+            if coarse != tuple(shape[:2]):
+                trip = (_round_trip(shape[0], coarse[0]), _round_trip(shape[1], coarse[1]))
             for _ in range(num_iterations):
                 check_stop()  # a step is a safe point to honour the command line's SIGTERM
-                (means, _), grad = _gradient(dream, x, weights, layer)
-                grad = _coarse(grad, coarse)
-                scale = np.abs(grad).mean(axis=(1, 2, 3), keepdims=True) + 1e-8
-                x = x + size * grad / scale
-                if declared is not None:
-                    x = np.clip(x, low, high)
+                x, means = _step(dream, x, weights, layer, (*trip, settings))
                 bar.update(1)
             strength = float(means[np.arange(len(chosen)), chosen].mean())
             bar.set_postfix(level=f"{level + 1}/{pyramid_levels}", mean=f"{strength:.4g}")

@@ -132,7 +132,9 @@ def _predicted(outputs: Sequence[Any]) -> Any:
     return keras.ops.sum(score * keras.ops.stop_gradient(keras.ops.cast(chosen, score.dtype)))
 
 
-def _weighted_maps(outputs: Sequence[Any], grad: Any) -> list[Any]:
+def _weighted_maps(
+    inputs: Sequence[Any], outputs: Sequence[Any], grad: Any, extras: Sequence[Any]
+) -> list[Any]:
     """``ReLU(sum_k alpha_k A_k)`` and the scores; ``grad`` is (N, 1, 1, C), summed over h, w."""
     maps = outputs[0]
     size = keras.ops.cast(keras.ops.shape(maps)[1] * keras.ops.shape(maps)[2], maps.dtype)
