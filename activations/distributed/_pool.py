@@ -55,6 +55,7 @@ class Pool:
     seconds that later calls no longer pay. They hold their CPUs and GPUs
     until the pool closes: leave the cluster enough for Ray Data to read the
     datasets (a ``read_images`` dataset needs CPUs for its read tasks).
+    Calls from several threads run one after the other.
 
     Parameters
     ----------
