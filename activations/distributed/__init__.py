@@ -32,7 +32,9 @@ Ray Data still executes the dataset (reads, the user's own maps) and hands
 over references to its blocks in order (``Dataset.iter_internal_ref_bundles``,
 a Ray Data developer API); the driver sends each block to the least busy
 actor, two at most ahead of its results, and the actor cuts it into batches
-of ``batch_size``. The blocks never pass through the driver, but a block is
+of ``batch_size``. The blocks never pass through the driver, but for the
+first, fetched there to check the column and the first image before any
+actor starts (in place of a second execution for ``take(1)``). A block is
 the unit of work: give a dataset at least as many blocks as actors (more,
 for balance), and blocks small enough for one actor's memory. Ray Data's
 autoscaling of a (min, max) pool is not reproduced: a pool starts ``max``
