@@ -1,10 +1,10 @@
 """activations.distributed on a real local Ray cluster, against the local functions.
 
-One 2-CPU cluster for the whole module (Ray starts in seconds, each call's
+One 2-CPU cluster for the whole module (Ray starts in seconds, each pool's
 actors import TensorFlow in seconds more), the trained Fashion CNN and 3000
-real test images. Each distributed call below starts its own actor pool, so
-the calls are few and each checks much; the error paths are all caught on the
-driver, before any actor starts.
+real test images. Each per-call function below starts its own actor pool and
+the pool test one for several calls, so the pools are few and each checks
+much; the error paths are all caught on the driver, before any actor starts.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from PIL import Image
 import activations
 from activations import distributed, zoo
 from activations.datasets._fashion_mnist import SYSTEM_DIR, fashion_mnist
+from activations.distributed._actor import Actor
 
 pytestmark = [
     pytest.mark.ray,
@@ -197,6 +198,68 @@ def test_images_read_from_png_files_count_in_dataset_order(cluster, fashion, mod
     assert_same_top(got, want)
 
 
+@pytest.mark.dataset
+@needs_dataset
+def test_a_pool_serves_several_calls_on_the_same_actors(blocks, fashion, model, tmp_path):
+    log = tmp_path / "factory.log"
+    x = prep(fashion)
+    factory = functools.partial(counted_fashion_cnn, log)
+    options = {"column": "data", "preprocess": prep, "progress": False}
+    with distributed.Pool(factory, concurrency=(1, 2)) as pool:
+        assert log.read_text().split() == [str(os.getpid())]  # the actors start at first use
+        top = pool.top_images(blocks, "conv2d_1", **options)
+        assert_same_top(top, activations.top_images(model, x, "conv2d_1", progress=False))
+        dense = {"channels": [3, 7, 42], "k": 4, "by": "mean", "batch_size": 50}
+        got = pool.top_images(blocks, "dense", **options, **dense)
+        want = activations.top_images(model, x, "dense", progress=False, **dense)
+        assert_same_top(got, want)
+        stats = pool.channel_stats(blocks, "conv2d", **options)
+        want_stats = activations.channel_stats(model, x, "conv2d", progress=False)
+        assert stats.per_image_max.shape == (N_IMAGES, 32)  # one row per image, in order
+        for name in ("per_image_max", "max", "mean", "min"):
+            assert_close(getattr(stats, name), getattr(want_stats, name))
+        again = pool.top_images(blocks, "conv2d_1", **options, k=9)
+        np.testing.assert_array_equal(again.indices, top.indices)
+    # The driver built one model and each actor one, for all four calls.
+    pids = log.read_text().split()
+    assert pids[0] == str(os.getpid()) and 2 <= len(pids) <= 3
+    assert len(set(pids)) == len(pids)
+    assert pool.closed
+    with pytest.raises(RuntimeError, match=r"open `distributed.Pool`.*Received: top_images"):
+        pool.top_images(blocks, "conv2d_1", **options)
+
+
+def test_a_closed_pool_refuses_every_use(small, tmp_path):
+    log = tmp_path / "factory.log"
+    pool = distributed.Pool(functools.partial(counted_fashion_cnn, log), concurrency=1)
+    pool.close()
+    pool.close()  # closing twice does nothing
+    match = r"this one is closed.*Received: {} after close\(\)"
+    with pytest.raises(RuntimeError, match=match.format("channel_stats")):
+        pool.channel_stats(small, "dense", column="data", preprocess=prep)
+    with pytest.raises(RuntimeError, match=match.format("start")):
+        pool.start()
+    with pytest.raises(RuntimeError, match=match.format("with")):
+        with pool:
+            pass
+    assert log.read_text().split() == [str(os.getpid())]  # no actor ever started
+
+
+def test_an_actor_reduces_only_the_rows_it_is_given(cluster, model):
+    """A block may come as a slice of a Ray Data block: (start, end) rows."""
+    x = np.random.default_rng(0).integers(0, 256, (40, 28, 28), dtype=np.uint8)
+    (bundle,) = ray.data.from_numpy(x).materialize().iter_internal_ref_bundles()
+    (block,) = ray.get(bundle.block_refs)
+    actor = Actor(zoo.fashion_cnn)  # the actor's class, here in this process
+    options = {"column": "data", "preprocess": prep, "stage": "output", "batch_size": 8}
+    actor.prepare("channel_stats", "dense", options | {"sample_shape": None})
+    part = actor.run(block, (10, 35))
+    want = activations.channel_stats(model, prep(x[10:35]), "dense", progress=False)
+    assert part is not None and part["n"] == 25
+    assert_close(part["max"], want.per_image_max)
+    assert actor.run(block, (5, 5)) is None  # no rows: nothing to merge
+
+
 # Error paths: all raised on the driver, before any actor starts.
 
 
@@ -210,39 +273,67 @@ def _locked_prep(batch: np.ndarray, lock: object) -> np.ndarray:
     return batch
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "error", "match"),
-    [
-        ({"model_factory": "fashion_cnn"}, TypeError, "callable returning a keras.Model"),
-        ({"dataset": np.zeros((2, 28, 28))}, TypeError, "ray.data.Dataset.*ndarray"),
-        ({"column": "image"}, ValueError, r"No column named 'image'.*columns: \['data'\]"),
-        ({"column": 3}, TypeError, "column"),
-        ({"layer": ["conv2d", "dense"]}, TypeError, "one layer"),
-        ({"layer": "conv9"}, ValueError, "No layer named"),
-        ({"k": 0}, ValueError, "`k` >= 1"),
-        ({"by": "median"}, ValueError, "`by` to be one of"),
-        ({"batch_size": 0}, ValueError, "`batch_size` >= 1"),
-        ({"stage": "post"}, ValueError, "`stage`"),
-        ({"channels": [64]}, ValueError, "channels in 0..63"),
-        ({"concurrency": 0}, ValueError, "`concurrency` >= 1"),
-        ({"concurrency": (3, 1)}, ValueError, "1 <= min <= max"),
-        ({"num_gpus": -1}, ValueError, "`num_gpus` >= 0"),
-        ({"num_cpus": "1"}, TypeError, "`num_cpus` to be a number"),
-        ({"progress": "yes"}, ValueError, "progress"),
-        ({"preprocess": 255}, TypeError, "`preprocess` to be callable"),
-        (
-            {"preprocess": functools.partial(_locked_prep, lock=threading.Lock())},
-            TypeError,
-            "`preprocess` to be picklable",
-        ),
-        ({"preprocess": None}, ValueError, r"images\[\.\.\., None\]"),  # uint8 (B, 28, 28)
-    ],
-)
+POOL_ERRORS = [
+    ({"model_factory": "fashion_cnn"}, TypeError, "callable returning a keras.Model"),
+    ({"concurrency": 0}, ValueError, "`concurrency` >= 1"),
+    ({"concurrency": (3, 1)}, ValueError, "1 <= min <= max"),
+    ({"concurrency": (1, 2, 3)}, ValueError, "1 <= min <= max"),
+    ({"num_gpus": -1}, ValueError, "`num_gpus` >= 0"),
+    ({"num_cpus": "1"}, TypeError, "`num_cpus` to be a number"),
+]
+CALL_ERRORS = [
+    ({"dataset": np.zeros((2, 28, 28))}, TypeError, "ray.data.Dataset.*ndarray"),
+    ({"column": "image"}, ValueError, r"No column named 'image'.*columns: \['data'\]"),
+    ({"column": 3}, TypeError, "column"),
+    ({"layer": ["conv2d", "dense"]}, TypeError, "one layer"),
+    ({"layer": "conv9"}, ValueError, "No layer named"),
+    ({"k": 0}, ValueError, "`k` >= 1"),
+    ({"by": "median"}, ValueError, "`by` to be one of"),
+    ({"batch_size": 0}, ValueError, "`batch_size` >= 1"),
+    ({"stage": "post"}, ValueError, "`stage`"),
+    ({"channels": [64]}, ValueError, "channels in 0..63"),
+    ({"progress": "yes"}, ValueError, "progress"),
+    ({"preprocess": 255}, TypeError, "`preprocess` to be callable"),
+    (
+        {"preprocess": functools.partial(_locked_prep, lock=threading.Lock())},
+        TypeError,
+        "`preprocess` to be picklable",
+    ),
+    ({"preprocess": None}, ValueError, r"images\[\.\.\., None\]"),  # uint8 (B, 28, 28)
+]
+
+
+@pytest.mark.parametrize(("kwargs", "error", "match"), POOL_ERRORS + CALL_ERRORS)
 def test_bad_arguments_raise_on_the_driver(small, kwargs, error, match):
     args = {"model_factory": zoo.fashion_cnn, "dataset": small, "layer": "conv2d_1"}
     args |= {"column": "data", "preprocess": prep, "progress": False} | kwargs
     with pytest.raises(error, match=match):
         distributed.top_images(args.pop("model_factory"), args.pop("dataset"), **args)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "match"), POOL_ERRORS)
+def test_bad_pool_arguments_raise(kwargs, error, match):
+    args = {"model_factory": zoo.fashion_cnn} | kwargs
+    with pytest.raises(error, match=match):
+        distributed.Pool(args.pop("model_factory"), **args)
+
+
+@pytest.fixture(scope="module")
+def idle_pool(cluster, tmp_path_factory):
+    """A pool whose calls all fail their checks: its actors never start."""
+    log = tmp_path_factory.mktemp("idle") / "factory.log"
+    with distributed.Pool(functools.partial(counted_fashion_cnn, log), concurrency=1) as pool:
+        yield pool, log
+
+
+@pytest.mark.parametrize(("kwargs", "error", "match"), CALL_ERRORS)
+def test_bad_call_arguments_raise_before_the_pool_starts(idle_pool, small, kwargs, error, match):
+    pool, log = idle_pool
+    args = {"dataset": small, "layer": "conv2d_1", "column": "data", "preprocess": prep}
+    args |= {"progress": False} | kwargs
+    with pytest.raises(error, match=match):
+        pool.top_images(args.pop("dataset"), **args)
+    assert log.read_text().split() == [str(os.getpid())]  # the driver's model only
 
 
 def test_a_model_is_not_a_factory(small):

@@ -1,14 +1,14 @@
 """``top_images`` and ``channel_stats`` over a Ray Data dataset, on a pool of actors.
 
 Each actor builds the model once and reduces every batch inside the compiled
-forward pass, as the local functions do: only (channels, k) numbers per batch
-(``top_images``) or (batch, channels) numbers (``channel_stats``) reach Ray's
+forward pass, as the local functions do: only (channels, k) numbers per block
+(``top_images``) or (rows, channels) numbers (``channel_stats``) reach Ray's
 object store. The driver merges them in dataset order into the same
 :class:`~activations.TopImages` / :class:`~activations.ChannelStats` that
 :func:`activations.top_images` and :func:`activations.channel_stats` return.
 
 Ray is an optional extra: ``pip install 'activations[ray]'``. When
-``ray.init`` has not been called, Ray Data starts a local cluster on first use;
+``ray.init`` has not been called, Ray starts a local cluster on first use;
 to use a running cluster, call ``ray.init(address="auto")`` first.
 
 Order: ``indices`` and the rows of ``per_image_max`` count the dataset's
@@ -20,16 +20,30 @@ on ``dataset.context`` for its duration (then restores): the given order for
 no row number, and numbering rows first would read the data twice; keeping
 block order costs only the buffering of blocks that finish early.
 
-Every call starts its own actor pool: each actor imports the backend and
-builds the model (seconds, see ``benchmarks/bench_distributed.py``), a fixed
-cost per call that pays off on datasets much larger than one machine's share.
+Actors: :class:`Pool` keeps its actors from call to call; :func:`top_images`
+and :func:`channel_stats` each start a pool of their own and close it when
+they return. A new actor imports the backend and builds the model, seconds
+each (see ``benchmarks/bench_distributed.py``): a fixed cost that a pool pays
+once and a one-off call pays every time.
+
+The trade-off: Ray Data's ``map_batches`` with an actor pool starts its
+actors anew for every execution of a dataset, so the pool does not use it.
+Ray Data still executes the dataset (reads, the user's own maps) and hands
+over references to its blocks in order (``Dataset.iter_internal_ref_bundles``,
+a Ray Data developer API); the driver sends each block to the least busy
+actor, two at most ahead of its results, and the actor cuts it into batches
+of ``batch_size``. The blocks never pass through the driver, but for the
+first, fetched there to check the column and the first image before any
+actor starts (in place of a second execution for ``take(1)``). A block is
+the unit of work: give a dataset at least as many blocks as actors (more,
+for balance), and blocks small enough for one actor's memory. Ray Data's
+autoscaling of a (min, max) pool is not reproduced: a pool starts ``max``
+actors and uses each once the cluster has placed it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import numpy as np
 
 try:
     import ray.data
@@ -38,22 +52,13 @@ except ImportError as err:  # pragma: no cover - the test environment has the ex
         "activations.distributed needs Ray Data, an optional extra: pip install 'activations[ray]'"
     ) from err
 
-from activations._arrays.checks import check_int
 from activations._probes.stats import ChannelStats
-from activations._probes.top import BY, TopImages, finish
-from activations._probes.top_reduce import TopAccumulator
+from activations._probes.top import TopImages
 from activations._types import LayerSpec
-from activations.distributed._pool import (
-    Factory,
-    Preprocess,
-    StatsWorker,
-    TopWorker,
-    no_images,
-    ordered,
-    setup,
-)
+from activations.distributed._actor import Factory, Preprocess
+from activations.distributed._pool import Pool
 
-__all__ = ["channel_stats", "top_images"]
+__all__ = ["Pool", "channel_stats", "top_images"]
 
 
 def top_images(
@@ -77,7 +82,8 @@ def top_images(
 
     Each of ``concurrency`` actors calls ``model_factory()`` once and reduces
     each batch to its top k per channel inside the compiled pass; the driver
-    merges these (C, k) partials in dataset order. The result equals
+    merges these (C, k) partials in dataset order. The actors start and stop
+    with the call; for several calls, a :class:`Pool` keeps them. The result equals
     ``activations.top_images(model, images, layer)`` on the same images in
     the same order (values to float rounding; ties keep the earlier image).
 
@@ -92,7 +98,8 @@ def top_images(
         functions by value.
     dataset : ray.data.Dataset
         One row per image. Give it at least ``concurrency`` blocks (e.g.
-        ``ray.data.from_numpy(np.array_split(x, 8))``), or one actor gets all.
+        ``ray.data.from_numpy(np.array_split(x, 8))``), or one actor gets all:
+        a block goes to one actor whole.
     layer : str or int
         One layer's name or index, resolved in the driver's model; the actors
         find it by name. (A layer object belongs to one model, not to the
@@ -113,20 +120,23 @@ def top_images(
     by : {"max", "mean"}
         Rank by the largest value of the channel's map or by its mean.
     batch_size : int, default 128
-        Rows per forward pass (Ray may give a shorter batch at a block's end).
+        Rows per forward pass (a block's last batch may be shorter).
     stage : {"output", "pre"}
         As in :func:`activations.activations`.
     concurrency : int or (min, max), default 2
-        Actors in the pool; a (min, max) tuple lets it autoscale.
+        Actors in the pool. A (min, max) tuple starts ``max`` actors, begins
+        once ``min`` have built their model, and gives work to the others as
+        the cluster finds room for them.
     num_gpus : float, default 0
         GPUs per actor, forwarded to Ray. TensorFlow in the actor then sees
         only the GPU(s) Ray assigned it (Ray sets ``CUDA_VISIBLE_DEVICES``).
         For shares below 1, set ``TF_FORCE_GPU_ALLOW_GROWTH=true`` in the
         actors' environment, or the first actor takes all the GPU's memory.
     num_cpus : float or None
-        CPUs per actor, forwarded to Ray (None: Ray's default, 1).
+        CPUs per actor, forwarded to Ray (None: 1, as Ray Data's actors).
     progress : bool or "auto"
-        Ray Data's own progress bars; ``"auto"`` shows them only on a terminal.
+        A bar over the images merged on the driver, and Ray Data's own bars
+        for the dataset's execution; ``"auto"`` shows them only on a terminal.
 
     Returns
     -------
@@ -147,7 +157,8 @@ def top_images(
         does. All are raised on the driver before any actor starts; the first
         image goes through ``preprocess`` there too. A later batch that does
         not fit the model raises in its actor: a ``RayTaskError`` that is
-        also that ``ValueError``.
+        also that ``ValueError``. An actor that cannot start (its import or
+        ``model_factory()`` fails there) raises Ray's ``ActorDiedError``.
 
     Examples
     --------
@@ -160,34 +171,21 @@ def top_images(
     >>> top.indices.shape
     (64, 9)
     """
-    if by not in BY:
-        raise ValueError(f"Expected `by` to be one of {list(BY)}. Received: by={by!r}")
-    k = check_int(k, "k", 1)
-    plan = setup(
-        model_factory,
-        dataset,
-        layer,
-        {"channels": channels, "by": by, "k": k},
-        column=column,
-        preprocess=preprocess,
-        batch_size=batch_size,
-        stage=stage,
-        concurrency=concurrency,
-        num_gpus=num_gpus,
-        num_cpus=num_cpus,
-        progress=progress,
-    )
-    chosen = plan.options["channels"]
-    running = TopAccumulator(k)
-    with ordered(plan):
-        for block in plan.results(TopWorker):
-            parts = zip(block["values"], block["local"], block["peaks"], block["n"])
-            for values, local, peaks, n in parts:  # one batch each, in dataset order
-                m = min(k, int(n))  # the batch's own candidates; the rest is padding
-                running.add_batch((values[:, :m], local[:, :m], peaks[:, :m]), int(n))
-    if running.n_images == 0:
-        raise no_images(dataset)
-    return finish(running, plan.name, chosen, by, plan.map_shape, plan.model, layer)
+    with Pool(
+        model_factory, concurrency=concurrency, num_gpus=num_gpus, num_cpus=num_cpus
+    ) as pool:
+        return pool.top_images(
+            dataset,
+            layer,
+            column=column,
+            preprocess=preprocess,
+            channels=channels,
+            k=k,
+            by=by,
+            batch_size=batch_size,
+            stage=stage,
+            progress=progress,
+        )
 
 
 def channel_stats(
@@ -208,6 +206,8 @@ def channel_stats(
 
     Each actor reduces its batches to every image's (C,) max, mean and min
     inside the compiled pass; the driver gathers them in dataset order. The
+    actors start and stop with the call; for several calls, a :class:`Pool`
+    keeps them. The
     result equals ``activations.channel_stats(model, images, layer)`` on the
     same images in the same order (to float rounding).
 
@@ -240,35 +240,15 @@ def channel_stats(
     >>> stats.per_image_max.shape
     (4, 100)
     """
-    plan = setup(
-        model_factory,
-        dataset,
-        layer,
-        None,
-        column=column,
-        preprocess=preprocess,
-        batch_size=batch_size,
-        stage=stage,
-        concurrency=concurrency,
-        num_gpus=num_gpus,
-        num_cpus=num_cpus,
-        progress=progress,
-    )
-    maxima: list[np.ndarray] = []
-    minima: list[np.ndarray] = []
-    sums: np.ndarray | float = 0.0
-    with ordered(plan):
-        for block in plan.results(StatsWorker):  # rows: images, in dataset order
-            maxima.append(np.asarray(block["max"], np.float32))
-            minima.append(block["min"].min(axis=0))
-            sums = sums + block["mean"].astype(np.float64).sum(axis=0)
-    if not maxima:
-        raise no_images(dataset)
-    per_image_max = np.concatenate(maxima)
-    return ChannelStats(
-        max=per_image_max.max(axis=0),
-        mean=np.asarray(sums / len(per_image_max), dtype=np.float32),
-        min=np.asarray(np.min(minima, axis=0), np.float32),
-        per_image_max=per_image_max,
-        n_images=len(per_image_max),
-    )
+    with Pool(
+        model_factory, concurrency=concurrency, num_gpus=num_gpus, num_cpus=num_cpus
+    ) as pool:
+        return pool.channel_stats(
+            dataset,
+            layer,
+            column=column,
+            preprocess=preprocess,
+            batch_size=batch_size,
+            stage=stage,
+            progress=progress,
+        )

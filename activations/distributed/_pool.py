@@ -1,276 +1,341 @@
-"""The Ray side of :mod:`activations.distributed`: checks, actors and ordered results.
+"""The :class:`Pool`: Ray actors that build the model once and serve call after call.
 
-Each actor builds the model once (``model_factory()`` in its constructor, so
-the weights never travel with a batch) and the library's cached extractor and
-reducer with it; per batch it returns only the reduced numbers.
+The driver feeds the actors itself: it walks the dataset's blocks in order
+(Ray Data executes the dataset; only object references reach the driver),
+sends each block to the least busy actor, at most ``DEPTH`` ahead of its
+results, and merges the blocks' reduced numbers in dataset order.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import itertools
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator, Sequence
+from types import TracebackType
 from typing import Any
 
-import keras
 import numpy as np
 import ray
-import ray.cloudpickle
 import ray.data
 
 from activations._arrays.checks import check_int
-from activations._engine.extractors import check_built, extractor_for
-from activations._engine.input_range import check_input_range
-from activations._engine.inputs import ModelInput, check_batch, input_spec
-from activations._engine.preamble import check_options
-from activations._engine.predict import predict_batch
-from activations._engine.progress import check_progress, show_progress
-from activations._engine.trace import Extractor
-from activations._probes.stats import stats_reducer
-from activations._probes.top import check_channels
-from activations._probes.top_reduce import TopReducer
+from activations._engine.progress import progress_bar
+from activations._probes.stats import ChannelStats
+from activations._probes.top import BY, TopImages, finish
+from activations._probes.top_reduce import TopAccumulator
 from activations._types import LayerSpec
+from activations.distributed._actor import Actor, Factory, Preprocess, build
+from activations.distributed._plan import (
+    Plan,
+    check_pool,
+    first_image,
+    no_images,
+    ordered,
+    plan,
+)
 
-__all__ = [
-    "Factory",
-    "Plan",
-    "Preprocess",
-    "StatsWorker",
-    "TopWorker",
-    "no_images",
-    "ordered",
-    "setup",
-]
+__all__ = ["Pool"]
 
-Factory = Callable[[], keras.Model]
-Preprocess = Callable[[np.ndarray], np.ndarray]
+logger = logging.getLogger("activations")
+
+DEPTH = 2  # blocks sent to one actor ahead of its results: one running, one waiting
 
 
-def _build(factory: Factory) -> keras.Model:
-    model = factory()
-    if not isinstance(model, keras.Model):
-        raise TypeError(
-            "Expected `model_factory()` to return a `keras.Model`. "
-            f"Received: a factory returning {type(model).__name__}"
+class Pool:
+    """Ray actors that each build the model once, then run many calls.
+
+    Use it for a ``with`` block, or call :meth:`close`. Its methods take the
+    arguments of :func:`activations.distributed.top_images` and
+    :func:`activations.distributed.channel_stats` less the pool's own, and
+    return the same results. The actors start at the first call (or at
+    :meth:`start`): each imports the backend and calls ``model_factory()``,
+    seconds that later calls no longer pay. They hold their CPUs and GPUs
+    until the pool closes: leave the cluster enough for Ray Data to read the
+    datasets (a ``read_images`` dataset needs CPUs for its read tasks).
+    Calls from several threads run one after the other.
+
+    Parameters
+    ----------
+    model_factory : callable () -> keras.Model
+        As in :func:`activations.distributed.top_images`: built once on the
+        driver (to check each call's layer and find the receptive field) and
+        once in each actor.
+    concurrency : int or (min, max), default 2
+        Actors in the pool. A (min, max) tuple starts ``max`` actors, begins
+        once ``min`` have built their model, and gives work to the others as
+        the cluster finds room for them.
+    num_gpus, num_cpus
+        Ray resources per actor, as in :func:`activations.distributed.top_images`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad ``model_factory``, ``concurrency``, ``num_gpus`` or
+        ``num_cpus``, as :func:`activations.distributed.top_images` does.
+    RuntimeError
+        From a method of a closed pool.
+
+    Examples
+    --------
+    >>> import ray, numpy as np  # doctest: +SKIP
+    >>> from activations import datasets, distributed, zoo
+    >>> _, (x, _) = datasets.fashion_mnist()  # uint8 (10000, 28, 28)
+    >>> ds = ray.data.from_numpy(np.array_split(x, 8)).materialize()  # 8 blocks
+    >>> prep = lambda b: b[..., None] / 255.0
+    >>> with distributed.Pool(zoo.fashion_cnn, concurrency=2) as pool:
+    ...     top = pool.top_images(ds, "conv2d_1", column="data", preprocess=prep)
+    ...     stats = pool.channel_stats(ds, "dense", column="data", preprocess=prep)
+    >>> top.indices.shape, stats.per_image_max.shape
+    ((64, 9), (10000, 100))
+    """
+
+    def __init__(
+        self,
+        model_factory: Factory,
+        *,
+        concurrency: int | tuple[int, int] = 2,
+        num_gpus: float = 0,
+        num_cpus: float | None = None,
+    ):
+        (self._min, self._max), self._resources = check_pool(
+            model_factory, concurrency, num_gpus, num_cpus
         )
-    check_built(model)
-    return model
-
-
-def _images(
-    batch: dict[str, np.ndarray], column: str, preprocess: Preprocess | None, spec: ModelInput
-) -> np.ndarray:
-    x = batch[column] if preprocess is None else preprocess(batch[column])
-    return check_batch(x, spec, allow_single=False)[0]
-
-
-class _Worker:
-    """One actor: the model and its cached extractor, built once; then one call per batch."""
-
-    def __init__(self, factory: Factory, layer: LayerSpec, options: dict[str, Any]):
-        self.model = _build(factory)
-        self.options = options
-        _, _, self.extractor, self.spec = extractor_for(
-            self.model, layer, stage=options["stage"], sample_shape=options["sample_shape"]
-        )
-
-    def images(self, batch: dict[str, np.ndarray]) -> np.ndarray:
-        x = _images(batch, self.options["column"], self.options["preprocess"], self.spec)
-        check_input_range(self.model, x)  # warns once per actor, in the actor's log
-        return x
-
-
-class TopWorker(_Worker):
-    """Per batch, one row: its top k per channel (padded to k) and its length."""
-
-    def __init__(self, factory: Factory, layer: LayerSpec, options: dict[str, Any]):
-        super().__init__(factory, layer, options)
-        self.k = options["k"]
-        self.reducer = TopReducer.get(self.extractor, options["channels"], options["by"], self.k)
-
-    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        x = self.images(batch)
-        pad = [(0, 0), (0, self.k - min(self.k, len(x)))]  # a batch shorter than k
-        values, local, peaks = (np.pad(a, pad)[None] for a in self.reducer(x))
-        n = np.array([len(x)], np.int64)
-        return {"values": values, "local": local, "peaks": peaks, "n": n}
-
-
-class StatsWorker(_Worker):
-    """Per batch, one row per image: its channels' max, mean and min, each (C,)."""
-
-    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        b_max, b_mean, b_min = predict_batch(stats_reducer(self.extractor), self.images(batch))
-        return {"max": b_max, "mean": b_mean, "min": b_min}
-
-
-def _check_concurrency(concurrency: Any) -> ray.data.ActorPoolStrategy:
-    if isinstance(concurrency, tuple) and len(concurrency) == 2:
-        low, high = (check_int(n, "concurrency", 1) for n in concurrency)
-        if low <= high:
-            return ray.data.ActorPoolStrategy(min_size=low, max_size=high)
-    elif not isinstance(concurrency, tuple):
-        return ray.data.ActorPoolStrategy(size=check_int(concurrency, "concurrency", 1))
-    raise ValueError(
-        "Expected `concurrency` to be a positive int or a (min, max) tuple with "
-        f"1 <= min <= max. Received: concurrency={concurrency!r}"
-    )
-
-
-def _check_number(value: Any, name: str, *, optional: bool = False) -> float | None:
-    if optional and value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"Expected `{name}` to be a number. Received: {name}={value!r}")
-    if not value >= 0:
-        raise ValueError(f"Expected `{name}` >= 0. Received: {name}={value!r}")
-    return float(value)
-
-
-def _check_picklable(fn: Any, name: str) -> None:
-    try:
-        ray.cloudpickle.dumps(fn)
-    except Exception as err:  # cloudpickle raises many types (TypeError, PicklingError...)
-        raise TypeError(
-            f"Expected `{name}` to be picklable, to reach the Ray actors (a module-level "
-            f"function or a functools.partial of one). Received: {name}={fn!r} ({err})"
-        ) from err
-
-
-def _check_types(factory: Any, dataset: Any, layer: Any, column: Any, preprocess: Any) -> None:
-    if not callable(factory) or isinstance(factory, keras.Model):
-        raise TypeError(
-            "Expected `model_factory` to be a callable returning a keras.Model (e.g. "
-            "`activations.zoo.fashion_cnn` or a functools.partial), not a model: each actor "
-            f"builds its own. Received: model_factory of type {type(factory).__name__}"
-        )
-    if not isinstance(dataset, ray.data.Dataset):
-        raise TypeError(
-            "Expected `dataset` to be a `ray.data.Dataset`. "
-            f"Received: dataset of type {type(dataset).__name__}"
-        )
-    if isinstance(layer, (list, tuple)):
-        raise TypeError(f"Expected one layer. Received: layer={layer!r}")
-    if not isinstance(column, str):
-        raise TypeError(f"Expected `column` to be a str. Received: column={column!r}")
-    if preprocess is not None and not callable(preprocess):
-        raise TypeError(
-            f"Expected `preprocess` to be callable. Received: preprocess={preprocess!r}"
-        )
-    _check_picklable(factory, "model_factory")
-    _check_picklable(preprocess, "preprocess")
-
-
-@dataclass
-class Plan:
-    """One checked call: the driver's model and extractor, the actors' and the pool's options."""
-
-    factory: Factory
-    dataset: ray.data.Dataset
-    layer: LayerSpec
-    model: keras.Model
-    name: str
-    extractor: Extractor | None  # set by `_extract`
-    options: dict[str, Any]  # for each actor; top_images adds channels, by and k
-    pool: dict[str, Any]  # for map_batches
-    progress: bool | str
+        self._factory = model_factory
+        self._model = build(model_factory)
+        self._actors: list[Any] = []
+        self._starting: dict[Any, int] = {}  # an actor's `ready` call -> the actor's index
+        self._ready: list[int] = []
+        self._closed = False
+        self._lock = threading.Lock()  # one call at a time: each call prepares every actor
 
     @property
-    def map_shape(self) -> tuple[int, ...]:
-        """The layer's map size (h, w), () for a layer without a spatial map."""
-        assert self.extractor is not None
-        return tuple(int(n) for n in self.extractor.models[0].outputs[0].shape[1:-1])
+    def closed(self) -> bool:
+        """Whether :meth:`close` has run."""
+        return self._closed
 
-    @property
-    def n_channels(self) -> int:
-        """The layer's channels."""
-        assert self.extractor is not None
-        return int(self.extractor.models[0].outputs[0].shape[-1])
+    def start(self) -> Pool:
+        """Start the actors now; return once ``min`` of them have built the model.
 
-    def results(self, worker: type) -> Iterator[dict[str, np.ndarray]]:
-        """The actors' output blocks, in dataset order (inside :func:`ordered`)."""
-        mapped = self.dataset.map_batches(
-            worker,
-            fn_constructor_args=(self.factory, self.name, self.options),
-            batch_format="numpy",
-            **self.pool,
+        Without it, the first call starts them. Returns the pool.
+        """
+        with self._lock:
+            self._check_open("start")
+            self._start()
+        return self
+
+    def close(self) -> None:
+        """End the actors and refuse further calls; closing twice does nothing."""
+        self._closed = True
+        actors, self._actors, self._starting, self._ready = self._actors, [], {}, []
+        if ray.is_initialized():  # after ray.shutdown() the actors are gone already
+            for actor in actors:
+                ray.kill(actor)
+
+    def __enter__(self) -> Pool:
+        self._check_open("with")
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def top_images(
+        self,
+        dataset: ray.data.Dataset,
+        layer: LayerSpec,
+        *,
+        column: str = "image",
+        preprocess: Preprocess | None = None,
+        channels: int | Sequence[int] | None = None,
+        k: int = 9,
+        by: str = "max",
+        batch_size: int = 128,
+        stage: str = "output",
+        progress: bool | str = "auto",
+    ) -> TopImages:
+        """:func:`activations.distributed.top_images` on this pool's actors.
+
+        Parameters
+        ----------
+        dataset, layer, column, preprocess, channels, k, by, batch_size, stage, progress
+            As in :func:`activations.distributed.top_images`.
+
+        Returns
+        -------
+        TopImages
+            As :func:`activations.distributed.top_images` returns.
+
+        Raises
+        ------
+        TypeError, ValueError
+            As :func:`activations.distributed.top_images` does.
+        RuntimeError
+            If the pool is closed.
+        """
+        with self._lock:
+            self._check_open("top_images")
+            if by not in BY:
+                raise ValueError(f"Expected `by` to be one of {list(BY)}. Received: by={by!r}")
+            k = check_int(k, "k", 1)
+            top = {"channels": channels, "by": by, "k": k}
+            call = self._plan(dataset, layer, top, column, preprocess, batch_size, stage, progress)
+            running = TopAccumulator(k)
+            for part in self._results(call, "top_images"):
+                parts = part["values"], part["indices"], part["peaks"]
+                running.add_batch(parts, part["n"])  # one block, in dataset order
+            chosen = call.options["channels"]
+            return finish(running, call.name, chosen, by, call.map_shape, self._model, layer)
+
+    def channel_stats(
+        self,
+        dataset: ray.data.Dataset,
+        layer: LayerSpec,
+        *,
+        column: str = "image",
+        preprocess: Preprocess | None = None,
+        batch_size: int = 128,
+        stage: str = "output",
+        progress: bool | str = "auto",
+    ) -> ChannelStats:
+        """:func:`activations.distributed.channel_stats` on this pool's actors.
+
+        Parameters
+        ----------
+        dataset, layer, column, preprocess, batch_size, stage, progress
+            As in :func:`activations.distributed.top_images`.
+
+        Returns
+        -------
+        ChannelStats
+            As :func:`activations.distributed.channel_stats` returns.
+
+        Raises
+        ------
+        TypeError, ValueError
+            As :func:`activations.distributed.top_images` does.
+        RuntimeError
+            If the pool is closed.
+        """
+        with self._lock:
+            self._check_open("channel_stats")
+            call = self._plan(
+                dataset, layer, None, column, preprocess, batch_size, stage, progress
+            )
+            maxima: list[np.ndarray] = []
+            minima: list[np.ndarray] = []
+            sums: np.ndarray | float = 0.0
+            for part in self._results(call, "channel_stats"):  # blocks, in dataset order
+                maxima.append(part["max"])
+                minima.append(part["min"])
+                sums = sums + part["sum"]
+        per_image_max = np.concatenate(maxima)
+        return ChannelStats(
+            max=per_image_max.max(axis=0),
+            mean=np.asarray(sums / len(per_image_max), dtype=np.float32),
+            min=np.asarray(np.min(minima, axis=0), np.float32),
+            per_image_max=per_image_max,
+            n_images=len(per_image_max),
         )
-        yield from mapped.iter_batches(batch_size=None, batch_format="numpy")
+
+    def _check_open(self, what: str) -> None:
+        if self._closed:
+            raise RuntimeError(
+                "Expected an open `distributed.Pool`: this one is closed and its actors "
+                f"are gone; make a new one. Received: {what} after close()"
+            )
+
+    def _plan(self, dataset: Any, layer: Any, top: dict | None, *args: Any) -> Plan:
+        names = ("column", "preprocess", "batch_size", "stage", "progress")
+        return plan(self._model, dataset, layer, top, **dict(zip(names, args)))
+
+    def _start(self) -> None:
+        """Create the actors (once), then wait until ``min`` of them are ready."""
+        began = time.perf_counter()
+        if not self._actors:
+            remote = ray.remote(Actor).options(**self._resources)
+            self._actors = [remote.remote(self._factory) for _ in range(self._max)]
+            self._starting = {actor.ready.remote(): i for i, actor in enumerate(self._actors)}
+        if len(self._ready) < self._min:
+            self._join(self._min)
+            took = time.perf_counter() - began
+            logger.info("distributed.Pool: %d actor(s) ready in %.1f s", self._min, took)
+
+    def _join(self, need: int) -> None:
+        """Note the actors whose model is built; wait until ``need`` are (0: do not wait)."""
+        need = max(0, need - len(self._ready))
+        if not self._starting:
+            return
+        refs = list(self._starting)
+        wait = {"num_returns": need, "timeout": None} if need else {"timeout": 0}
+        done, _ = ray.wait(refs, **({"num_returns": len(refs)} | wait))
+        ray.get(done)  # an actor whose constructor failed raises its error here
+        self._ready += [self._starting.pop(ref) for ref in done]
+
+    def _results(self, call: Plan, kind: str) -> Iterator[dict[str, Any]]:
+        """Every non-empty block's reduced numbers, in dataset order."""
+        with ordered(call), progress_bar(call.progress, total=None, desc=kind) as bar:
+            blocks = _blocks(call.dataset)
+            for first in blocks:  # checked on the driver before any actor starts
+                if first_image(call, ray.get(first[0]), first[1]):
+                    break
+            else:
+                raise no_images(call.dataset)
+            self._start()
+            for actor in self._actors:  # a Ray actor runs one caller's calls in order
+                actor.prepare.remote(kind, call.name, call.options)
+            busy: dict[Any, int] = {}  # an unfinished `run` -> its actor's index
+            load = [0] * len(self._actors)
+            sent: deque[Any] = deque()  # every `run`, in dataset order
+            for block, cut in itertools.chain([first], blocks):
+                free = self._free(busy, load)
+                while not free:
+                    _settle(busy, load, wait=True)
+                    free = self._free(busy, load)
+                actor = min(free, key=load.__getitem__)
+                run = self._actors[actor].run.remote(block, cut)
+                busy[run] = actor
+                load[actor] += 1
+                sent.append(run)
+                while sent and sent[0] not in busy:
+                    yield from _merged(ray.get(sent.popleft()), bar)
+            for run in sent:
+                yield from _merged(ray.get(run), bar)
+
+    def _free(self, busy: dict[Any, int], load: list[int]) -> list[int]:
+        """The ready actors with room for another block."""
+        self._join(0)
+        _settle(busy, load, wait=False)
+        return [i for i in self._ready if load[i] < DEPTH]
 
 
-def _extract(plan: Plan, top: dict[str, Any] | None, sample_shape: tuple | None) -> None:
-    """The driver's extractor; the layer's name and channels checked for the actors."""
-    refs, _, plan.extractor, _ = extractor_for(
-        plan.model, plan.layer, stage=plan.options["stage"], sample_shape=sample_shape
-    )
-    plan.name = refs[0].name  # the actors find the layer by name in their own model
-    plan.options["sample_shape"] = sample_shape
-    if top is not None:
-        channels = check_channels(top["channels"], plan.n_channels, plan.name)
-        plan.options.update(top, channels=channels)
+def _blocks(dataset: ray.data.Dataset) -> Iterator[tuple[Any, tuple[int, int] | None]]:
+    """``(block reference, (start, end) rows or None for all)``, in dataset order."""
+    for bundle in dataset.iter_internal_ref_bundles():
+        refs = bundle.block_refs
+        cuts = getattr(bundle, "slices", None) or (None,) * len(refs)  # Ray >= 2.5x
+        for ref, cut in zip(refs, cuts):
+            yield ref, None if cut is None else (cut.start_offset, cut.end_offset)
 
 
-def setup(factory: Any, dataset: Any, layer: Any, top: dict | None, **kw: Any) -> Plan:
-    """Check every argument, then the first image, on the driver before any actor starts.
-
-    ``top``: ``top_images``' channels, by and k (None for ``channel_stats``).
-    """
-    _check_types(factory, dataset, layer, kw["column"], kw["preprocess"])
-    check_progress(kw["progress"])
-    pool = {
-        "batch_size": kw["batch_size"],
-        "compute": _check_concurrency(kw["concurrency"]),
-        "num_gpus": _check_number(kw["num_gpus"], "num_gpus") or None,
-        "num_cpus": _check_number(kw["num_cpus"], "num_cpus", optional=True),
-    }
-    model = _build(factory)
-    check_options(model, batch_size=kw["batch_size"], stage=kw["stage"])
-    options = {key: kw[key] for key in ("column", "preprocess", "stage")}
-    plan = Plan(factory, dataset, layer, model, "", None, options, pool, kw["progress"])
-    spec = input_spec(model)
-    if spec.shape is not None:  # the layer and channels before any Ray work
-        _extract(plan, top, None)
-    column = kw["column"]
-    columns = dataset.columns()
-    if columns is not None and column not in columns:
-        raise ValueError(
-            f"No column named {column!r} in the dataset. Available columns: {columns}. "
-            f"Received: column={column!r}"
-        )
-    rows = dataset.take(1)  # one image, to check `preprocess` before any actor starts
-    if not rows:
-        raise no_images(dataset)
-    first = _images({column: np.stack([rows[0][column]])}, column, kw["preprocess"], spec)
-    check_input_range(model, first)  # the warning then reaches the user, not an actor's log
-    if spec.shape is None:  # a subclassed model: the first image tells the input shape
-        _extract(plan, top, first.shape[1:])
-    return plan
+def _settle(busy: dict[Any, int], load: list[int], *, wait: bool) -> None:
+    """Forget the finished runs (``wait``: wait for one first)."""
+    if busy:
+        refs = list(busy)
+        count, timeout = (1, None) if wait else (len(refs), 0)
+        done, _ = ray.wait(refs, num_returns=count, timeout=timeout)
+        for ref in done:
+            load[busy.pop(ref)] -= 1
 
 
-@contextlib.contextmanager
-def ordered(plan: Plan) -> Iterator[None]:
-    """Dataset order, Ray's progress bars as asked and the UDF's own errors, for one call.
-
-    Set on the dataset's own :class:`ray.data.DataContext` (which the datasets
-    derived from it share) and restored afterwards, whatever happens.
-    """
-    context = plan.dataset.context
-    options = context.execution_options
-    saved = (
-        options.preserve_order,
-        context.enable_progress_bars,
-        getattr(context, "raise_original_map_exception", False),
-    )
-    options.preserve_order = True
-    context.enable_progress_bars = show_progress(plan.progress)
-    context.raise_original_map_exception = True  # Ray >= 2.40: a ValueError stays one
-    try:
-        yield
-    finally:
-        options.preserve_order, context.enable_progress_bars = saved[:2]
-        context.raise_original_map_exception = saved[2]
-
-
-def no_images(dataset: ray.data.Dataset) -> ValueError:
-    """The error for a dataset without rows."""
-    return ValueError(f"Expected at least one image. Received: an empty dataset {dataset}")
+def _merged(part: dict[str, Any] | None, bar: Any) -> Iterator[dict[str, Any]]:
+    """A block's result, if it had rows; the progress bar counts its images."""
+    if part is not None:
+        bar.update(part["n"])
+        yield part
