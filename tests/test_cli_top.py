@@ -11,6 +11,7 @@ from PIL import Image
 
 from activations import datasets, top_images, zoo
 from activations.cli import main
+from activations.cli._types import channel_range
 
 
 def _error(capsys) -> str:
@@ -110,3 +111,27 @@ def test_report_gains_a_top_images_section(folder, tmp_path, capsys):
                  "--top-images", str(tmp_path / "none")]) == 2  # fmt: skip
     assert "--top-images should be 'fashion-test' or a folder" in _error(capsys)
     assert not (tmp_path / "r2").exists()
+
+
+# --- limits known before any work: refused at once, in one line ------------------
+
+
+def test_a_channel_range_stays_a_range_until_it_is_checked():
+    assert channel_range("0-999999999") == range(10**9)  # never a list of a billion ints
+
+
+@pytest.mark.parametrize("command", ["top", "dream"])
+@pytest.mark.parametrize("spec", ["0-99", "0-999999999", "3,64"])
+def test_channels_the_layer_lacks_are_refused_before_any_work(
+    folder, tmp_path, capsys, command, spec
+):
+    argv = [command, "fashion", "--layer", "conv2d_1", "--channels", spec]
+    if command == "top":
+        argv += ["--images", str(folder[0])]
+    assert main([*argv, "-o", str(tmp_path / "x.png")]) == 2
+    assert _error(capsys) == (
+        "activations: error: Expected channels in 0..63 (layer 'conv2d_1' has 64). "
+        f"Received: --channels {spec}"
+    )
+    assert list(tmp_path.iterdir()) == []
+

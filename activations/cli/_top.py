@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from activations.cli._channels import checked_channels, layer_channels
 from activations.cli._errors import CliError
 from activations.cli._loading import LoadedModel, escaped, load_image, load_model, model_x
 
@@ -110,13 +111,13 @@ def cmd_top(args: argparse.Namespace) -> int:
 
     out = check_figure_path(args.output, args.force)
     loaded = load_model(args.model, args.scale)
+    layer, n_channels = layer_channels(loaded.model, args.layer)
+    channels = checked_channels(args.channels, layer, n_channels)
     images, batches, _ = image_set_of(args.images, loaded)
     names = [p.name for p in images.paths] if isinstance(images, ImageFolder) else None
-    top = top_images(
-        loaded.model, batches, args.layer, channels=args.channels, k=args.k, by=args.by
-    )
+    top = top_images(loaded.model, batches, args.layer, channels=channels, k=args.k, by=args.by)
     _print_top(top, names)
-    shown = args.channels
+    shown = channels
     if shown is None and len(top.channels) > DEFAULT_ROWS:
         shown = list(top.channels[:DEFAULT_ROWS])
         print(f"drawing channels 0-{DEFAULT_ROWS - 1} of {len(top.channels)} (--channels: more)")
