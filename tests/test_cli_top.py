@@ -135,3 +135,40 @@ def test_channels_the_layer_lacks_are_refused_before_any_work(
     )
     assert list(tmp_path.iterdir()) == []
 
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            ["--channels", "0-31", "-k", "30"],
+            "Expected a contact sheet of at most 576 tiles (channels drawn x -k): 32 channel(s) "
+            "x 30 images is 960. Pass -k 18 or less, or fewer --channels. Received: -k 30",
+        ),
+        (
+            ["--channels", "0-1", "-k", "30", "--dpi", "2000"],
+            "Expected a contact sheet of at most 100,000,000 pixels and 65,535 a side: 2 "
+            "channel(s) x 30 images at --dpi 2000 would be 67,600x6,000. Pass --dpi 993 or "
+            "less, or a smaller -k. Received: --dpi 2000",
+        ),
+    ],
+)
+def test_a_sheet_too_large_is_refused_before_the_model_runs(
+    folder, tmp_path, capsys, extra, message
+):
+    argv = ["top", "fashion", "--images", str(folder[0]), "--layer", "conv2d_1", *extra]
+    assert main([*argv, "-o", str(tmp_path / "x.png")]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"activations: error: {message}\n"
+    assert captured.out == ""  # no channel ranked: the model never ran
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.dataset
+def test_k_1000_over_the_test_set_is_refused_at_once(tmp_path, capsys):
+    argv = ["top", "fashion", "--images", "fashion-test", "--layer", "conv2d_1", "-k", "1000"]
+    assert main([*argv, "-o", str(tmp_path / "x.png")]) == 2
+    assert _error(capsys).endswith(
+        "16 channel(s) x 1000 images is 16,000. Pass -k 36 or less, or fewer --channels. "
+        "Received: -k 1000"
+    )
+

@@ -16,7 +16,7 @@ from activations.cli._commands import (
 )
 from activations.cli._explain import cmd_dream, cmd_explain
 from activations.cli._loading import ZOO, escaped
-from activations.cli._top import DEFAULT_ROWS, FASHION_TEST, cmd_top
+from activations.cli._top import DEFAULT_ROWS, FASHION_TEST, MAX_TILES, cmd_top
 from activations.cli._types import (
     SCALE_RANGE,
     channel_range,
@@ -220,6 +220,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output(p, None, "output figure (.png, .pdf, .svg, .jpg)")
     p.add_argument("--dpi", type=positive_int, default=100)
     p = _add_command(sub, "top", cmd_top, "each channel's top images over a data set")
+    p.epilog = (
+        f"A contact sheet draws at most {MAX_TILES} tiles (channels drawn x -k: a whole "
+        "64-channel layer at the default -k 9) and no more pixels at --dpi than a saved "
+        "figure may have: larger sheets are refused before the model runs."
+    )
     _add_model(p)
     p.add_argument(
         "--images",
@@ -229,7 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
         f"files, each file's {PIXELS}",
     )
     p.add_argument("--layer", required=True, help="layer name")
-    p.add_argument("-k", type=positive_int, default=9, help="images per channel (default 9)")
+    p.add_argument(
+        "-k",
+        type=positive_int,
+        default=9,
+        help=f"images per channel (default 9; at most {MAX_TILES} tiles in all)",
+    )
     p.add_argument(
         "--channels",
         type=channel_range,

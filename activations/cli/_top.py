@@ -2,7 +2,9 @@
 
 The images are the Fashion-MNIST test set or a folder of image files, read
 lazily: a batch at a time while scanning, then only the top images again to
-draw them.
+draw them. What can be refused without running the model is refused first:
+channels the layer does not have, and a sheet larger than :data:`MAX_TILES`
+tiles or than a figure may be (:func:`check_sheet`).
 """
 
 from __future__ import annotations
@@ -20,12 +22,24 @@ if TYPE_CHECKING:  # numpy loads with the command, so that --help stays fast
     import numpy as np
     from numpy.typing import NDArray
 
-__all__ = ["FASHION_TEST", "IMAGE_SUFFIXES", "ImageFolder", "cmd_top", "image_set_of"]
+__all__ = [
+    "FASHION_TEST",
+    "IMAGE_SUFFIXES",
+    "MAX_TILES",
+    "ImageFolder",
+    "check_sheet",
+    "cmd_top",
+    "image_set_of",
+]
 
 FASHION_TEST = "fashion-test"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 #: Rows of the sheet when --channels is not given.
 DEFAULT_ROWS = 16
+#: The most tiles (channels drawn x images per channel) a contact sheet draws: a whole
+#: 64-channel layer at the default -k 9. Matplotlib lays a sheet out in a time that grows
+#: with the square of its tiles, and that pass cannot stop half-way.
+MAX_TILES = 576
 
 
 class ImageFolder:
@@ -102,6 +116,38 @@ def _print_top(top: Any, names: list[str] | None) -> None:
         print(f"  channel {channel}: {items}")
 
 
+def check_sheet(rows: int, k: int, dpi: int) -> None:
+    """Refuse a contact sheet of ``rows`` channels of ``k`` images that is too large to draw.
+
+    At most :data:`MAX_TILES` tiles, and no more pixels at ``dpi`` than a saved figure
+    may have (``MAX_FIGURE_PIXELS``, ``MAX_FIGURE_SIDE`` a side): known before the
+    model runs, so refused before it does.
+    """
+    from activations.plot._top import sheet_inches
+    from activations.report._page import MAX_FIGURE_PIXELS, MAX_FIGURE_SIDE
+
+    if rows * k > MAX_TILES:
+        fewer = f"-k {MAX_TILES // rows} or less, or fewer --channels"
+        if rows > MAX_TILES:
+            fewer = f"at most {MAX_TILES} --channels"
+        raise CliError(
+            f"Expected a contact sheet of at most {MAX_TILES} tiles (channels drawn x -k): "
+            f"{rows} channel(s) x {k} images is {rows * k:,}. Pass {fewer}. "
+            f"Received: -k {k}"
+        )
+    inches = sheet_inches(k, rows)
+    width, height = (side * dpi for side in inches)
+    if width * height > MAX_FIGURE_PIXELS or max(width, height) > MAX_FIGURE_SIDE:
+        most = min((MAX_FIGURE_PIXELS / (inches[0] * inches[1])) ** 0.5,
+                   MAX_FIGURE_SIDE / max(inches))  # fmt: skip
+        raise CliError(
+            f"Expected a contact sheet of at most {MAX_FIGURE_PIXELS:,} pixels and "
+            f"{MAX_FIGURE_SIDE:,} a side: {rows} channel(s) x {k} images at --dpi {dpi} would "
+            f"be {width:,.0f}x{height:,.0f}. Pass --dpi {max(1, int(most))} or less, or a "
+            f"smaller -k. Received: --dpi {dpi}"
+        )
+
+
 def cmd_top(args: argparse.Namespace) -> int:
     """Scan the images, print each channel's top k and draw the contact sheet."""
     from activations import top_images
@@ -114,6 +160,8 @@ def cmd_top(args: argparse.Namespace) -> int:
     layer, n_channels = layer_channels(loaded.model, args.layer)
     channels = checked_channels(args.channels, layer, n_channels)
     images, batches, _ = image_set_of(args.images, loaded)
+    rows = len(channels) if channels is not None else min(n_channels, DEFAULT_ROWS)
+    check_sheet(rows, min(args.k, len(images)), args.dpi)
     names = [p.name for p in images.paths] if isinstance(images, ImageFolder) else None
     top = top_images(loaded.model, batches, args.layer, channels=channels, k=args.k, by=args.by)
     _print_top(top, names)

@@ -14,10 +14,15 @@ from numpy.typing import NDArray
 from activations._probes.top import TopImages
 from activations.plot._common import PLAIN, REGION_COLOR, figure_or_new, root_figure
 
-__all__ = ["plot_top_images"]
+__all__ = ["plot_top_images", "sheet_inches"]
 
 #: Where a patch leaves the image (NaN padding): pale blue, apart from any grey.
 OUTSIDE_COLOR = "#bcd4f0"
+
+
+def sheet_inches(k: int, rows: int) -> tuple[float, float]:
+    """The (width, height) in inches of a contact sheet of ``rows`` channels of ``k`` images."""
+    return 1.1 * k + 0.8, 1.25 * rows + 0.5
 
 
 def _rows(top: TopImages, channels: int | Sequence[int] | None) -> list[int]:
@@ -116,7 +121,7 @@ def plot_top_images(
     finite = np.concatenate([p.ravel() for line in patches for p, _ in line])
     vmin, vmax = float(np.nanmin(finite)), float(np.nanmax(finite))
     cmap = colormaps["gray"].with_extremes(bad=OUTSIDE_COLOR)
-    fig = figure_or_new(fig, figsize=(1.1 * top.k + 0.8, 1.25 * len(rows) + 0.5))
+    fig = figure_or_new(fig, figsize=sheet_inches(top.k, len(rows)))
     axes = np.atleast_2d(fig.subplots(len(rows), top.k, squeeze=False))
     for line_axes, r, line in zip(axes, rows, patches):
         for j, (ax, (pixels, peak)) in enumerate(zip(line_axes, line)):
