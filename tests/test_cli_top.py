@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 from _report_checks import edges_are_blank
+from matplotlib.figure import Figure
 from PIL import Image
 
 from activations import datasets, top_images, zoo
+from activations._engine.stop import StopRequested, clear_stop, request_stop
 from activations.cli import main
+from activations.cli._drawing import add_stop_checks
 from activations.cli._types import channel_range
+from activations.plot import plot_top_images
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _error(capsys) -> str:
@@ -171,4 +184,72 @@ def test_k_1000_over_the_test_set_is_refused_at_once(tmp_path, capsys):
         "16 channel(s) x 1000 images is 16,000. Pass -k 36 or less, or fewer --channels. "
         "Received: -k 1000"
     )
+
+
+# --- a stop request (SIGTERM) ends the drawing at the next tile ------------------
+
+
+@pytest.fixture
+def _no_stop_left():
+    yield
+    clear_stop()
+
+
+def test_a_stop_request_ends_the_sheet_at_a_tile(folder, _no_stop_left):
+    root, pixels = folder
+    x = (pixels[..., None] / 255.0).astype(np.float32)
+    top = top_images(zoo.fashion_cnn(), x, "conv2d_1", channels=[0, 1], k=3, progress=False)
+    request_stop()
+    with pytest.raises(StopRequested):
+        plot_top_images(top, pixels)
+
+
+def test_stop_checks_end_the_layout_and_rendering_and_change_no_pixel(_no_stop_left):
+    def figure(checked: bool) -> Figure:
+        fig = Figure(figsize=(3, 2), layout="constrained")
+        for ax, values in zip(fig.subplots(1, 2), (np.eye(4), np.tri(4))):
+            ax.imshow(values, cmap="gray")
+            ax.set_xlabel("#3: 0.5")
+        if checked:
+            add_stop_checks(fig)
+        return fig
+
+    plain, checked = io.BytesIO(), io.BytesIO()
+    figure(False).savefig(plain, format="png")
+    figure(True).savefig(checked, format="png")
+    assert np.array_equal(np.asarray(Image.open(plain)), np.asarray(Image.open(checked)))
+    request_stop()
+    with pytest.raises(StopRequested):
+        figure(True).savefig(io.BytesIO(), format="png")
+
+
+def test_sigterm_while_the_sheet_is_drawn_ends_it_at_once(folder, tmp_path):
+    """570 tiles take half a minute to draw; a SIGTERM ends them within seconds, no file left."""
+    out = tmp_path / "sheet.png"
+    argv = ["top", "fashion", "--images", str(folder[0]), "--layer", "conv2d_1"]
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "activations", *argv, "--channels", "0-18", "-k", "30"]
+        + ["-o", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:  # the ranking is printed before the sheet is drawn
+            if line.startswith("  channel 18:"):
+                break
+        time.sleep(1.0)
+        assert process.poll() is None, process.communicate()
+        process.send_signal(signal.SIGTERM)
+        sent = time.monotonic()
+        stdout, stderr = process.communicate(timeout=300)
+        waited = time.monotonic() - sent
+    finally:
+        process.kill()
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert stderr.splitlines()[-1] == "activations: terminated"
+    assert "Traceback" not in stderr and "wrote" not in stdout
+    assert waited < 10, f"the sheet went on for {waited:.1f} s after SIGTERM"
+    assert list(tmp_path.iterdir()) == []
 

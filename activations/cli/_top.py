@@ -4,7 +4,8 @@ The images are the Fashion-MNIST test set or a folder of image files, read
 lazily: a batch at a time while scanning, then only the top images again to
 draw them. What can be refused without running the model is refused first:
 channels the layer does not have, and a sheet larger than :data:`MAX_TILES`
-tiles or than a figure may be (:func:`check_sheet`).
+tiles or than a figure may be (:func:`check_sheet`). Drawing checks for a stop
+request (SIGTERM) at every tile, while the sheet is built, laid out and rendered.
 """
 
 from __future__ import annotations
@@ -152,6 +153,7 @@ def cmd_top(args: argparse.Namespace) -> int:
     """Scan the images, print each channel's top k and draw the contact sheet."""
     from activations import top_images
     from activations.cli._commands import check_figure_path
+    from activations.cli._drawing import add_stop_checks
     from activations.plot import plot_top_images
     from activations.report._page import save_figure
 
@@ -169,6 +171,8 @@ def cmd_top(args: argparse.Namespace) -> int:
     if shown is None and len(top.channels) > DEFAULT_ROWS:
         shown = list(top.channels[:DEFAULT_ROWS])
         print(f"drawing channels 0-{DEFAULT_ROWS - 1} of {len(top.channels)} (--channels: more)")
-    save_figure(plot_top_images(top, images, channels=shown, full=args.full), out, dpi=args.dpi)
+    fig = plot_top_images(top, images, channels=shown, full=args.full)
+    add_stop_checks(fig)
+    save_figure(fig, out, dpi=args.dpi)
     print(f"wrote {escaped(str(out))}")
     return 0
