@@ -5,15 +5,18 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 from _report_checks import edges_are_blank
+from keras import layers
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -253,3 +256,45 @@ def test_sigterm_while_the_sheet_is_drawn_ends_it_at_once(folder, tmp_path):
     assert waited < 10, f"the sheet went on for {waited:.1f} s after SIGTERM"
     assert list(tmp_path.iterdir()) == []
 
+
+# --- a folder of images of several sizes, for a model that takes any size ----------
+
+
+@pytest.fixture(scope="module")
+def any_size(tmp_path_factory) -> tuple[Path, Path]:
+    """A model that takes any size (saved .keras) and a folder: two 24x24 PNGs, one 30x20."""
+    root = tmp_path_factory.mktemp("any_size")
+    model = keras.Sequential(
+        [keras.Input((None, None, 1)), layers.Conv2D(2, 3, activation="relu", name="conv")],
+        name="free",
+    )
+    model.save(root / "free.keras")
+    rng = np.random.default_rng(1)
+    folder = root / "photos"
+    folder.mkdir()
+    for name, shape in (("a.png", (24, 24)), ("b.png", (24, 24)), ("c.png", (30, 20))):
+        Image.fromarray(rng.integers(0, 256, shape, dtype=np.uint8)).save(folder / name)
+    return root / "free.keras", folder
+
+
+def test_a_folder_of_several_sizes_is_refused_naming_the_file(any_size, tmp_path, capsys):
+    model, folder = any_size
+    top = ["top", str(model), "--scale", "255", "--images", str(folder), "--layer", "conv"]
+    assert main([*top, "-o", str(tmp_path / "x.png")]) == 2
+    said = (
+        "activations: error: Expected the image files of {} to share one size: the model "
+        "takes any size and gets them in batches. 'c.png' is 30x20 pixels (HxW), the first "
+        "one, 'a.png', 24x24; resize them to one size. Received: {} '{}'"
+    )
+    assert _error(capsys) == said.format("--images", "--images", folder)
+    report = ["report", str(model), str(folder / "a.png"), "--scale", "255"]
+    assert main([*report, "--top-images", str(folder), "-o", str(tmp_path / "r")]) == 2
+    assert _error(capsys) == said.format("--top-images", "--top-images", folder)
+    assert list(tmp_path.iterdir()) == []
+    same = tmp_path / "same"  # the files of one size: the sheet is drawn
+    same.mkdir()
+    for name in ("a.png", "b.png"):
+        shutil.copy(folder / name, same / name)
+    top[top.index("--images") + 1] = str(same)
+    assert main([*top, "-k", "2", "-o", str(tmp_path / "x.png")]) == 0
+    assert "conv: top 2 of 2 images per channel, by max" in capsys.readouterr().out

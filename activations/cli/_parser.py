@@ -223,7 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.epilog = (
         f"A contact sheet draws at most {MAX_TILES} tiles (channels drawn x -k: a whole "
         "64-channel layer at the default -k 9) and no more pixels at --dpi than a saved "
-        "figure may have: larger sheets are refused before the model runs."
+        "figure may have: larger sheets are refused before the model runs. The images of a "
+        "folder must share one size for a model that takes any size."
     )
     _add_model(p)
     p.add_argument(

@@ -3,9 +3,10 @@
 The images are the Fashion-MNIST test set or a folder of image files, read
 lazily: a batch at a time while scanning, then only the top images again to
 draw them. What can be refused without running the model is refused first:
-channels the layer does not have, and a sheet larger than :data:`MAX_TILES`
-tiles or than a figure may be (:func:`check_sheet`). Drawing checks for a stop
-request (SIGTERM) at every tile, while the sheet is built, laid out and rendered.
+channels the layer does not have, a folder whose images differ in size for a
+model that takes any size, and a sheet larger than :data:`MAX_TILES` tiles or
+than a figure may be (:func:`check_sheet`). Drawing checks for a stop request
+(SIGTERM) at every tile, while the sheet is built, laid out and rendered.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from activations.cli._channels import checked_channels, layer_channels
 from activations.cli._errors import CliError
-from activations.cli._loading import LoadedModel, escaped, load_image, load_model, model_x
+from activations.cli._loading import (
+    LoadedModel,
+    escaped,
+    load_image,
+    load_model,
+    model_x,
+    printable,
+)
 
 if TYPE_CHECKING:  # numpy loads with the command, so that --help stays fast
     import numpy as np
@@ -62,6 +70,35 @@ class ImageFolder:
                 f"no image files ({', '.join(IMAGE_SUFFIXES)}) in the folder '{path}'"
             )
         self.loaded = loaded
+        self._check_one_size(path, option)
+
+    def _check_one_size(self, spec: str, option: str) -> None:
+        """For a model that takes any size, refuse files whose sizes differ: they go in batches.
+
+        Only the headers are read. A model of fixed size gets every file resized to it.
+        """
+        from PIL import Image
+
+        free = [i for i, side in enumerate(self.loaded.size or (None, None)) if side is None]
+        if not free:
+            return
+        first: tuple[Path, tuple[int, int]] | None = None
+        for path in self.paths:
+            try:
+                with Image.open(path) as file:  # the header only
+                    shape = (file.height, file.width)
+            except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+                continue  # read_image says what is wrong with it when it is read
+            if first is None:
+                first = (path, shape)
+            elif any(shape[i] != first[1][i] for i in free):
+                raise CliError(
+                    f"Expected the image files of {option} to share one size: the model takes "
+                    f"any size and gets them in batches. {printable(path.name)} is "
+                    f"{shape[0]}x{shape[1]} pixels (HxW), the first one, "
+                    f"{printable(first[0].name)}, {first[1][0]}x{first[1][1]}; resize them to "
+                    f"one size. Received: {option} {printable(spec)}"
+                )
 
     def __len__(self) -> int:
         return len(self.paths)
