@@ -121,6 +121,9 @@ def plot_top_images(
         If ``top`` is not a ``TopImages``.
     ValueError
         For channels ``top`` did not rank.
+    activations._engine.stop.StopRequested
+        At the next image or tile once a stop was requested (the command line's
+        SIGTERM; nothing else requests one).
     """
     if not isinstance(top, TopImages):
         raise TypeError(
