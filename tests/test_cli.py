@@ -439,6 +439,14 @@ def test_help_is_the_usual_help(capsys, argv):
     assert captured.out.count("\n") > 8 and captured.err == ""
 
 
+@pytest.mark.parametrize("command", ["show", "compare", "explain", "dream", "top", "report"])
+def test_the_help_of_image_arguments_says_how_pixels_are_read(capsys, monkeypatch, command):
+    monkeypatch.setenv("COLUMNS", "500")  # no wrapping inside the words
+    assert main([command, "--help"]) == 0
+    rule = "by their type: 8-bit as they are, 16-bit x 255/65535, float as 0..1 x 255"
+    assert rule in capsys.readouterr().out
+
+
 # --- compare -----------------------------------------------------------------
 
 

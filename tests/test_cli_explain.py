@@ -123,7 +123,9 @@ def test_dream_tiles_one_image_per_channel(tmp_path, capsys):
 def test_dream_errors(tmp_path, capsys):
     fashion = ["dream", "fashion", "--layer", "conv2d", "-o", str(tmp_path / "x.png")]
     assert main([*fashion, "--channels", "40"]) == 2
-    assert "Expected channels in [0, 31]" in _error(capsys)
+    assert "Expected channels in 0..31 (layer 'conv2d' has 32). Received: --channels 40" in _error(
+        capsys
+    )
     assert main([*fashion, "--channels", "5-2"]) == 2
     assert "expected a range like 0-15" in _error(capsys)
     assert main([*fashion, "--channels", "1", "--size", "20,20"]) == 2

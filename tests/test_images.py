@@ -57,6 +57,62 @@ def test_read_16_bit_gray_is_scaled_to_uint8(tmp_path):
     np.testing.assert_array_equal(read_image(tmp_path / "d.png")[..., 0], [[0, 255, 128]])
 
 
+# The scale comes from the file's pixel type, never from its brightest pixel.
+
+
+def test_16_bit_pngs_read_a_pixel_the_same_whatever_their_brightest(tmp_path):
+    Image.fromarray(np.array([[0, 100, 200]], np.uint16)).save(tmp_path / "dim.png")
+    Image.fromarray(np.array([[0, 200, 60000]], np.uint16)).save(tmp_path / "bright.png")
+    Image.fromarray(np.array([[0, 100, 200]], np.uint8)).save(tmp_path / "eight.png")
+    with Image.open(tmp_path / "dim.png") as file:
+        assert file.mode == "I;16"  # a real 16-bit PNG
+    dim, bright = read_image(tmp_path / "dim.png"), read_image(tmp_path / "bright.png")
+    assert dim[0, 2, 0] == bright[0, 1, 0] == 1  # 200 * 255 / 65535, rounded
+    np.testing.assert_array_equal(bright[..., 0], [[0, 1, 233]])
+    np.testing.assert_array_equal(read_image(tmp_path / "eight.png")[..., 0], [[0, 100, 200]])
+
+
+def test_a_float_tiff_of_0_to_1_keeps_its_levels(tmp_path):
+    gradient = np.linspace(0, 1, 256, dtype=np.float32).reshape(16, 16)
+    Image.fromarray(gradient).save(tmp_path / "ramp.tif")
+    with Image.open(tmp_path / "ramp.tif") as file:
+        assert file.mode == "F"
+    np.testing.assert_array_equal(read_image(tmp_path / "ramp.tif")[..., 0],
+                                  np.arange(256).reshape(16, 16))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("values", "found"),
+    [
+        ([[0.0, 0.5], [1.0, 1.5]], "values 0..1.5"),
+        ([[0.0, np.nan], [-0.25, 1.0]], "values -0.25..1 and NaN"),
+    ],
+)
+def test_float_pixels_outside_0_to_1_are_refused_naming_the_file(tmp_path, values, found):
+    Image.fromarray(np.array(values, np.float32)).save(tmp_path / "hdr.tif")
+    with pytest.raises(ValueError, match=rf"'.*hdr.tif' as an image: float pixels are read as "
+                       rf"0..1 \(0 black, 1 white\) and it holds {found}"):  # fmt: skip
+        read_image(tmp_path / "hdr.tif")
+
+
+def test_signed_16_bit_is_shifted_1_bit_is_0_or_255(tmp_path):
+    tifffile = pytest.importorskip("tifffile")
+    tifffile.imwrite(tmp_path / "signed.tif", np.array([[-32768, -1, 0, 32767]], np.int16))
+    np.testing.assert_array_equal(
+        read_image(tmp_path / "signed.tif")[..., 0], [[0, 127, 128, 255]]
+    )
+    Image.fromarray(np.array([[False, True]])).save(tmp_path / "mask.png")
+    np.testing.assert_array_equal(read_image(tmp_path / "mask.png")[..., 0], [[0, 255]])
+
+
+def test_32_bit_integer_pixels_are_refused(tmp_path):
+    Image.fromarray(np.array([[0, 70000]], np.int32)).save(tmp_path / "wide.tif")
+    with pytest.raises(
+        ValueError, match="'.*wide.tif' as an image: its pixels are 32-bit integers"
+    ):
+        read_image(tmp_path / "wide.tif")
+
+
 def test_read_jpeg(tmp_path):
     Image.fromarray(np.full((8, 8, 3), 200, np.uint8)).save(tmp_path / "a.jpg", quality=95)
     out = read_image(tmp_path / "a.jpg")

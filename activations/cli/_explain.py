@@ -14,6 +14,7 @@ import argparse
 import logging
 from pathlib import Path
 
+from activations.cli._channels import checked_channels, layer_channels
 from activations.cli._errors import CliError
 from activations.cli._loading import LoadedModel, escaped, load_image, load_model, model_x
 
@@ -105,16 +106,17 @@ def cmd_dream(args: argparse.Namespace) -> int:
 
     out = check_figure_path(args.output, args.force)
     loaded = load_model(args.model, args.scale)
+    channels = checked_channels(args.channels, *layer_channels(loaded.model, args.layer))
     start = _dream_start(args, loaded)
-    images = deep_dream(loaded.model, args.layer, args.channels, image=start)
+    images = deep_dream(loaded.model, args.layer, channels, image=start)
     h, w = images.shape[1:3]
     maps = activations(loaded.model, images, args.layer)
-    means = maps.mean(axis=tuple(range(1, maps.ndim - 1)))[np.arange(len(images)), args.channels]
+    means = maps.mean(axis=tuple(range(1, maps.ndim - 1)))[np.arange(len(images)), channels]
     print(
         f"{args.layer}: dreamt {len(images)} channel(s) at {h}x{w}; mean activation of each "
-        f"channel on its dream: {', '.join(f'{c} {m:.4g}' for c, m in zip(args.channels, means))}"
+        f"channel on its dream: {', '.join(f'{c} {m:.4g}' for c, m in zip(channels, means))}"
     )
-    title = f"deep_dream: {args.layer}, channels {args.channels} ({h}x{w})"
-    save_figure(plot_dreams(images, channels=args.channels, title=title), out, dpi=args.dpi)
+    title = f"deep_dream: {args.layer}, channels {channels} ({h}x{w})"
+    save_figure(plot_dreams(images, channels=channels, title=title), out, dpi=args.dpi)
     print(f"wrote {escaped(str(out))}")
     return 0

@@ -16,7 +16,7 @@ from activations.cli._commands import (
 )
 from activations.cli._explain import cmd_dream, cmd_explain
 from activations.cli._loading import ZOO, escaped
-from activations.cli._top import DEFAULT_ROWS, FASHION_TEST, cmd_top
+from activations.cli._top import DEFAULT_ROWS, FASHION_TEST, MAX_TILES, cmd_top
 from activations.cli._types import (
     SCALE_RANGE,
     channel_range,
@@ -29,7 +29,14 @@ from activations.cli._types import (
     size,
 )
 
-__all__ = ["SCALE_RANGE", "build_parser", "flags_of", "one_line"]
+__all__ = ["PIXELS", "SCALE_RANGE", "build_parser", "flags_of", "one_line"]
+
+#: How image files are read, said in the help of every image argument.
+PIXELS = (
+    "pixels brought to 0..255 by their type: 8-bit as they are, 16-bit x 255/65535, "
+    "float as 0..1 x 255 (values outside refused), 1-bit as 0 or 255"
+)
+IMAGE_FILE = f"an image file (PNG, JPEG, TIFF, ...), its {PIXELS}"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -136,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model(p, with_scale=False)  # no image goes through the model
     p = _add_command(sub, "show", cmd_show, "draw one layer's channels, or some over the photo")
     _add_model(p)
-    p.add_argument("image", metavar="IMAGE", help="PNG or JPEG file")
+    p.add_argument("image", metavar="IMAGE", help=IMAGE_FILE)
     p.add_argument("--layer", required=True, help="layer name")
     p.add_argument(
         "--stage",
@@ -166,11 +173,11 @@ def build_parser() -> argparse.ArgumentParser:
         "IMAGE_A and IMAGE_B must have the same size and colours (the same scene, changed): "
         "their responses are compared cell by cell, so two different photos are refused."
     )
-    p.add_argument("image_a", metavar="IMAGE_A")
+    p.add_argument("image_a", metavar="IMAGE_A", help=IMAGE_FILE)
     p.add_argument(
         "image_b",
         metavar="IMAGE_B",
-        help="the same size and colours as IMAGE_A (the same scene, changed)",
+        help="the same size and colours as IMAGE_A (the same scene, changed), read alike",
     )
     p.add_argument("--layer", required=True, help="layer name")
     p.add_argument(
@@ -185,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub, "explain", cmd_explain, "why the model decides: Grad-CAM or occlusion sensitivity"
     )
     _add_model(p)
-    p.add_argument("image", metavar="IMAGE", help="PNG or JPEG file")
+    p.add_argument("image", metavar="IMAGE", help=IMAGE_FILE)
     p.add_argument("--method", choices=("gradcam", "occlusion"), default="gradcam")
     p.add_argument(
         "--label", type=non_negative_int, default=None, help="class index (default: predicted)"
@@ -207,21 +214,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--image",
         metavar="FILE",
-        help="start from this image instead of noise (MATLAB's InitialImage); fitted to "
-        "the model, or to --size",
+        help="start from this image file instead of noise (MATLAB's InitialImage); fitted to "
+        f"the model, or to --size; its {PIXELS}",
     )
     _add_output(p, None, "output figure (.png, .pdf, .svg, .jpg)")
     p.add_argument("--dpi", type=positive_int, default=100)
     p = _add_command(sub, "top", cmd_top, "each channel's top images over a data set")
+    p.epilog = (
+        f"A contact sheet draws at most {MAX_TILES} tiles (channels drawn x -k: a whole "
+        "64-channel layer at the default -k 9) and no more pixels at --dpi than a saved "
+        "figure may have: larger sheets are refused before the model runs. The images of a "
+        "folder must share one size for a model that takes any size."
+    )
     _add_model(p)
     p.add_argument(
         "--images",
         required=True,
         metavar="SET",
-        help=f"'{FASHION_TEST}' (the 10,000 Fashion-MNIST test images) or a folder of images",
+        help=f"'{FASHION_TEST}' (the 10,000 Fashion-MNIST test images) or a folder of image "
+        f"files, each file's {PIXELS}",
     )
     p.add_argument("--layer", required=True, help="layer name")
-    p.add_argument("-k", type=positive_int, default=9, help="images per channel (default 9)")
+    p.add_argument(
+        "-k",
+        type=positive_int,
+        default=9,
+        help=f"images per channel (default 9; at most {MAX_TILES} tiles in all)",
+    )
     p.add_argument(
         "--channels",
         type=channel_range,
@@ -234,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dpi", type=positive_int, default=100)
     p = _add_command(sub, "report", cmd_report, "write an HTML report of a model on a photo")
     _add_model(p)
-    p.add_argument("image", metavar="IMAGE")
+    p.add_argument("image", metavar="IMAGE", help=IMAGE_FILE)
     _add_output(p, None, "output directory (index.html and PNG figures)")
     p.add_argument(
         "--compare",
@@ -250,7 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layers", metavar="L1,L2", help="conv layers to show (default: all)")
     p.add_argument("-k", type=positive_int, default=4, help="channels compared (default 4)")
     p.add_argument(
-        "--top-images", metavar="SET", help=f"'{FASHION_TEST}' or a folder: top images section"
+        "--top-images",
+        metavar="SET",
+        help=f"'{FASHION_TEST}' or a folder of image files (read as IMAGE): top images section",
     )
     _add_reduction_layer(p)
     p = _add_command(sub, "demo", cmd_demo, "the Fashion-MNIST and face walkthroughs, offline")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 __all__ = [
     "SCALE_RANGE",
@@ -47,8 +47,13 @@ def size(text: str) -> tuple[int, int]:
     return values[0], values[1]
 
 
-def channel_range(text: str) -> list[int]:
-    """``0-15`` or ``3,14``: channel indices."""
+def channel_range(text: str) -> Sequence[int]:
+    """``0-15`` or ``3,14``: channel indices; a range stays a ``range`` (never expanded).
+
+    ``0-999999999`` costs nothing here: the command checks the range's end against
+    the layer's channel count (:func:`activations.cli._channels.checked_channels`)
+    before anything is built from it.
+    """
     if "-" in text and "," not in text:
         first, _, last = text.partition("-")
         try:
@@ -57,7 +62,7 @@ def channel_range(text: str) -> list[int]:
             raise argparse.ArgumentTypeError(f"expected a range like 0-15, got '{text}'") from None
         if not 0 <= low <= high:
             raise argparse.ArgumentTypeError(f"expected a range like 0-15, got '{text}'")
-        return list(range(low, high + 1))
+        return range(low, high + 1)
     return channels(text)
 
 

@@ -11,13 +11,33 @@ from matplotlib.figure import Figure, FigureBase
 from matplotlib.patches import Rectangle
 from numpy.typing import NDArray
 
+from activations._engine.stop import check_stop
 from activations._probes.top import TopImages
 from activations.plot._common import PLAIN, REGION_COLOR, figure_or_new, root_figure
 
-__all__ = ["plot_top_images"]
+__all__ = ["plot_top_images", "sheet_inches"]
 
 #: Where a patch leaves the image (NaN padding): pale blue, apart from any grey.
 OUTSIDE_COLOR = "#bcd4f0"
+
+
+def sheet_inches(k: int, rows: int) -> tuple[float, float]:
+    """The (width, height) in inches of a contact sheet of ``rows`` channels of ``k`` images."""
+    return 1.1 * k + 0.8, 1.25 * rows + 0.5
+
+
+def _tile_axes(fig: FigureBase, rows: int, cols: int) -> NDArray[Any]:
+    """``fig.subplots(rows, cols)``, one Axes at a time: a stop request ends it at the next.
+
+    Making the Axes is most of the time it takes to build a large sheet.
+    """
+    grid = fig.add_gridspec(rows, cols)
+    axes = np.empty((rows, cols), dtype=object)
+    for r in range(rows):
+        for c in range(cols):
+            check_stop()
+            axes[r, c] = fig.add_subplot(grid[r, c])
+    return axes
 
 
 def _rows(top: TopImages, channels: int | Sequence[int] | None) -> list[int]:
@@ -42,6 +62,12 @@ def _display(pixels: NDArray[Any]) -> NDArray[Any]:
     if arr.ndim == 3:  # RGB: imshow wants 0..1 floats
         arr = np.clip(arr / 255.0 if np.nanmax(arr) > 1.0 else arr, 0.0, 1.0)
     return arr
+
+
+def _shown(images: Any, index: int) -> NDArray[Any]:
+    """Image ``index`` as drawn; a stop request (the command line's SIGTERM) ends the reading."""
+    check_stop()
+    return _display(np.asarray(images[index]))
 
 
 def _patch(top: TopImages, image: NDArray[Any], row: int, j: int) -> tuple[NDArray, Any]:
@@ -109,6 +135,9 @@ def plot_top_images(
         If ``top`` is not a ``TopImages``.
     ValueError
         For channels ``top`` did not rank.
+    activations._engine.stop.StopRequested
+        At the next image or tile once a stop was requested (the command line's
+        SIGTERM; nothing else requests one).
     """
     if not isinstance(top, TopImages):
         raise TypeError(
@@ -123,7 +152,7 @@ def plot_top_images(
     rows = _rows(top, channels)
     _check_sizes(top, images, rows)
     crop = not full and top.field is not None and top.positions is not None
-    shown = [[_display(np.asarray(images[int(i)])) for i in top.indices[r]] for r in rows]
+    shown = [[_shown(images, int(i)) for i in top.indices[r]] for r in rows]
     patches = [
         [_patch(top, image, r, j) if crop else (image, None) for j, image in enumerate(line)]
         for r, line in zip(rows, shown)
@@ -131,10 +160,11 @@ def plot_top_images(
     finite = np.concatenate([p.ravel() for line in patches for p, _ in line])
     vmin, vmax = float(np.nanmin(finite)), float(np.nanmax(finite))
     cmap = colormaps["gray"].with_extremes(bad=OUTSIDE_COLOR)
-    fig = figure_or_new(fig, figsize=(1.1 * top.k + 0.8, 1.25 * len(rows) + 0.5))
-    axes = np.atleast_2d(fig.subplots(len(rows), top.k, squeeze=False))
+    fig = figure_or_new(fig, figsize=sheet_inches(top.k, len(rows)))
+    axes = _tile_axes(fig, len(rows), top.k)
     for line_axes, r, line in zip(axes, rows, patches):
         for j, (ax, (pixels, peak)) in enumerate(zip(line_axes, line)):
+            check_stop()  # a sheet of many tiles takes a while: a stop request ends it here
             ax.imshow(pixels, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
             if peak is not None:
                 ax.plot(*peak, marker="+", color=REGION_COLOR, markersize=8, mew=1.5)
