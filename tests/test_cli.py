@@ -889,3 +889,20 @@ def test_names_from_outside_reach_the_terminal_escaped(files, tmp_path, capsys):
                  "--layer", "relu2", "-o", str(tmp_path / "s.png")]) == 2  # fmt: skip
     err = capsys.readouterr().err
     assert "\x1b" not in err and "no\\x1b[2Jfile.png" in err
+
+
+def test_library_warnings_print_as_one_escaped_line(capsys):
+    # Before: Python's default, the file and line of warnings.warn and its source line.
+    import warnings
+
+    from activations.cli._main import _run
+
+    def warns() -> int:
+        message = "top_images: the maps of images [1] hold NaN\nchannel 9\x1b[2J"
+        warnings.warn(message, UserWarning, stacklevel=1)
+        return 0
+
+    assert _run(warns, 0) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("activations: warning: top_images: the maps")
+    assert "\x1b" not in lines[0] and "channel 9" in lines[0]

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import keras
+import numpy as np
 import pytest
 from _report_checks import edges_are_blank
 from keras import layers
@@ -182,3 +183,29 @@ def test_library_errors_name_the_flags(message, expected):
     flags |= {"force": "--force", "layer": "--layer", "region": "--region"}
     assert with_flags(message, flags) == expected
     assert with_flags(message, {}) == message  # a command without the options: as it is
+
+
+@pytest.mark.parametrize("method", ["gradcam", "occlusion"])
+def test_explain_refuses_scores_that_are_not_finite(tmp_path, capsys, method):
+    # Before: imresize's "Expected `array` without NaN values" (occlusion) or a NaN map
+    # of class 0 drawn with exit 0 (gradcam). A kernel of 1e38 overflows on bright pixels.
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            layers.Conv2D(1, 1, use_bias=False, kernel_initializer="ones", name="conv"),
+            layers.Flatten(),
+            layers.Dense(2, activation="softmax", kernel_initializer="ones"),
+        ]
+    )
+    model.get_layer("conv").set_weights([np.full((1, 1, 1, 1), 1e38, np.float32)])
+    path = tmp_path / "overflows.keras"
+    model.save(path)
+    photo = tmp_path / "bright.png"
+    Image.fromarray(np.full((8, 8), 255, np.uint8)).save(photo)
+    out = tmp_path / "map.png"
+    args = ["explain", str(path), str(photo), "--method", method, "-o", str(out)]
+    assert main(args) == 2
+    assert "are not finite (nan): nothing to explain" in _error(capsys)
+    assert not out.exists()
+    Image.fromarray(np.zeros((8, 8), np.uint8)).save(photo)  # dark: finite scores
+    assert main(args) == 0 and out.exists()

@@ -14,6 +14,8 @@ import argparse
 import logging
 from pathlib import Path
 
+import numpy as np
+
 from activations.cli._channels import checked_channels, layer_channels
 from activations.cli._errors import CliError
 from activations.cli._loading import LoadedModel, escaped, load_image, load_model, model_x
@@ -52,6 +54,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
             "pass --reduction-layer with the layer of class scores"
         )
     label = int(scores.argmax()) if args.label is None else args.label
+    explained = scores if args.label is None else scores[label : label + 1]
+    if not np.isfinite(explained).all():  # the library would warn and give a NaN map
+        which = "class scores" if args.label is None else f"score of class {label}"
+        raise CliError(
+            f"the {which} of layer '{layer}' for {escaped(Path(args.image).name)} are not "
+            f"finite ({explained[~np.isfinite(explained)][0]}): nothing to explain; check "
+            "the model file and the pixel scale (--scale)"
+        )
     if args.method == "gradcam":
         found = gradcam(model, x, label, reduction_layer=layer)
         unit = GRADCAM_UNITS

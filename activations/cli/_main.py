@@ -22,8 +22,10 @@ import logging
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from activations._engine.stop import StopRequested, check_stop, clear_stop, request_stop
 from activations.cli._errors import CliError, with_flags
@@ -62,6 +64,24 @@ def _stop_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextmanager
+def _warnings_in_one_line() -> Iterator[None]:
+    """The library's warnings as ``activations: warning: ...`` lines, escaped.
+
+    Python's default shows the file and line of the ``warnings.warn`` call and
+    the source line: noise to a user of the command line.
+    """
+
+    def show(message: Any, category: type, *args: Any, **kwargs: Any) -> None:
+        print(f"activations: warning: {one_line(str(message))}", file=sys.stderr, flush=True)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        for category in (UserWarning, RuntimeWarning):  # what the library warns with
+            warnings.filterwarnings("default", category=category)
+        yield
+
+
 def _run(
     func: Callable[[], int],
     verbose: int,
@@ -78,7 +98,7 @@ def _run(
         logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     )
     try:
-        with _stop_on_sigterm():
+        with _stop_on_sigterm(), _warnings_in_one_line():
             import_keras_quietly(tf_log_level)
             status = func()
             check_stop()  # a SIGTERM whose exception was lost still ends as one
