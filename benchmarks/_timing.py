@@ -10,12 +10,19 @@ median time and the median ratio, with their spread (min..max over rounds).
 
 from __future__ import annotations
 
+import json
+import os
+import platform
 import statistics
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["Timing", "interleaved", "median_time", "table"]
+__all__ = ["RESULTS", "Timing", "environment", "interleaved", "median_time", "save", "table"]
+
+#: Where the benchmarks write the results the README's figures are filled from.
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 @dataclass(frozen=True)
@@ -100,3 +107,30 @@ def table(timings: Mapping[str, Timing], title: str, unit: str = "ms") -> str:
 def median_time(fn: Callable[[], object], repeats: int, warmup: int = 2) -> float:
     """Median wall time of ``fn()`` in seconds after ``warmup`` calls (one contender)."""
     return interleaved({"fn": fn}, rounds=repeats, warmup=warmup)["fn"].median
+
+
+def environment() -> dict:
+    """Where a result was measured: machine, CPUs, Python, backend and versions."""
+    import keras
+
+    return {
+        "machine": platform.machine(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "backend": keras.backend.backend(),
+        "keras": keras.__version__,
+        "load_average_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+    }
+
+
+def save(name: str, runs: list[dict], out: Path | None = None) -> Path:
+    """Write ``{"environment": ..., "runs": runs}`` to ``out`` or ``RESULTS / name.json``.
+
+    ``runs`` holds one dict per run of the benchmark (each round-by-round
+    interleaved), so the spread between runs is kept too.
+    """
+    path = out if out is not None else RESULTS / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"environment": environment(), "runs": runs}, indent=2) + "\n")
+    return path

@@ -1,25 +1,37 @@
-"""Grad-CAM of 256 Fashion-MNIST images: ours vs a hand-written compiled TensorFlow one.
+"""Grad-CAM of Fashion-MNIST images: ours against a hand-written compiled one, interleaved.
 
-The hand-written one is what a TensorFlow user writes for a functional copy of the
-model: a ``tf.function`` with a ``GradientTape`` over ``keras.Model(inputs,
-[feature, logits])``, then the same weighting, ReLU and bilinear resize. Prints
-median times from one run and their ratio (TensorFlow backend only).
+The floor is what a TensorFlow user writes for a functional copy of the model:
+a ``tf.function`` with a ``GradientTape`` over ``keras.Model(inputs, [feature,
+logits])``, the channel weights, ReLU and a bilinear resize, all on the device.
+Its ``label=None`` twin takes each image's argmax inside the same function.
+Every round times each contender once, in turn (``_timing.interleaved``); the
+ratios are taken round by round. On JAX and PyTorch, where the hand-written
+version does not apply, the floor is the model's own forward pass
+(``predict_on_batch``) and the ratios say how many forward passes ours costs.
 
 Run it::
 
-    python benchmarks/bench_gradcam.py
+    python benchmarks/bench_gradcam.py            # batches 1 and 256, 3 runs of 9 rounds
+    python benchmarks/bench_gradcam.py --save     # and write benchmarks/results/gradcam-<backend>.json
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 
-import numpy as np
-from _timing import median_time  # benchmarks/ is on sys.path when a script runs
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from _timing import interleaved, save, table  # benchmarks/ is on sys.path when a script runs
+
+from activations import gradcam, zoo  # noqa: E402
+
+FEATURE = "max_pooling2d_1"  # gradcam's default on the Fashion CNN: the last (H, W, C) layer
 
 
-def _hand_written(model, feature: str):
-    import keras
+def _hand_written(model: keras.Model, predicted: bool):
     import tensorflow as tf
 
     inputs = keras.Input(model.input_shape[1:])
@@ -29,7 +41,7 @@ def _hand_written(model, feature: str):
             x = keras.ops.matmul(x, layer.kernel) + layer.bias
         else:
             x = layer(x)
-        if layer.name == feature:
+        if layer.name == FEATURE:
             maps = x
     both = keras.Model(inputs, [maps, x])
 
@@ -37,69 +49,56 @@ def _hand_written(model, feature: str):
     def step(images, labels):
         with tf.GradientTape() as tape:
             a, logits = both(images, training=False)
+            if predicted:
+                labels = tf.argmax(logits, axis=-1)
             score = tf.reduce_sum(tf.gather(logits, labels, batch_dims=1))
         grads = tape.gradient(score, a)
         weights = tf.reduce_mean(grads, axis=(1, 2), keepdims=True)
         cam = tf.nn.relu(tf.reduce_sum(weights * a, axis=-1, keepdims=True))
         return tf.image.resize(cam, images.shape[1:3], method="bilinear")[..., 0]
 
-    return step
+    return lambda x, labels: step(x, labels).numpy()
 
 
-def _tf_keras_vis(model, x, labels, feature):
-    """tf-keras-vis's Gradcam on a functional copy of the model, or None if not installed."""
-    try:
-        from tf_keras_vis.gradcam import Gradcam
-        from tf_keras_vis.utils.model_modifiers import ReplaceToLinear
-        from tf_keras_vis.utils.scores import CategoricalScore
-    except ImportError:
-        return None
-    import keras
-
-    inputs = keras.Input(model.input_shape[1:])
-    out = inputs
-    for layer in model.layers:
-        out = layer(out)
-    vis = Gradcam(keras.Model(inputs, out), model_modifier=ReplaceToLinear(), clone=True)
-    score = CategoricalScore(list(labels))
-    return lambda: vis(score, x, penultimate_layer=feature)
-
-
-def main(n: int, repeats: int) -> None:
-    import keras
-
-    from activations import gradcam, zoo
-
+def contenders(model: keras.Model, x: np.ndarray, labels: np.ndarray) -> dict:
+    n = len(x)
+    ours = {
+        "gradcam, labels": lambda: gradcam(model, x, label=labels, batch_size=n, progress=False),
+        "gradcam, label=None": lambda: gradcam(model, x, batch_size=n, progress=False),
+    }
     if keras.backend.backend() != "tensorflow":
-        raise SystemExit(
-            "bench_gradcam compares with TensorFlow: run with KERAS_BACKEND=tensorflow"
-        )
+        return {"forward (predict_on_batch)": lambda: model.predict_on_batch(x), **ours}
+    by_label, by_argmax = _hand_written(model, False), _hand_written(model, True)
+    np.testing.assert_allclose(ours["gradcam, labels"](), by_label(x, labels), atol=1e-4)
+    np.testing.assert_allclose(ours["gradcam, label=None"](), by_argmax(x, labels), atol=1e-4)
+    return {
+        "hand-written tape, labels": lambda: by_label(x, labels),
+        "gradcam, labels": ours["gradcam, labels"],
+        "hand-written tape, argmax": lambda: by_argmax(x, labels),
+        "gradcam, label=None": ours["gradcam, label=None"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batches", type=int, nargs="+", default=[1, 256])
+    parser.add_argument("--runs", type=int, default=3, help="independent runs (default 3)")
+    parser.add_argument("--rounds", type=int, default=9, help="rounds per run (default 9)")
+    parser.add_argument("--save", action="store_true", help="write benchmarks/results/")
+    args = parser.parse_args()
     model = zoo.fashion_cnn()
     rng = np.random.default_rng(0)
-    x = rng.random((n, 28, 28, 1), dtype=np.float32)
-    labels = rng.integers(0, 10, n)
-    feature = "max_pooling2d_1"  # gradcam's default: the last (H, W, C) layer
-    step = _hand_written(model, feature)
-    ours = median_time(lambda: gradcam(model, x, label=labels, batch_size=n), repeats)
-    theirs = median_time(lambda: step(x, labels).numpy(), repeats)
-    np.testing.assert_allclose(
-        gradcam(model, x, label=labels, batch_size=n), step(x, labels).numpy(), atol=1e-4
-    )
-    print(f"Grad-CAM of {n} Fashion images, median of {repeats}")
-    print(f"  activations.gradcam        {ours * 1e3:8.1f} ms")
-    print(f"  hand-written tf.function   {theirs * 1e3:8.1f} ms")
-    print(f"  ours / hand-written        {ours / theirs:8.2f}x")
-    vis = _tf_keras_vis(model, x, labels, feature)
-    if vis is None:
-        print("  tf-keras-vis               not installed (pip install tf-keras-vis)")
-    else:
-        print(f"  tf-keras-vis Gradcam       {median_time(vis, repeats) * 1e3:8.1f} ms "
-              "(run on a functional copy of the model)")  # fmt: skip
+    runs = []
+    for run in range(args.runs):
+        for n in args.batches:
+            x = rng.random((n, 28, 28, 1), dtype=np.float32)
+            labels = rng.integers(0, 10, n)
+            timings = interleaved(contenders(model, x, labels), rounds=args.rounds)
+            print(table(timings, f"run {run + 1}: Grad-CAM of {n} Fashion images ({FEATURE})"))
+            runs.append({"batch": n, "timings": {k: t.as_dict() for k, t in timings.items()}})
+    if args.save:
+        print(f"wrote {save(f'gradcam-{keras.backend.backend()}', runs)}")
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--images", type=int, default=256)
-    parser.add_argument("--repeats", type=int, default=10)
-    args = parser.parse_args()
-    main(args.images, args.repeats)
+    main()

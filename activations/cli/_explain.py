@@ -14,8 +14,6 @@ import argparse
 import logging
 from pathlib import Path
 
-import numpy as np
-
 from activations.cli._channels import checked_channels, layer_channels
 from activations.cli._errors import CliError
 from activations.cli._loading import LoadedModel, escaped, load_image, load_model, model_x
@@ -27,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 def cmd_explain(args: argparse.Namespace) -> int:
     """Grad-CAM or occlusion sensitivity of one class score, drawn over the photo."""
+    import numpy as np
+
     from activations import activations, gradcam, occlusion_sensitivity
     from activations._explain.scores import default_score_layer
     from activations.cli._commands import check_figure_path
