@@ -5,7 +5,8 @@ Prints a table and writes ``bench.json`` into ``--out``. All figures of one
 run come from the same process and machine, so compare the ratios; absolute
 times vary between machines and runs.
 
-Per model and batch size it times, as medians over repeats after a warm-up:
+Per model and batch size it times, interleaved round by round after a warm-up
+(``_timing.interleaved``; medians, and the ratios with their spread):
 ``predict_on_batch`` (the compiled forward pass, the floor), an eager
 ``model(x, training=False)``, ``activations()`` of one mid layer, of all conv
 layers and of every layer, and the tutorial way (a new ``keras.Model`` up to
@@ -31,7 +32,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from _memory import PeakRSS, rss_mb  # benchmarks/ is on sys.path when a script runs
-from _timing import median_time
+from _timing import interleaved, save
 
 import activations as act  # noqa: E402
 from activations import zoo  # noqa: E402
@@ -69,19 +70,27 @@ def tutorial_way(model: keras.Model, layer: str, x: np.ndarray) -> np.ndarray:
 
 
 def bench_batch(model: keras.Model, mid: str, x: np.ndarray, reps: int) -> dict:
-    """Median times of every variant for one batch ``x``."""
+    """Median times of every variant for one batch ``x``, interleaved round by round."""
     batch = len(x)
-    row = {"batch": batch}
-    row["predict_on_batch"] = median_time(lambda: model.predict_on_batch(x), reps)
-    row["eager call"] = median_time(lambda: model(x, training=False), reps)
     groups = layer_groups(model, mid)
-    for label, layers in groups.items():
-        row[label] = median_time(
-            lambda layers=layers: act.activations(model, x, layers, batch_size=batch), reps
-        )
-    row["tutorial (one layer)"] = median_time(
-        lambda: tutorial_way(model, mid, x), max(3, reps // 3), warmup=1
+    contenders = {
+        "predict_on_batch": lambda: model.predict_on_batch(x),
+        "eager call": lambda: model(x, training=False),
+        **{
+            label: lambda layers=layers: act.activations(model, x, layers, batch_size=batch)
+            for label, layers in groups.items()
+        },
+    }
+    timings = interleaved(contenders, rounds=reps)
+    # The tutorial way builds a model per call (slow): fewer rounds, beside one layer.
+    slow = interleaved(
+        {"one layer": contenders["one layer"], "tutorial": lambda: tutorial_way(model, mid, x)},
+        rounds=max(3, reps // 3),
+        warmup=1,
     )
+    row: dict = {"batch": batch, **{name: t.median for name, t in timings.items()}}
+    row["tutorial (one layer)"] = row["one layer"] * slow["tutorial"].ratio
+    row["ratios"] = {name: t.as_dict() for name, t in timings.items()}
     every = act.activations(model, x, groups["every layer"], batch_size=batch)
     row["every layer MB"] = sum(a.nbytes for a in every.values()) / 1e6
     return row
@@ -183,6 +192,9 @@ def memory(n_images: int) -> list[dict]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="bench-out", help="folder for bench.json")
+    parser.add_argument(
+        "--save", action="store_true", help="also write results/activations-*.json"
+    )
     parser.add_argument("--tiny", action="store_true", help="small sizes: shows the script works")
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--models", default=",".join(MODELS))
@@ -210,6 +222,8 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(report, indent=2))
     print(f"wrote {out / 'bench.json'}")
+    if args.save:
+        print(f"wrote {save(f'activations-{keras.backend.backend()}', [report])}")
     return 0
 
 

@@ -46,7 +46,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 import ray  # noqa: E402
-from _timing import median_time  # benchmarks/ is on sys.path when a script runs
+from _timing import median_time, save  # benchmarks/ is on sys.path when a script runs
 
 from activations import datasets, distributed, top_images, zoo  # noqa: E402
 from activations._probes.top_reduce import TopAccumulator  # noqa: E402
@@ -189,6 +189,7 @@ def main() -> None:
     parser.add_argument("--tiny", action="store_true", help="200 and 1000 images, 1 repeat")
     parser.add_argument("--no-ray", action="store_true", help="local and merge figures only")
     parser.add_argument("--pool-only", action="store_true", help="the pool comparison only")
+    parser.add_argument("--save", action="store_true", help="write results/distributed.json")
     args = parser.parse_args()
     repeats, rounds = (1, 2) if args.tiny else (args.repeats, args.rounds)
     (x_train, _), (x_test, _) = datasets.fashion_mnist()
@@ -223,6 +224,8 @@ def main() -> None:
         result[f"{concurrency} actor(s)"] = figures
     ray.shutdown()
     print(json.dumps(result, indent=2))
+    if args.save:
+        print(f"wrote {save('distributed', [result])}")
 
 
 if __name__ == "__main__":

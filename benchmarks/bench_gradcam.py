@@ -12,7 +12,7 @@ version does not apply, the floor is the model's own forward pass
 Run it::
 
     python benchmarks/bench_gradcam.py            # batches 1 and 256, 3 runs of 9 rounds
-    python benchmarks/bench_gradcam.py --save     # and write benchmarks/results/gradcam-<backend>.json
+    python benchmarks/bench_gradcam.py --save     # and write results/gradcam-<backend>.json
 """
 
 from __future__ import annotations

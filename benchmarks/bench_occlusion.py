@@ -1,12 +1,12 @@
 """Benchmark occlusion_sensitivity() against one predict_on_batch per occluded copy.
 
-Run ``python benchmarks/bench_occlusion.py`` (``--repeats 1`` for a quick check).
-One 28x28 Fashion-MNIST image (the shipped ankle boot) on the trained Fashion
-CNN, mask 4, stride 2 (14 x 14 = 196 occluded copies). Times are medians over
-repeats after warm-up calls, from one process; compare the ratio, absolute
-times vary between machines and runs. The floor line is the model's forward
-pass alone over all the copies in one batch, the cost any batched method
-pays: the ratio cannot get much above the naive time over the floor.
+Run ``python benchmarks/bench_occlusion.py`` (``--repeats 1`` for a quick check). One
+28x28 Fashion-MNIST image (the shipped ankle boot) on the trained Fashion CNN, mask 4,
+stride 2 (14 x 14 = 196 occluded copies). Times are interleaved round by round after
+warm-up calls (``_timing.interleaved``), from one process; compare the ratio, absolute
+times vary between machines and runs. The floor line is the model's forward pass alone
+over all the copies in one batch, the cost any batched method pays: the ratio cannot get
+much above the naive time over the floor.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-from _timing import median_time  # benchmarks/ is on sys.path when a script runs
+from _timing import interleaved, save, table  # benchmarks/ is on sys.path when a script runs
 
 from activations import datasets, occlusion_sensitivity, zoo  # noqa: E402
 from activations._explain.occlusion import mask_positions  # noqa: E402
@@ -52,7 +52,8 @@ def all_copies(x: np.ndarray) -> np.ndarray:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5, help="timed repeats (default 5)")
+    parser.add_argument("--repeats", type=int, default=7, help="rounds (default 7)")
+    parser.add_argument("--save", action="store_true", help="write results/occlusion.json")
     args = parser.parse_args()
     model = zoo.fashion_cnn()
     image, label = datasets.fashion_sample()
@@ -65,16 +66,22 @@ def main() -> None:
 
     fast, slow = batched(), one_predict_per_copy(model, x, label)
     largest = float(np.abs(fast - slow).max())
-    t_fast = median_time(batched, args.repeats)
-    t_slow = median_time(lambda: one_predict_per_copy(model, x, label), args.repeats)
     copies = all_copies(x)
-    t_floor = median_time(lambda: model.predict_on_batch(copies), args.repeats)
+    timings = interleaved(
+        {
+            "one predict_on_batch of all copies": lambda: model.predict_on_batch(copies),
+            "occlusion_sensitivity": batched,
+            "one predict_on_batch per copy": lambda: one_predict_per_copy(model, x, label),
+        },
+        rounds=args.repeats,
+    )
     print(f"backend {keras.backend.backend()}, {platform.machine()}, {os.cpu_count()} CPUs")
-    print(f"{fast.size} occluded copies of one 28x28 image, mask {MASK}, stride {STRIDE}")
-    print(f"occlusion_sensitivity (batches of 128): {t_fast * 1e3:9.1f} ms")
-    print(f"one predict_on_batch per copy:         {t_slow * 1e3:9.1f} ms")
-    print(f"(floor: one predict_on_batch of all {len(copies)}: {t_floor * 1e3:9.1f} ms)")
-    print(f"ratio: {t_slow / t_fast:.1f}x faster; largest difference of the maps {largest:.2g}")
+    title = f"{fast.size} occluded copies of one 28x28 image, mask {MASK}, stride {STRIDE}"
+    print(table(timings, title))
+    print(f"largest difference of the maps {largest:.2g}")
+    if args.save:
+        runs = [{"copies": len(copies), "timings": {k: t.as_dict() for k, t in timings.items()}}]
+        print(f"wrote {save('occlusion', runs)}")
 
 
 if __name__ == "__main__":

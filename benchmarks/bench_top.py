@@ -4,8 +4,8 @@ Run ``python benchmarks/bench_top.py`` (``--tiny`` for a quick check). From
 one process and machine, so compare the ratios:
 
 - speed: ``top_images`` of conv2d_1 over the 10,000 test images against
-  ``predict_on_batch`` on the same batches of 128 (images/s, both medians
-  over repeats after warm-up);
+  ``predict_on_batch`` on the same batches of 128, interleaved round by round
+  (``_timing.interleaved``: medians and the ratio's spread);
 - class coherence: the share of each channel's top 9 that belong to its most
   common class, for conv2d_1 and the live units of dense, against random sets
   of 9; and the top 9 against brute force (an argsort of ``channel_stats``'
@@ -29,7 +29,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from _memory import PeakRSS, rss_mb  # benchmarks/ is on sys.path when a script runs
-from _timing import median_time
+from _timing import interleaved, save, table
 
 from activations import channel_stats, datasets, top_images, zoo  # noqa: E402
 
@@ -52,12 +52,14 @@ def speed(model: keras.Model, x: np.ndarray, repeats: int) -> dict:
     def top() -> None:
         top_images(model, x, "conv2d_1", k=9, batch_size=BATCH, progress=False)
 
-    t_predict, t_top = median_time(predict, repeats), median_time(top, repeats)
+    timings = interleaved({"predict_on_batch": predict, "top_images": top}, rounds=repeats)
+    print(table(timings, f"top_images of conv2d_1, {len(x)} images, batches of {BATCH}", "s"))
+    t_predict, t_top = timings["predict_on_batch"], timings["top_images"]
     return {
         "images": len(x),
-        "predict_on_batch images/s": len(x) / t_predict,
-        "top_images images/s": len(x) / t_top,
-        "top_images / predict_on_batch (images/s)": t_predict / t_top,
+        "predict_on_batch images/s": len(x) / t_predict.median,
+        "top_images images/s": len(x) / t_top.median,
+        "top_images / predict_on_batch (time)": t_top.as_dict(),
     }
 
 
@@ -113,7 +115,9 @@ def memory() -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3, help="timed repeats (default 3)")
+    parser.add_argument("--repeats", type=int, default=7, help="rounds per run (default 7)")
+    parser.add_argument("--runs", type=int, default=3, help="independent runs (default 3)")
+    parser.add_argument("--save", action="store_true", help="write benchmarks/results/top.json")
     parser.add_argument("--tiny", action="store_true", help="500 images, no memory run")
     parser.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -127,12 +131,14 @@ def main() -> None:
     result = {
         "backend": keras.backend.backend(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
-        "speed": speed(model, x, 1 if args.tiny else args.repeats),
+        "speed": [speed(model, x, 1 if args.tiny else args.repeats) for _ in range(args.runs)],
         "coherence": coherence(model, x, y_test[:n].astype(np.int64)),
     }
     if not args.tiny:
         result["memory"] = memory()
     print(json.dumps(result, indent=2))
+    if args.save:
+        print(f"wrote {save('top', [result])}")
 
 
 if __name__ == "__main__":

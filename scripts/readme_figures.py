@@ -11,7 +11,9 @@ script fills each from its source, so no figure is typed by hand:
 
 - ``activations/zoo/weights/fashion_cnn_history.json``: ``activations train-fashion``'s
   history of the shipped Fashion CNN;
-- ``benchmarks/results/demo.json``: ``python scripts/measure_demo.py`` (the demo's time).
+- ``benchmarks/results/demo.json``: ``python scripts/measure_demo.py`` (the demo's time);
+- ``benchmarks/results/{gradcam-tensorflow,top,activations-tensorflow,dream-tensorflow,
+  occlusion,imresize}.json``: the benchmarks run with ``--save`` (the performance table).
 """
 
 from __future__ import annotations
@@ -26,12 +28,157 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 HISTORY = ROOT / "activations" / "zoo" / "weights" / "fashion_cnn_history.json"
-DEMO = ROOT / "benchmarks" / "results" / "demo.json"
+RESULTS = ROOT / "benchmarks" / "results"
+DEMO = RESULTS / "demo.json"
 MARKER = re.compile(r"<!--fig:([\w.]+)-->(.*?)<!--/fig-->", re.S)
 
 
 def _history(key: str, spec: str) -> Callable[[], str]:
     return lambda: format(json.loads(HISTORY.read_text())[key], spec)
+
+
+def _runs(name: str) -> list:
+    return json.loads((RESULTS / f"{name}.json").read_text())["runs"]
+
+
+def _ratios(per_run: list[dict]) -> str:
+    """'1.23x (1.10-1.31)': the median of the runs' median ratios, and their range."""
+    medians = sorted(r["ratio"] for r in per_run)
+    middle = (
+        medians[len(medians) // 2]
+        if len(medians) % 2
+        else sum(medians[len(medians) // 2 - 1 : len(medians) // 2 + 1]) / 2
+    )
+    spread = (
+        f" ({medians[0]:.2f}-{medians[-1]:.2f}, {len(medians)} runs)"
+        if len(medians) > 1
+        else (f" (rounds {per_run[0]['ratio_min']:.2f}-{per_run[0]['ratio_max']:.2f})")
+    )
+    return f"{middle:.2f}x{spread}"
+
+
+def _gradcam(batch: int, who: str) -> list[dict]:
+    return [r["timings"][who] for r in _runs("gradcam-tensorflow") if r["batch"] == batch]
+
+
+def _every_layer(model: str, batch: int) -> list[dict]:
+    rows = _runs("activations-tensorflow")[0]["speed"]
+    return [
+        r["ratios"]["every layer"] for r in rows if r["model"] == model and r["batch"] == batch
+    ]
+
+
+PERF_ROWS: list[tuple[str, str, Callable[[], list[dict]], str]] = [
+    (
+        "Grad-CAM, 256 Fashion images, labels given",
+        "hand-written `tf.function` tape",
+        lambda: _gradcam(256, "gradcam, labels"),
+        "<= 1.3x",
+    ),
+    (
+        "Grad-CAM, 256 images, `label=None`",
+        "the same tape, labels given",
+        lambda: _gradcam(256, "gradcam, label=None"),
+        "<= 1.5x",
+    ),
+    (
+        "Grad-CAM, 1 image, labels given",
+        "the same tape",
+        lambda: _gradcam(1, "gradcam, labels"),
+        "<= 1.3x",
+    ),
+    (
+        "Grad-CAM, 1 image, `label=None`",
+        "the same tape, label given",
+        lambda: _gradcam(1, "gradcam, label=None"),
+        "<= 1.5x",
+    ),
+    (
+        "`top_images`, 10,000 images, conv2d_1",
+        "`predict_on_batch`, same batches",
+        lambda: [r["top_images / predict_on_batch (time)"] for r in _runs("top")[0]["speed"]],
+        "<= 1.1x",
+    ),
+    (
+        "every layer, Fashion CNN, batch 256",
+        "`predict_on_batch`",
+        lambda: _every_layer("fashion_cnn", 256),
+        "<= 1.4x",
+    ),
+    (
+        "every layer, face net, batch 256",
+        "`predict_on_batch`",
+        lambda: _every_layer("face_net", 256),
+        "reported",
+    ),
+    (
+        "every layer, SqueezeNet, batch 64",
+        "`predict_on_batch`",
+        lambda: _every_layer("squeezenet", 64),
+        "reported",
+    ),
+    (
+        "deep dream, 16 channels x 30 steps",
+        "hand-written ascent, same schedule",
+        lambda: [r["timings"]["deep_dream"] for r in _runs("dream-tensorflow")],
+        "<= 1.1x",
+    ),
+    (
+        "occlusion, 1 image, 196 copies",
+        "one `predict_on_batch` of all copies",
+        lambda: [r["timings"]["occlusion_sensitivity"] for r in _runs("occlusion")],
+        "reported",
+    ),
+]
+
+
+def _pool() -> dict:
+    return _runs("distributed")[0]["pool"]
+
+
+def _pool_ratio(key: str) -> str:
+    pool = _pool()
+    return f"{pool[key + ' / local']:.2f}x (medians of {pool[key]['calls']} calls)"
+
+
+def perf_table() -> str:
+    """The performance table: each row's floor, measured ratio and target."""
+    lines = ["", "| what | floor | ours / floor | target |", "| --- | --- | ---: | --- |"]
+    for what, floor, source, target in PERF_ROWS:
+        lines.append(f"| {what} | {floor} | {_ratios(source())} | {target} |")
+    n = _pool()["images"]
+    lines.append(
+        f"| Ray `Pool`, later calls, {n:,} images | the local call | "
+        f"{_pool_ratio('pool later calls')} | <= 1.5x |"
+    )
+    lines.append(
+        f"| Ray, one call with its own actors, {n:,} images | the local call | "
+        f"{_pool_ratio('per call')} | reported |"
+    )
+    return "\n".join(lines) + "\n"
+
+
+MODEL_NAMES = {"fashion_cnn": "Fashion CNN", "face_net": "face net", "squeezenet": "SqueezeNet"}
+
+
+def activations_table() -> str:
+    """bench_activations' ratios to the forward pass, one row per model and batch."""
+    lines = [
+        "",
+        "| model, batch | forward pass | one layer | all conv layers | every layer "
+        "| tutorial way / ours, one layer |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in _runs("activations-tensorflow")[0]["speed"]:
+        forward = row["predict_on_batch"] * 1e3
+        ratios = [row["ratios"][k]["ratio"] for k in ("one layer", "conv layers", "every layer")]
+        tutorial = row["tutorial (one layer)"] / row["one layer"]
+        lines.append(
+            f"| {MODEL_NAMES[row['model']]}, {row['batch']} | {forward:.2g} ms | "
+            + " | ".join(f"{r:.2f}x" for r in ratios)
+            + f" | {tutorial:.2g}x |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 SOURCES: dict[str, Callable[[], str]] = {
@@ -43,6 +190,9 @@ SOURCES: dict[str, Callable[[], str]] = {
     "epochs_run": _history("epochs_run", "d"),
     "demo_seconds": lambda: format(json.loads(DEMO.read_text())["median_wall_s"], ".0f"),
     "demo_runs": lambda: str(len(json.loads(DEMO.read_text())["runs"])),
+    "perf_table": perf_table,
+    "activations_table": activations_table,
+    "pool_start_s": lambda: format(_pool()["pool start s"], ".1f"),
 }
 
 
