@@ -8,6 +8,7 @@ with one matrix product over the whole stack, so all channels go at once.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import numbers
@@ -110,8 +111,12 @@ def _output_size(
     return (out[0], out[1]), (out[0] / in_hw[0], out[1] / in_hw[1])
 
 
+@functools.lru_cache(maxsize=64)
 def _weights(n_in: int, n_out: int, scale: float, method: str) -> NDArray[np.float64]:
     """The (n_out, n_in) matrix of MATLAB's contributions along one axis.
+
+    Read-only and cached: the same sizes come back call after call (every
+    batch of maps resized to the image).
 
     Output pixel x (1-based) sits at input coordinate
     ``u = x / scale + 0.5 * (1 - 1 / scale)`` (pixel centres aligned). When
@@ -133,6 +138,7 @@ def _weights(n_in: int, n_out: int, scale: float, method: str) -> NDArray[np.flo
     column = mirror[(index.astype(np.int64) - 1) % (2 * n_in)]
     matrix = np.zeros((n_out, n_in))
     np.add.at(matrix, (np.repeat(np.arange(n_out), taps), column.ravel()), weight.ravel())
+    matrix.flags.writeable = False
     return matrix
 
 
