@@ -181,6 +181,32 @@ def activations_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _activations(*keys: str) -> Callable[[], object]:
+    def get() -> object:
+        value: object = _runs("activations-tensorflow")[0]
+        for key in keys:
+            value = value[int(key)] if isinstance(value, list) else value[key]  # type: ignore[index]
+        return value
+
+    return get
+
+
+def _ms(get: Callable[[], object], spec: str = ".2g") -> Callable[[], str]:
+    return lambda: format(float(get()) * 1e3, spec)  # type: ignore[arg-type]
+
+
+def _mb(get: Callable[[], object]) -> Callable[[], str]:
+    return lambda: format(float(get()), ".0f")  # type: ignore[arg-type]
+
+
+def _imresize(name: str, field: str = "median_s") -> Callable[[], str]:
+    def get() -> str:
+        value = _runs("imresize")[0][name][field]
+        return format(value * 1e3, ".2g") if field == "median_s" else format(value, ".2f")
+
+    return get
+
+
 SOURCES: dict[str, Callable[[], str]] = {
     "test_accuracy": _history("test_accuracy", ".4f"),
     "test_loss": _history("test_loss", ".4f"),
@@ -193,6 +219,22 @@ SOURCES: dict[str, Callable[[], str]] = {
     "perf_table": perf_table,
     "activations_table": activations_table,
     "pool_start_s": lambda: format(_pool()["pool start s"], ".1f"),
+    "call1_ms": _ms(_activations("repeated calls", "call 1 (builds the extractor) s")),
+    "calls_early_ms": _ms(_activations("repeated calls", "median calls 2-10 s")),
+    "calls_late_ms": _ms(_activations("repeated calls", "median last 10 s")),
+    "mem_extract_mb": _mb(_activations("memory", "0", "peak above warm model MB")),
+    "mem_extract_result_mb": _mb(_activations("memory", "0", "result MB")),
+    "mem_extract_over_mb": _mb(
+        _activations("memory", "0", "peak above warm model minus result MB")
+    ),
+    "mem_extract_mmap_over_mb": _mb(
+        _activations("memory", "1", "peak above warm model minus result MB")
+    ),
+    "mem_stats_mb": _mb(_activations("memory", "2", "peak above warm model MB")),
+    "imresize_bicubic_ms": _imresize("imresize bicubic (default)"),
+    "imresize_bilinear_ms": _imresize("imresize bilinear"),
+    "imresize_bilinear_ratio": _imresize("imresize bilinear", "ratio"),
+    "skimage_ms": _imresize("skimage resize order=1"),
 }
 
 

@@ -27,7 +27,7 @@ from activations._probes.receptive_field import receptive_field
 from activations._probes.top_reduce import TopAccumulator, TopReducer
 from activations._types import ImagesLike, LayerSpec
 
-__all__ = ["BY", "TopImages", "check_channels", "finish", "top_images"]
+__all__ = ["BY", "TopImages", "check_channels", "check_ranking", "finish", "top_images"]
 
 logger = logging.getLogger("activations")
 
@@ -278,9 +278,7 @@ def top_images(
     check_options(model, batch_size=batch_size, stage=stage)
     if isinstance(layer, (list, tuple)):
         raise TypeError(f"Expected one layer. Received: layer={layer!r}")
-    if by not in BY:
-        raise ValueError(f"Expected `by` to be one of {list(BY)}. Received: by={by!r}")
-    k = check_int(k, "k", 1)
+    k = check_ranking(by, k)
     check_progress(progress)
     source, refs, _, extractor = prepare(model, images, layer, stage=stage, static=True)
     n_channels = int(extractor.models[0].outputs[0].shape[-1])
@@ -297,6 +295,13 @@ def top_images(
     top = finish(running, refs[0].name, chosen, by, reducer.map_shape, model, layer)
     shape = tuple(extractor.models[0].inputs[0].shape[1:])
     return top if None in shape else replace(top, image_shape=shape)
+
+
+def check_ranking(by: Any, k: Any) -> int:
+    """Refuse an unknown ``by`` or a ``k`` below 1; return ``k`` as an int."""
+    if by not in BY:
+        raise ValueError(f"Expected `by` to be one of {list(BY)}. Received: by={by!r}")
+    return check_int(k, "k", 1)
 
 
 def finish(

@@ -21,10 +21,9 @@ import numpy as np
 import ray
 import ray.data
 
-from activations._arrays.checks import check_int
 from activations._engine.progress import progress_bar
 from activations._probes.stats import ChannelStats
-from activations._probes.top import BY, TopImages, finish
+from activations._probes.top import TopImages, check_ranking, finish
 from activations._probes.top_reduce import TopAccumulator
 from activations._types import LayerSpec
 from activations.distributed._actor import Actor, Factory, Preprocess, build
@@ -181,9 +180,7 @@ class Pool:
         """
         with self._lock:
             self._check_open("top_images")
-            if by not in BY:
-                raise ValueError(f"Expected `by` to be one of {list(BY)}. Received: by={by!r}")
-            k = check_int(k, "k", 1)
+            k = check_ranking(by, k)
             top = {"channels": channels, "by": by, "k": k}
             call = self._plan(dataset, layer, top, column, preprocess, batch_size, stage, progress)
             running = TopAccumulator(k)
