@@ -286,10 +286,17 @@ def top_images(
     reducer = TopReducer.get(extractor, chosen, by, k)
     running = TopAccumulator(k)
     desc = f"top_images {refs[0].name}"
+    # An array can be read again: rank without peaks, then find the winners' peaks in
+    # one small pass. A stream is read once: each batch's winners bring their peaks.
+    later = source.array is not None and bool(reducer.map_shape)
+    step = (lambda batch: reducer(batch, peaks=False)) if later else reducer
     for _, batch, reduced in run_batches(
-        model, source, int(batch_size), reducer, progress=progress, desc=desc
+        model, source, int(batch_size), step, progress=progress, desc=desc
     ):
         running.add_batch(reduced, len(batch))
+    if later and running.indices is not None:
+        assert source.array is not None
+        running.peaks = reducer.peaks_of(source.array, running.indices, int(batch_size))
     if running.n_images < k:
         logger.info("top_images: %d images, fewer than k=%d", running.n_images, k)
     top = finish(running, refs[0].name, chosen, by, reducer.map_shape, model, layer)
