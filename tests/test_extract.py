@@ -545,3 +545,18 @@ def test_pre_stage_follows_new_weights(box_model, box_sums):
     after = activations(box_model, x, "conv", stage="pre")
     np.testing.assert_array_equal(after[..., 0], 2 * box_sums)
     np.testing.assert_array_equal(after[..., 1], 1 - 2 * box_sums)
+
+
+@pytest.mark.parametrize("n", [2, 2500])  # 2500: 10.6 MB of maps, copied by two threads
+def test_results_are_new_writeable_arrays_that_share_nothing(small_cnn, n):
+    x = np.random.default_rng(0).random((n,) + small_cnn.input_shape[1:], dtype=np.float32)
+    names = [layer.name for layer in small_cnn.layers]
+    acts = activations(small_cnn, x, names, batch_size=n)
+    arrays = list(acts.values())
+    assert all(a.flags.writeable and a.flags.c_contiguous for a in arrays)
+    for i, a in enumerate(arrays):
+        assert not np.shares_memory(a, x)
+        assert not any(np.shares_memory(a, b) for b in arrays[i + 1 :])
+    again = activations(small_cnn, x, names, batch_size=7)  # the batched path agrees
+    for name in names:
+        np.testing.assert_allclose(acts[name], again[name], rtol=1e-5, atol=1e-6)
