@@ -439,7 +439,9 @@ def test_help_is_the_usual_help(capsys, argv):
     assert captured.out.count("\n") > 8 and captured.err == ""
 
 
-@pytest.mark.parametrize("command", ["show", "compare", "explain", "dream", "top", "report"])
+@pytest.mark.parametrize(
+    "command", ["show", "compare", "explain", "dream", "top", "explore", "report"]
+)
 def test_the_help_of_image_arguments_says_how_pixels_are_read(capsys, monkeypatch, command):
     monkeypatch.setenv("COLUMNS", "500")  # no wrapping inside the words
     assert main([command, "--help"]) == 0

@@ -7,7 +7,8 @@
 - ``_probes`` (forward passes) may use the engine and arrays; ``_explain`` (why the
   network decides) those and the probes.
 - Above them: ``plot``, ``zoo``, ``datasets``, ``training``, ``distributed``; then the
-  report; then the command line. Nothing imports upward.
+  report; then the explorer (a static site, which may use the report's page helpers);
+  then the command line. Nothing imports upward.
 """
 
 from __future__ import annotations
@@ -47,13 +48,14 @@ FORBIDDEN = {
     "_probes": (_room("_explain"),),
     "_explain": (),
 }
-ABOVE = ("activations.report", "activations.cli")
+ABOVE = ("activations.report", "activations.explore", "activations.cli")
 FLOORS = {
     "core": (
         _modules(".", *ROOMS, "plot", "zoo", "datasets", "distributed"),
-        ("activations.report", "activations.cli"),
+        ("activations.report", "activations.explore", "activations.cli"),
     ),
-    "report": (_modules("report"), ("activations.cli",)),
+    "report": (_modules("report"), ("activations.explore", "activations.cli")),
+    "explore": (_modules("explore"), ("activations.cli",)),
 }
 
 

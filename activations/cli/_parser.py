@@ -15,6 +15,7 @@ from activations.cli._commands import (
     cmd_train_fashion,
 )
 from activations.cli._explain import cmd_dream, cmd_explain
+from activations.cli._explore import add_explore
 from activations.cli._loading import ZOO, escaped
 from activations.cli._top import DEFAULT_ROWS, FASHION_TEST, MAX_TILES, cmd_top
 from activations.cli._types import (
@@ -37,6 +38,10 @@ PIXELS = (
     "float as 0..1 x 255 (values outside refused), 1-bit as 0 or 255"
 )
 IMAGE_FILE = f"an image file (PNG, JPEG, TIFF, ...), its {PIXELS}"
+IMAGE_SET = (
+    f"'{FASHION_TEST}' (the 10,000 Fashion-MNIST test images) or a folder of image "
+    f"files, each file's {PIXELS}"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -231,8 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--images",
         required=True,
         metavar="SET",
-        help=f"'{FASHION_TEST}' (the 10,000 Fashion-MNIST test images) or a folder of image "
-        f"files, each file's {PIXELS}",
+        help=IMAGE_SET,
     )
     p.add_argument("--layer", required=True, help="layer name")
     p.add_argument(
@@ -251,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="full images, the patch outlined")
     _add_output(p, None, "output figure (.png, .pdf, .svg, .jpg)")
     p.add_argument("--dpi", type=positive_int, default=100)
+    add_explore(sub, _add_command, _add_model, _add_output, IMAGE_SET)
     p = _add_command(sub, "report", cmd_report, "write an HTML report of a model on a photo")
     _add_model(p)
     p.add_argument("image", metavar="IMAGE", help=IMAGE_FILE)

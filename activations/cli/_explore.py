@@ -1,0 +1,72 @@
+"""``activations explore``: write the explorer of a model over a set of images."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from activations.cli._errors import CliError
+from activations.cli._loading import escaped, load_model
+from activations.cli._top import ImageFolder, image_set_of
+
+__all__ = ["DEFAULT_MAX_IMAGES", "cmd_explore"]
+
+#: Images of the set explored unless --max-images says otherwise.
+DEFAULT_MAX_IMAGES = 2000
+
+
+def _first_images(images: Any, n: int) -> tuple[Any, list[str] | None]:
+    """The first ``n`` images of the set as one uint8 array, and their file names."""
+    import numpy as np
+
+    n = min(n, len(images))
+    if isinstance(images, ImageFolder):
+        return np.stack([images[i] for i in range(n)]), [p.name for p in images.paths[:n]]
+    return np.asarray(images[:n]), None
+
+
+def cmd_explore(args: argparse.Namespace) -> int:
+    """Scan the images through the chosen layers and write the site."""
+    from activations._arrays.checks import check_output_dir
+    from activations.explore import write_explorer
+
+    check_output_dir(args.output, force=args.force)
+    layers = None if args.layers is None else [n for n in args.layers.split(",") if n]
+    if layers == []:
+        raise CliError(f"--layers should name layers, got '{escaped(args.layers)}'")
+    loaded = load_model(args.model, args.scale)
+    images, _, set_name = image_set_of(args.images, loaded)
+    array, names = _first_images(images, args.max_images)
+    path = write_explorer(
+        loaded.model,
+        array,
+        args.output,
+        scale=loaded.scale,
+        layers=layers,
+        k=args.k,
+        names=names,
+        images_name=set_name,
+        force=args.force,
+    )
+    print(f"wrote {escaped(str(path))} ({len(array)} images); open it in a browser")
+    return 0
+
+
+def add_explore(sub: Any, add_command: Any, add_model: Any, add_output: Any, images_help: str):
+    """The ``explore`` subcommand and its options."""
+    from activations.cli._types import positive_int
+
+    p = add_command(sub, "explore", cmd_explore, "write a static site to browse every channel")
+    add_model(p)
+    p.add_argument("--images", required=True, metavar="SET", help=images_help)
+    add_output(p, None, "output directory (index.html opens by double-click)")
+    p.add_argument("--layers", metavar="L1,L2", help="layers (default: every conv and dense)")
+    p.add_argument(
+        "--max-images",
+        type=positive_int,
+        default=DEFAULT_MAX_IMAGES,
+        metavar="N",
+        help=f"explore the first N images of the set (default {DEFAULT_MAX_IMAGES})",
+    )
+    p.add_argument("-k", type=positive_int, default=9, help="top images per channel (default 9)")
+    return p

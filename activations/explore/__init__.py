@@ -1,0 +1,18 @@
+"""The explorer: a static site of a model's layers and channels over a set of images.
+
+:func:`write_explorer` writes it; ``activations explore MODEL --images SET -o DIR``
+is its command line. The site opens from ``file://`` by double-click.
+"""
+
+from activations.explore._data import EXPLORED_TYPES, LayerData, default_layers, layer_data
+from activations.explore._site import HISTOGRAM_BINS, js_literal, write_explorer
+
+__all__ = [
+    "EXPLORED_TYPES",
+    "HISTOGRAM_BINS",
+    "LayerData",
+    "default_layers",
+    "js_literal",
+    "layer_data",
+    "write_explorer",
+]
