@@ -51,7 +51,7 @@ def explorer_inputs(root: Path) -> tuple[Path, Path, keras.Model, np.ndarray, li
     for i, name in enumerate(names):
         image = (rng.random((8, 8)) * 60).astype(np.uint8)
         r, c = rng.integers(0, 5, 2)
-        image[r : r + 3, c : c + 3] = 100 + 20 * i
+        image[r : r + 3, c : c + 3] = 220 - 20 * i  # the hostile one brightest
         Image.fromarray(image).save(folder / name)
         pixels.append(image[..., None])
     return model_file, folder, model, np.stack(pixels), names

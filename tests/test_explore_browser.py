@@ -1,0 +1,118 @@
+"""The explorer in headless Chromium from ``file://``: views, deep links, keys, hostile names.
+
+Playwright drives Debian's system Chromium (its own browser download is not
+available here); one browser serves the whole module. Chromium is required:
+without it these tests fail (CI installs it).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import numpy as np
+import pytest
+from _explore_site import HOSTILE_FILE, LAYER, explorer_inputs
+
+from activations import activations
+from activations.cli import main
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the test extra installs playwright")
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+K = 3
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("explore")
+    model_file, folder, model, pixels, names = explorer_inputs(root)
+    out = root / "site"
+    argv = ["explore", str(model_file), "--images", str(folder), "-o", str(out), "-k", str(K)]
+    assert main(argv) == 0
+    return out, model, pixels
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def index(site) -> str:
+    """The site's ``file://`` URL."""
+    return (site[0] / "index.html").as_uri()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page; after the test, no console error, no page error and no dialog happened."""
+    context = browser.new_context()
+    opened = context.new_page()
+    problems: list[str] = []
+    opened.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    opened.on("pageerror", lambda error: problems.append(str(error)))
+    opened.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"),
+                                        dialog.dismiss()))  # fmt: skip
+    yield opened
+    all_loaded = opened.evaluate("[...document.images].every(i => i.complete && i.naturalWidth)")
+    context.close()
+    assert problems == [] and all_loaded
+
+
+def _view(page) -> str:
+    return page.get_attribute("body", "data-view")
+
+
+def test_network_layer_channel_in_two_clicks(page, index):
+    page.goto(index)
+    assert _view(page) == "network"
+    assert page.locator("#network tbody tr").count() == 3
+    page.click(f"a.layer-link:text-is('{LAYER}')")
+    assert _view(page) == "layer"
+    assert page.locator("#channels a.channel").count() == 3
+    page.click("#channels a.channel >> nth=2")
+    assert _view(page) == "channel"
+    assert page.locator("h1").inner_text() == f"{LAYER}, channel 2"
+    assert page.locator("#top figure").count() == K
+    assert page.locator("#top .field").count() == K and page.locator("#top .peak").count() == K
+    assert page.locator("#histogram .bar").count() == 20
+
+
+def test_a_deep_link_opens_that_channel(page, index):
+    page.goto(f"{index}#layer={quote(LAYER)}&ch=1")
+    assert _view(page) == "channel"
+    assert page.locator("h1").inner_text() == f"{LAYER}, channel 1 (dead)"
+
+
+def test_arrow_keys_move_between_channels(page, index):
+    page.goto(f"{index}#layer={quote(LAYER)}&ch=0")
+    page.keyboard.press("ArrowRight")
+    assert page.locator("h1").inner_text().startswith(f"{LAYER}, channel 1")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")  # wraps round to the last channel
+    assert page.locator("h1").inner_text() == f"{LAYER}, channel 2"
+    assert page.evaluate("location.hash") == f"#layer={quote(LAYER)}&ch=2"
+
+
+def test_sorting_by_strength_puts_the_strongest_channel_first(page, index, site):
+    _, model, pixels = site
+    act = activations(model, pixels[:1] / np.float32(255), LAYER)[0]
+    page.goto(f"{index}#layer={quote(LAYER)}")
+    page.click("#sort-strength")
+    order = page.eval_on_selector_all("#channels a.channel", "els => els.map(e => +e.dataset.ch)")
+    assert order == np.argsort(-act.reshape(-1, 3).max(axis=0), kind="stable").tolist()
+    assert page.locator("#channels a.channel.dead").count() == 1
+
+
+def test_hostile_names_render_as_text(page, index):
+    page.goto(f"{index}#layer={quote(LAYER)}")
+    assert HOSTILE_FILE in page.locator("p.note").first.inner_text()
+    assert page.locator('img[src="x"]').count() == 0
+    page.goto(f"{index}#layer={quote(LAYER)}&ch=2")
+    captions = page.locator("#top figcaption").all_inner_texts()
+    assert any(text.startswith(HOSTILE_FILE) for text in captions), captions
