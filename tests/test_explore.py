@@ -63,6 +63,8 @@ def test_the_layer_view_holds_activations_maxima_and_tiles(site):
     maxima = act.reshape(-1, 3).max(axis=0)
     np.testing.assert_allclose(layer["image_max"], maxima, rtol=1e-6)
     assert int(np.argmax(layer["image_max"])) == int(np.argmax(maxima)) == 0  # the box sum
+    shown = np.asarray(Image.open(out / "images/0.png"))  # drawn beside the channels
+    np.testing.assert_array_equal(shown, pixels[0, ..., 0])
     gray = mat2gray(act)
     for c in range(3):
         tile = np.asarray(Image.open(out / layer["tile_dir"] / f"c{c}.png"))
@@ -146,3 +148,16 @@ def test_bad_images_are_refused(site, tmp_path, images, names, match):
     _, model, *_ = site
     with pytest.raises(ValueError, match=match):
         write_explorer(model, images, tmp_path / "s", names=names)
+
+
+@pytest.mark.dataset
+def test_fashion_test_images_are_named_by_index_and_class(tmp_path):
+    from activations.datasets import CLASS_NAMES, fashion_mnist
+
+    argv = ["explore", "fashion", "--images", "fashion-test", "-o", str(tmp_path / "s")]
+    assert main([*argv, "--max-images", "4", "--layers", "conv2d_1", "-k", "2"]) == 0
+    data = _data(tmp_path / "s")
+    _, (_, labels) = fashion_mnist()
+    assert data["names"] == [f"#{i} {CLASS_NAMES[y]}" for i, y in enumerate(labels[:4])]
+    assert data["images"] == "Fashion-MNIST test images" and data["n_images"] == 4
+    assert len(data["layers"][0]["dead"]) == 64

@@ -15,14 +15,21 @@ __all__ = ["DEFAULT_MAX_IMAGES", "cmd_explore"]
 DEFAULT_MAX_IMAGES = 2000
 
 
-def _first_images(images: Any, n: int) -> tuple[Any, list[str] | None]:
-    """The first ``n`` images of the set as one uint8 array, and their file names."""
+def _first_images(images: Any, n: int) -> tuple[Any, list[str]]:
+    """The first ``n`` images of the set as one uint8 array, and a name for each.
+
+    A folder's images are named by their files; the Fashion-MNIST test images
+    by their index and class (``#3 Trouser``).
+    """
     import numpy as np
 
     n = min(n, len(images))
     if isinstance(images, ImageFolder):
         return np.stack([images[i] for i in range(n)]), [p.name for p in images.paths[:n]]
-    return np.asarray(images[:n]), None
+    from activations.datasets import CLASS_NAMES, fashion_mnist
+
+    _, (_, labels) = fashion_mnist()
+    return np.asarray(images[:n]), [f"#{i} {CLASS_NAMES[y]}" for i, y in enumerate(labels[:n])]
 
 
 def cmd_explore(args: argparse.Namespace) -> int:

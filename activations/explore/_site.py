@@ -218,5 +218,6 @@ def _write_pngs(root: Path, found: list[LayerData], images: NDArray, entries: li
             montage = imtile(np.moveaxis(layer.gray, -1, 0)[..., None], border_size=1)
             _save_png(montage, root / entry["tiled"])
         shown.update(int(i) for i in layer.top.indices.ravel())
+    shown.add(0)  # the image the layer view tiles
     for i in sorted(shown):
         _save_png(images[i], root / "images" / f"{i}.png")

@@ -63,6 +63,9 @@
       (layer.tiled ? ", imtile(mat2gray(act)): one gray scale for the whole layer. " : ". ") +
       "Strength: the channel's max on this image. Dead: constant over all " + D.n_images +
       " image(s)."));
+    var input = app.appendChild(el("figure", { "class": "shown" }));
+    input.appendChild(el("img", { src: "images/0.png", alt: "the image shown" }));
+    input.appendChild(el("figcaption", {}, D.shown_name));
     var sort = app.appendChild(el("p"));
     sort.appendChild(el("span", {}, "Sort channels by: "));
     [["index", "index"], ["strength", "strength"]].forEach(function (pair) {
