@@ -107,6 +107,12 @@ def test_sorting_by_strength_puts_the_strongest_channel_first(page, index, site)
     order = page.eval_on_selector_all("#channels a.channel", "els => els.map(e => +e.dataset.ch)")
     assert order == np.argsort(-act.reshape(-1, 3).max(axis=0), kind="stable").tolist()
     assert page.locator("#channels a.channel.dead").count() == 1
+    page.goto(index)  # the network's row: the strongest channels, linked
+    row = page.locator("#network tbody tr").first
+    thumbs = row.locator("td.thumbs a").evaluate_all("els => els.map(e => +e.dataset.ch)")
+    assert thumbs == order
+    row.locator("td.thumbs a").first.click()
+    assert page.locator("h1").inner_text() == f"{LAYER}, channel {order[0]}"
 
 
 def test_hostile_names_render_as_text(page, index):

@@ -30,6 +30,7 @@
     var table = el("table", { id: "network" });
     var head = el("tr");
     D.network.columns.forEach(function (c) { head.appendChild(el("th", {}, c)); });
+    head.appendChild(el("th", {}, "Strongest channels on " + D.shown_name));
     table.appendChild(el("thead")).appendChild(head);
     var body = table.appendChild(el("tbody"));
     D.network.rows.forEach(function (row) {
@@ -42,8 +43,27 @@
           td.textContent = cell;
         }
       });
+      var thumbs = tr.appendChild(el("td", { "class": "thumbs" }));
+      var li = layerIndex[row[D.network.columns.indexOf("Name")]];
+      if (li !== undefined) { strongest(D.layers[li], THUMBS).forEach(function (c) {
+        var a = thumbs.appendChild(el("a", { href: hashOf(D.layers[li].name, c),
+          title: "channel " + c + ": " + fmt(D.layers[li].image_max[c]), "data-ch": String(c) }));
+        if (D.layers[li].tiled) {
+          a.appendChild(el("img", { src: D.layers[li].tile_dir + "/c" + c + ".png", alt: "channel " + c }));
+        } else {
+          a.textContent = String(c);
+        }
+      }); }
     });
     app.appendChild(table);
+  }
+
+  var THUMBS = 4;
+  // The channels of a layer by their max on the image shown, strongest first (ties: by index).
+  function strongest(layer, n) {
+    var idx = layer.image_max.map(function (_, c) { return c; });
+    idx.sort(function (a, b) { return layer.image_max[b] - layer.image_max[a] || a - b; });
+    return n === undefined ? idx : idx.slice(0, n);
   }
 
   function crumbs(layer, ch) {
@@ -77,10 +97,8 @@
     }
     var grid = app.appendChild(el("div", { id: "channels", "class": "grid" }));
     function draw(by) {
-      var idx = layer.image_max.map(function (_, c) { return c; });
-      if (by === "strength") {
-        idx.sort(function (a, b) { return layer.image_max[b] - layer.image_max[a] || a - b; });
-      }
+      var idx = by === "strength" ? strongest(layer) :
+        layer.image_max.map(function (_, c) { return c; });
       grid.textContent = "";
       grid.setAttribute("data-order", by);
       idx.forEach(function (c) {
