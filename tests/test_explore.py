@@ -15,6 +15,7 @@ from activations.cli import main
 from activations.explore import HISTOGRAM_BINS, default_layers, js_literal, write_explorer
 
 K = 3
+SHOWN = 2
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def site(tmp_path_factory):
     model_file, folder, model, pixels, names = explorer_inputs(root)
     out = root / "site"
     argv = ["explore", str(model_file), "--images", str(folder), "-o", str(out), "-k", str(K)]
-    assert main(argv) == 0
+    assert main([*argv, "--shown", str(SHOWN)]) == 0
     return out, model, pixels, names
 
 
@@ -56,19 +57,29 @@ def test_every_conv_and_dense_layer_is_explored_by_default(site):
     assert [row[1] for row in data["network"]["rows"]] == [LAYER, "flatten", "dense"]
 
 
+def _tile(montage: np.ndarray, grid: list[int], c: int, hw: tuple[int, int]) -> np.ndarray:
+    row, col = divmod(c, grid[1])
+    return montage[row * hw[0] : (row + 1) * hw[0], col * hw[1] : (col + 1) * hw[1]]
+
+
 def test_the_layer_view_holds_activations_maxima_and_tiles(site):
     out, model, pixels, _ = site
-    act = activations(model, pixels[:1] / np.float32(255), LAYER)[0]
-    layer = _layer(_data(out), LAYER)
-    maxima = act.reshape(-1, 3).max(axis=0)
+    acts = activations(model, pixels[:SHOWN] / np.float32(255), LAYER)
+    data = _data(out)
+    layer = _layer(data, LAYER)
+    assert data["shown"] == SHOWN and len(layer["montages"]) == SHOWN
+    maxima = acts.reshape(SHOWN, -1, 3).max(axis=1)
     np.testing.assert_allclose(layer["image_max"], maxima, rtol=1e-6)
-    assert int(np.argmax(layer["image_max"])) == int(np.argmax(maxima)) == 0  # the box sum
-    shown = np.asarray(Image.open(out / "images/0.png"))  # drawn beside the channels
-    np.testing.assert_array_equal(shown, pixels[0, ..., 0])
-    gray = mat2gray(act)
-    for c in range(3):
-        tile = np.asarray(Image.open(out / layer["tile_dir"] / f"c{c}.png"))
-        np.testing.assert_array_equal(tile, np.round(gray[..., c] * 255).astype(np.uint8))
+    assert int(np.argmax(layer["image_max"][0])) == int(np.argmax(maxima[0])) == 0  # box sum
+    assert layer["grid"] == [2, 2]  # MATLAB's square picture for 3 tiles
+    for s in range(SHOWN):
+        shown = np.asarray(Image.open(out / f"images/{s}.png"))  # offered beside the tiles
+        np.testing.assert_array_equal(shown, pixels[s, ..., 0])
+        montage = np.asarray(Image.open(out / layer["montages"][s]))
+        gray = mat2gray(acts[s])
+        for c in range(3):
+            expected = np.round(gray[..., c] * 255).astype(np.uint8)
+            np.testing.assert_array_equal(_tile(montage, layer["grid"], c, (6, 6)), expected)
 
 
 def test_dead_channels_are_the_constant_ones(site):
@@ -116,7 +127,7 @@ def test_max_images_and_layers_bound_the_work(site, tmp_path):
     assert main([*argv, "-o", str(tmp_path / "s"), "--max-images", "2", "--layers", "dense"]) == 0
     data = _data(tmp_path / "s")
     assert data["n_images"] == 2 and [layer["name"] for layer in data["layers"]] == ["dense"]
-    assert data["layers"][0]["tiled"] is None
+    assert data["layers"][0]["montages"] is None and data["shown"] == 2
     assert all(t["box"] is None for t in data["layers"][0]["top"][0])
 
 
@@ -148,6 +159,12 @@ def test_bad_images_are_refused(site, tmp_path, images, names, match):
     _, model, *_ = site
     with pytest.raises(ValueError, match=match):
         write_explorer(model, images, tmp_path / "s", names=names)
+
+
+def test_shown_is_at_least_one_image(site, tmp_path):
+    _, model, pixels, _ = site
+    with pytest.raises(ValueError, match=r"`shown` to be an int >= 1. Received: shown=0"):
+        write_explorer(model, pixels, tmp_path / "s", shown=0)
 
 
 @pytest.mark.dataset

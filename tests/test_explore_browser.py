@@ -30,8 +30,8 @@ def site(tmp_path_factory):
     model_file, folder, model, pixels, names = explorer_inputs(root)
     out = root / "site"
     argv = ["explore", str(model_file), "--images", str(folder), "-o", str(out), "-k", str(K)]
-    assert main(argv) == 0
-    return out, model, pixels
+    assert main([*argv, "--shown", "2"]) == 0
+    return out, model, pixels, names
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,7 @@ def test_arrow_keys_move_between_channels(page, index):
 
 
 def test_sorting_by_strength_puts_the_strongest_channel_first(page, index, site):
-    _, model, pixels = site
+    _, model, pixels, _ = site
     act = activations(model, pixels[:1] / np.float32(255), LAYER)[0]
     page.goto(f"{index}#layer={quote(LAYER)}")
     page.click("#sort-strength")
@@ -122,3 +122,17 @@ def test_hostile_names_render_as_text(page, index):
     page.goto(f"{index}#layer={quote(LAYER)}&ch=2")
     captions = page.locator("#top figcaption").all_inner_texts()
     assert any(text.startswith(HOSTILE_FILE) for text in captions), captions
+
+
+def test_another_image_of_the_set_can_be_picked(page, index, site):
+    _, model, pixels, names = site
+    act = activations(model, pixels[1:2] / np.float32(255), LAYER)[0]
+    page.goto(f"{index}#layer={quote(LAYER)}")
+    assert page.locator("#shown a.shown").count() == 2
+    page.click("#shown a.shown >> nth=1")
+    assert page.evaluate("location.hash") == f"#layer={quote(LAYER)}&img=1"
+    assert page.locator("#shown a.current").get_attribute("data-img") == "1"
+    assert page.locator("p.note").first.inner_text().startswith(f"Channels on {names[1]},")
+    page.click("#sort-strength")
+    order = page.eval_on_selector_all("#channels a.channel", "els => els.map(e => +e.dataset.ch)")
+    assert order == np.argsort(-act.reshape(-1, 3).max(axis=0), kind="stable").tolist()

@@ -53,6 +53,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
         k=args.k,
         names=names,
         images_name=set_name,
+        shown=args.shown,
         force=args.force,
     )
     print(f"wrote {escaped(str(path))} ({len(array)} images); open it in a browser")
@@ -76,4 +77,11 @@ def add_explore(sub: Any, add_command: Any, add_model: Any, add_output: Any, ima
         help=f"explore the first N images of the set (default {DEFAULT_MAX_IMAGES})",
     )
     p.add_argument("-k", type=positive_int, default=9, help="top images per channel (default 9)")
+    p.add_argument(
+        "--shown",
+        type=positive_int,
+        default=4,
+        metavar="N",
+        help="the layer view tiles the channels of the first N images (default 4)",
+    )
     return p

@@ -36,11 +36,11 @@ class LayerData:
     ----------
     name : str
         The layer's name.
-    gray : ndarray of shape (H, W, C), float32, or None
-        ``mat2gray(act)`` of the image shown (one scale for the whole layer);
-        None for a layer without a 2-D map (Dense).
-    image_max : ndarray of shape (C,), float32
-        Each channel's largest value on the image shown: its strength.
+    gray : ndarray of shape (S, H, W, C), float32, or None
+        ``mat2gray(act)`` of each image shown (one scale for the whole layer
+        on each image); None for a layer without a 2-D map (Dense).
+    image_max : ndarray of shape (S, C), float32
+        Each channel's largest value on each image shown: its strength.
     stats : ChannelStats
         Each image's maximum per channel over the set.
     top : TopImages
@@ -73,9 +73,9 @@ def default_layers(table: NetworkTable) -> list[str]:
 
 
 def layer_data(
-    model: Any, x: NDArray[np.float32], names: Sequence[str], *, shown: int = 0, k: int = 9
+    model: Any, x: NDArray[np.float32], names: Sequence[str], *, shown: int = 1, k: int = 9
 ) -> list[LayerData]:
-    """The maps on image ``shown``, the per-image maxima and the top ``k`` images of each layer.
+    """The maps on the first ``shown`` images, per-image maxima and top ``k`` images of each layer.
 
     Parameters
     ----------
@@ -84,8 +84,8 @@ def layer_data(
         The model's inputs (already scaled).
     names : sequence of str
         Layers to explore.
-    shown : int, default 0
-        The image whose maps the layer view tiles.
+    shown : int, default 1
+        How many images (the first ones) the layer view tiles.
     k : int, default 9
         Top images per channel (at most N).
 
@@ -97,12 +97,12 @@ def layer_data(
     names = list(names)
     if not names:
         return []
-    maps = activations(model, x[shown : shown + 1], names, progress=False)
+    maps = activations(model, x[:shown], names, progress=False)
     found = []
     for name in names:
-        act = maps[name][0]
-        gray = mat2gray(act) if act.ndim == 3 else None
-        image_max = act.reshape(-1, act.shape[-1]).max(axis=0)
+        act = maps[name]
+        gray = np.stack([mat2gray(a) for a in act]) if act.ndim == 4 else None
+        image_max = act.reshape(len(act), -1, act.shape[-1]).max(axis=1)
         stats = channel_stats(model, x, name, progress=False)
         top = top_images(model, x, name, k=min(k, len(x)), progress=False)
         found.append(LayerData(name, gray, image_max, stats, top))

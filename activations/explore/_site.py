@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from activations._arrays.checks import check_output_dir
-from activations._arrays.tile import imtile
+from activations._arrays.tile import grid_shape, imtile
 from activations._probes.network import analyze_network, shape_text
 from activations.explore._data import LayerData, default_layers, layer_data
 from activations.report._model import check_layer
@@ -60,15 +60,16 @@ def write_explorer(
     k: int = 9,
     names: Sequence[str] | None = None,
     images_name: str = "images",
+    shown: int = 4,
     force: bool = False,
 ) -> Path:
     """Write the explorer of ``model`` over ``images`` into ``directory``.
 
     Views (linked by the URL's hash): the network table (``#``), a layer's
-    channels on the first image (``#layer=NAME``), sortable by strength, dead
-    channels marked, and a channel's top images over the set with a histogram
-    of its per-image maxima (``#layer=NAME&ch=C``); left/right arrow keys move
-    between channels.
+    channels on one of the first ``shown`` images (``#layer=NAME&img=I``),
+    sortable by strength, dead channels marked, and a channel's top images
+    over the set with a histogram of its per-image maxima
+    (``#layer=NAME&ch=C``); left/right arrow keys move between channels.
 
     Parameters
     ----------
@@ -86,6 +87,8 @@ def write_explorer(
         A name per image (default: ``#i``).
     images_name : str, default "images"
         What the set is, as the pages say it.
+    shown : int, default 4
+        How many images (the first ones) the layer view offers.
     force : bool, default False
         Write into a non-empty directory, replacing files of the same name.
 
@@ -116,9 +119,13 @@ def write_explorer(
     for name in chosen:
         check_layer(model, "layers", name)
     x = np.asarray(images, dtype=np.float32) / np.float32(scale)
-    found = layer_data(model, x, chosen, k=k)
+    if not isinstance(shown, int) or shown < 1:
+        raise ValueError(f"Expected `shown` to be an int >= 1. Received: shown={shown!r}")
+    shown = min(shown, len(images))
+    found = layer_data(model, x, chosen, k=k, shown=shown)
     with staged_directory(directory, force=force) as temp:
         data = _site_data(table, found, images, names, images_name)
+        data["shown"] = shown
         _write_pngs(temp, found, images, data["layers"])
         (temp / "data.js").write_text(f"window.EXPLORER = {js_literal(data)};\n", "utf-8")
         for asset in _ASSETS:
@@ -148,7 +155,6 @@ def _site_data(
         "model": table.model_name,
         "images": images_name,
         "n_images": len(images),
-        "shown_name": names[0],
         "names": names,
         "height": int(images.shape[1]),
         "width": int(images.shape[2]),
@@ -163,13 +169,16 @@ def _site_data(
 def _layer_entry(i: int, layer: LayerData, table: Any) -> dict[str, Any]:
     row = next((r for r in table.rows if r.name == layer.name), None)
     per_image = layer.stats.per_image_max
+    montages = None
+    if layer.gray is not None:
+        montages = [f"layers/{i}/{s}.png" for s in range(len(layer.gray))]
     return {
         "name": layer.name,
         "type": row.type if row else "",
         "shape": shape_text(row.output_shape) if row else "",
-        "tile_dir": f"layers/{i}",
-        "tiled": f"layers/{i}/tiled.png" if layer.gray is not None else None,
-        "image_max": [float(v) for v in layer.image_max],
+        "grid": None if layer.gray is None else list(_grid(layer.gray)),
+        "montages": montages,
+        "image_max": [[float(v) for v in m] for m in layer.image_max],
         "dead": [bool(v) for v in layer.dead],
         "hist": [_histogram(per_image[:, c]) for c in range(per_image.shape[1])],
         "top": [_tops(layer, r) for r in range(len(layer.top.channels))],
@@ -209,15 +218,24 @@ def _save_png(pixels: NDArray, path: Path) -> None:
     Image.fromarray(array).save(path)
 
 
+def _grid(gray: NDArray) -> tuple[int, int]:
+    """(rows, cols) of a layer's montages: MATLAB's roughly square picture."""
+    return grid_shape(gray.shape[-1], gray.shape[1:3])
+
+
 def _write_pngs(root: Path, found: list[LayerData], images: NDArray, entries: list) -> None:
-    shown: set[int] = set()
+    """Write each layer's montages and every image the pages show.
+
+    A montage is ``imtile(mat2gray(act))`` without borders: the page cuts its tiles out.
+    """
+    drawn: set[int] = set()
     for layer, entry in zip(found, entries):
         if layer.gray is not None:
-            for c in range(layer.gray.shape[-1]):
-                _save_png(layer.gray[..., c], root / entry["tile_dir"] / f"c{c}.png")
-            montage = imtile(np.moveaxis(layer.gray, -1, 0)[..., None], border_size=1)
-            _save_png(montage, root / entry["tiled"])
-        shown.update(int(i) for i in layer.top.indices.ravel())
-    shown.add(0)  # the image the layer view tiles
-    for i in sorted(shown):
+            for gray, path in zip(layer.gray, entry["montages"]):
+                montage = imtile(np.moveaxis(gray, -1, 0), grid_size=entry["grid"])
+                _save_png(montage, root / path)
+            drawn.update(range(len(layer.gray)))
+        drawn.update(int(i) for i in layer.top.indices.ravel())
+    drawn.update(range(len(found[0].image_max)) if found else [0])  # the images shown
+    for i in sorted(drawn):
         _save_png(images[i], root / "images" / f"{i}.png")

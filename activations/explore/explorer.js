@@ -13,14 +13,24 @@
     if (text !== undefined) { node.textContent = text; }
     return node;
   }
-  function hashOf(layer, ch) {
+  function hashOf(layer, ch, img) {
     var h = "#layer=" + encodeURIComponent(layer);
+    if (img !== undefined) { h += "&img=" + img; }
     return ch === undefined ? h : h + "&ch=" + ch;
+  }
+  // Channel c of a layer on shown image s: its tile cut out of the montage (a row-major grid).
+  function tile(layer, s, c) {
+    var rows = layer.grid[0], cols = layer.grid[1];
+    var x = cols > 1 ? 100 * (c % cols) / (cols - 1) : 0;
+    var y = rows > 1 ? 100 * Math.floor(c / cols) / (rows - 1) : 0;
+    return el("div", { "class": "tile", role: "img", "aria-label": "channel " + c,
+      style: "background-image:url(" + layer.montages[s] + ");background-size:" + (100 * cols) +
+        "% " + (100 * rows) + "%;background-position:" + x + "% " + y + "%" });
   }
   function fmt(v) { return Number(v).toPrecision(4).replace(/\.?0+(e|$)/, "$1"); }
   function route() {
     var params = new URLSearchParams(location.hash.replace(/^#/, ""));
-    return { layer: params.get("layer"), ch: params.get("ch") };
+    return { layer: params.get("layer"), ch: params.get("ch"), img: params.get("img") };
   }
 
   function networkView() {
@@ -30,7 +40,7 @@
     var table = el("table", { id: "network" });
     var head = el("tr");
     D.network.columns.forEach(function (c) { head.appendChild(el("th", {}, c)); });
-    head.appendChild(el("th", {}, "Strongest channels on " + D.shown_name));
+    head.appendChild(el("th", {}, "Strongest channels on " + D.names[0]));
     table.appendChild(el("thead")).appendChild(head);
     var body = table.appendChild(el("tbody"));
     D.network.rows.forEach(function (row) {
@@ -45,11 +55,11 @@
       });
       var thumbs = tr.appendChild(el("td", { "class": "thumbs" }));
       var li = layerIndex[row[D.network.columns.indexOf("Name")]];
-      if (li !== undefined) { strongest(D.layers[li], THUMBS).forEach(function (c) {
+      if (li !== undefined) { strongest(D.layers[li], 0, THUMBS).forEach(function (c) {
         var a = thumbs.appendChild(el("a", { href: hashOf(D.layers[li].name, c),
-          title: "channel " + c + ": " + fmt(D.layers[li].image_max[c]), "data-ch": String(c) }));
-        if (D.layers[li].tiled) {
-          a.appendChild(el("img", { src: D.layers[li].tile_dir + "/c" + c + ".png", alt: "channel " + c }));
+          title: "channel " + c + ": " + fmt(D.layers[li].image_max[0][c]), "data-ch": String(c) }));
+        if (D.layers[li].montages) {
+          a.appendChild(tile(D.layers[li], 0, c));
         } else {
           a.textContent = String(c);
         }
@@ -59,10 +69,11 @@
   }
 
   var THUMBS = 4;
-  // The channels of a layer by their max on the image shown, strongest first (ties: by index).
-  function strongest(layer, n) {
-    var idx = layer.image_max.map(function (_, c) { return c; });
-    idx.sort(function (a, b) { return layer.image_max[b] - layer.image_max[a] || a - b; });
+  // The channels of a layer by their max on shown image s, strongest first (ties: by index).
+  function strongest(layer, s, n) {
+    var m = layer.image_max[s];
+    var idx = m.map(function (_, c) { return c; });
+    idx.sort(function (a, b) { return m[b] - m[a] || a - b; });
     return n === undefined ? idx : idx.slice(0, n);
   }
 
@@ -75,40 +86,44 @@
     if (ch !== undefined) { nav.appendChild(document.createTextNode(" / channel " + ch)); }
   }
 
-  function layerView(li, order) {
+  function layerView(li, s) {
     var layer = D.layers[li];
     crumbs(layer);
     app.appendChild(el("h1", {}, layer.name + " (" + layer.type + ", " + layer.shape + ")"));
-    app.appendChild(el("p", { "class": "note" }, "Channels on " + D.shown_name +
-      (layer.tiled ? ", imtile(mat2gray(act)): one gray scale for the whole layer. " : ". ") +
+    app.appendChild(el("p", { "class": "note" }, "Channels on " + D.names[s] +
+      (layer.montages ? ", imtile(mat2gray(act)): one gray scale for the whole layer. " : ". ") +
       "Strength: the channel's max on this image. Dead: constant over all " + D.n_images +
-      " image(s)."));
-    var input = app.appendChild(el("figure", { "class": "shown" }));
-    input.appendChild(el("img", { src: "images/0.png", alt: "the image shown" }));
-    input.appendChild(el("figcaption", {}, D.shown_name));
+      " image(s). Pick another image:"));
+    var pick = app.appendChild(el("div", { id: "shown", "class": "grid" }));
+    for (var j = 0; j < D.shown; j++) {
+      var a = pick.appendChild(el("a", { href: hashOf(layer.name, undefined, j), "data-img": String(j),
+        "class": j === s ? "shown current" : "shown" }));
+      a.appendChild(el("img", { src: "images/" + j + ".png", alt: "image " + j }));
+      a.appendChild(el("span", {}, D.names[j]));
+    }
     var sort = app.appendChild(el("p"));
     sort.appendChild(el("span", {}, "Sort channels by: "));
     [["index", "index"], ["strength", "strength"]].forEach(function (pair) {
       var b = sort.appendChild(el("button", { id: "sort-" + pair[0] }, pair[1]));
       b.addEventListener("click", function () { draw(pair[0]); });
     });
-    if (layer.tiled) {
-      sort.appendChild(el("a", { href: layer.tiled, "class": "tiled" }, " the whole montage"));
+    if (layer.montages) {
+      sort.appendChild(el("a", { href: layer.montages[s], "class": "tiled" }, " the whole montage"));
     }
     var grid = app.appendChild(el("div", { id: "channels", "class": "grid" }));
     function draw(by) {
-      var idx = by === "strength" ? strongest(layer) :
-        layer.image_max.map(function (_, c) { return c; });
+      var idx = by === "strength" ? strongest(layer, s) :
+        layer.image_max[s].map(function (_, c) { return c; });
       grid.textContent = "";
       grid.setAttribute("data-order", by);
       idx.forEach(function (c) {
         var a = grid.appendChild(el("a", { href: hashOf(layer.name, c), "class": "channel" +
           (layer.dead[c] ? " dead" : ""), "data-ch": String(c) }));
-        if (layer.tiled) { a.appendChild(el("img", { src: layer.tile_dir + "/c" + c + ".png", alt: "channel " + c })); }
-        a.appendChild(el("span", {}, c + ": " + fmt(layer.image_max[c]) + (layer.dead[c] ? " dead" : "")));
+        if (layer.montages) { a.appendChild(tile(layer, s, c)); }
+        a.appendChild(el("span", {}, c + ": " + fmt(layer.image_max[s][c]) + (layer.dead[c] ? " dead" : "")));
       });
     }
-    draw(order || "index");
+    draw("index");
   }
 
   function topItem(parent, t) {
@@ -142,7 +157,7 @@
   function channelView(li, ch) {
     var layer = D.layers[li];
     crumbs(layer, ch);
-    var n = layer.image_max.length;
+    var n = layer.dead.length;
     app.appendChild(el("h1", {}, layer.name + ", channel " + ch + (layer.dead[ch] ? " (dead)" : "")));
     var nav = app.appendChild(el("p"));
     nav.appendChild(el("a", { href: hashOf(layer.name, (ch + n - 1) % n), id: "prev" }, "< previous"));
@@ -169,8 +184,9 @@
       return;
     }
     var ch = r.ch === null ? NaN : parseInt(r.ch, 10);
-    if (isNaN(ch) || ch < 0 || ch >= D.layers[li].image_max.length) {
-      layerView(li);
+    var img = r.img === null ? 0 : parseInt(r.img, 10);
+    if (isNaN(ch) || ch < 0 || ch >= D.layers[li].dead.length) {
+      layerView(li, isNaN(img) || img < 0 || img >= D.shown ? 0 : img);
       document.body.setAttribute("data-view", "layer");
     } else {
       channelView(li, ch);
