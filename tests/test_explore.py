@@ -178,3 +178,28 @@ def test_fashion_test_images_are_named_by_index_and_class(tmp_path):
     assert data["names"] == [f"#{i} {CLASS_NAMES[y]}" for i, y in enumerate(labels[:4])]
     assert data["images"] == "Fashion-MNIST test images" and data["n_images"] == 4
     assert len(data["layers"][0]["dead"]) == 64
+
+
+def test_a_nested_model_s_layers_are_explored_by_their_path(nested_model, tmp_path, rng):
+    images = rng.integers(0, 256, (5, 8, 8, 3), dtype=np.uint8)
+    write_explorer(nested_model, images, tmp_path / "s", k=2)
+    data = _data(tmp_path / "s")
+    assert [layer["name"] for layer in data["layers"]] == ["inner/conv", "head_conv", "out"]
+    act = activations(nested_model, images[:1] / np.float32(255), "inner/conv")[0]
+    np.testing.assert_allclose(
+        _layer(data, "inner/conv")["image_max"][0], act.reshape(-1, 4).max(axis=0), rtol=1e-6
+    )
+
+
+def test_a_layer_of_1d_maps_has_no_tiles_and_no_boxes(tmp_path, rng):
+    import keras
+    from keras import layers
+
+    inputs = keras.Input((6, 6, 1))
+    x = layers.Reshape((36, 1), name="rows")(inputs)
+    model = keras.Model(inputs, layers.Conv1D(2, 3, name="conv1d")(x), name="one_d")
+    images = rng.integers(0, 256, (4, 6, 6, 1), dtype=np.uint8)
+    write_explorer(model, images, tmp_path / "s", k=2)
+    layer = _layer(_data(tmp_path / "s"), "conv1d")
+    assert layer["montages"] is None and layer["grid"] is None
+    assert all(t["box"] is None for tops in layer["top"] for t in tops)

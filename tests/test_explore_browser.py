@@ -87,6 +87,11 @@ def test_a_deep_link_opens_that_channel(page, index):
     page.goto(f"{index}#layer={quote(LAYER)}&ch=1")
     assert _view(page) == "channel"
     assert page.locator("h1").inner_text() == f"{LAYER}, channel 1 (dead)"
+    page.goto(f"{index}#layer=conv9&ch=1")  # no such layer: said, and the network shown
+    assert _view(page) == "network"
+    assert page.locator("p.error").inner_text() == "No layer named conv9"
+    page.goto(f"{index}#layer={quote(LAYER)}&ch=99")  # no such channel: the layer
+    assert _view(page) == "layer"
 
 
 def test_arrow_keys_move_between_channels(page, index):

@@ -197,7 +197,7 @@ def _tops(layer: LayerData, r: int) -> list[dict[str, Any]]:
     items = []
     for j, (index, value) in enumerate(zip(top.indices[r], top.values[r])):
         item: dict[str, Any] = {"i": int(index), "v": float(value), "box": None}
-        if top.field is not None and top.positions is not None:
+        if top.field is not None and top.positions is not None and top.positions.shape[-1] == 2:
             row, col = (int(v) for v in top.positions[r, j])
             x0, y0, x1, y1 = top.field.patch(row, col)  # unclipped: the peak is its centre
             item["peak"] = [(x0 + x1 - 1) / 2, (y0 + y1 - 1) / 2]
