@@ -64,20 +64,27 @@ def page(browser):
     assert problems == [] and all_loaded
 
 
-def _view(page) -> str:
-    return page.get_attribute("body", "data-view")
+def _in_view(page, view: str) -> bool:
+    """Wait until the page shows ``view``: a hash change redraws after the navigation returns."""
+    page.wait_for_selector(f'body[data-view="{view}"]', timeout=5000)
+    return True
+
+
+def _heading(page, text: str) -> bool:
+    sync_api.expect(page.locator("h1")).to_have_text(text, timeout=5000)
+    return True
 
 
 def test_network_layer_channel_in_two_clicks(page, index):
     page.goto(index)
-    assert _view(page) == "network"
+    assert _in_view(page, "network")
     assert page.locator("#network tbody tr").count() == 3
     page.click(f"a.layer-link:text-is('{LAYER}')")
-    assert _view(page) == "layer"
+    assert _in_view(page, "layer")
     assert page.locator("#channels a.channel").count() == 3
     page.click("#channels a.channel >> nth=2")
-    assert _view(page) == "channel"
-    assert page.locator("h1").inner_text() == f"{LAYER}, channel 2"
+    assert _in_view(page, "channel")
+    assert _heading(page, f"{LAYER}, channel 2")
     assert page.locator("#top figure").count() == K
     assert page.locator("#top .field").count() == K and page.locator("#top .peak").count() == K
     assert page.locator("#histogram .bar").count() == 20
@@ -85,22 +92,22 @@ def test_network_layer_channel_in_two_clicks(page, index):
 
 def test_a_deep_link_opens_that_channel(page, index):
     page.goto(f"{index}#layer={quote(LAYER)}&ch=1")
-    assert _view(page) == "channel"
-    assert page.locator("h1").inner_text() == f"{LAYER}, channel 1 (dead)"
+    assert _in_view(page, "channel")
+    assert _heading(page, f"{LAYER}, channel 1 (dead)")
     page.goto(f"{index}#layer=conv9&ch=1")  # no such layer: said, and the network shown
-    assert _view(page) == "network"
+    assert _in_view(page, "network")
     assert page.locator("p.error").inner_text() == "No layer named conv9"
     page.goto(f"{index}#layer={quote(LAYER)}&ch=99")  # no such channel: the layer
-    assert _view(page) == "layer"
+    assert _in_view(page, "layer")
 
 
 def test_arrow_keys_move_between_channels(page, index):
     page.goto(f"{index}#layer={quote(LAYER)}&ch=0")
     page.keyboard.press("ArrowRight")
-    assert page.locator("h1").inner_text().startswith(f"{LAYER}, channel 1")
+    assert _heading(page, f"{LAYER}, channel 1 (dead)")
     page.keyboard.press("ArrowLeft")
-    page.keyboard.press("ArrowLeft")  # wraps round to the last channel
-    assert page.locator("h1").inner_text() == f"{LAYER}, channel 2"
+    page.keyboard.press("ArrowLeft")  # pressed before the page redraws; wraps round
+    assert _heading(page, f"{LAYER}, channel 2")
     assert page.evaluate("location.hash") == f"#layer={quote(LAYER)}&ch=2"
 
 
@@ -108,16 +115,18 @@ def test_sorting_by_strength_puts_the_strongest_channel_first(page, index, site)
     _, model, pixels, _ = site
     act = activations(model, pixels[:1] / np.float32(255), LAYER)[0]
     page.goto(f"{index}#layer={quote(LAYER)}")
+    assert _in_view(page, "layer")
     page.click("#sort-strength")
     order = page.eval_on_selector_all("#channels a.channel", "els => els.map(e => +e.dataset.ch)")
     assert order == np.argsort(-act.reshape(-1, 3).max(axis=0), kind="stable").tolist()
     assert page.locator("#channels a.channel.dead").count() == 1
     page.goto(index)  # the network's row: the strongest channels, linked
+    assert _in_view(page, "network")
     row = page.locator("#network tbody tr").first
     thumbs = row.locator("td.thumbs a").evaluate_all("els => els.map(e => +e.dataset.ch)")
     assert thumbs == order
     row.locator("td.thumbs a").first.click()
-    assert page.locator("h1").inner_text() == f"{LAYER}, channel {order[0]}"
+    assert _heading(page, f"{LAYER}, channel {order[0]}")
 
 
 def test_hostile_names_render_as_text(page, index):
@@ -125,6 +134,7 @@ def test_hostile_names_render_as_text(page, index):
     assert HOSTILE_FILE in page.locator("p.note").first.inner_text()
     assert page.locator('img[src="x"]').count() == 0
     page.goto(f"{index}#layer={quote(LAYER)}&ch=2")
+    assert _in_view(page, "channel")
     captions = page.locator("#top figcaption").all_inner_texts()
     assert any(text.startswith(HOSTILE_FILE) for text in captions), captions
 
@@ -135,8 +145,9 @@ def test_another_image_of_the_set_can_be_picked(page, index, site):
     page.goto(f"{index}#layer={quote(LAYER)}")
     assert page.locator("#shown a.shown").count() == 2
     page.click("#shown a.shown >> nth=1")
+    current = page.locator("#shown a.current")
+    sync_api.expect(current).to_have_attribute("data-img", "1", timeout=5000)
     assert page.evaluate("location.hash") == f"#layer={quote(LAYER)}&img=1"
-    assert page.locator("#shown a.current").get_attribute("data-img") == "1"
     assert page.locator("p.note").first.inner_text().startswith(f"Channels on {names[1]},")
     page.click("#sort-strength")
     order = page.eval_on_selector_all("#channels a.channel", "els => els.map(e => +e.dataset.ch)")

@@ -194,10 +194,16 @@
     }
   }
 
+  // Left/right: the previous/next channel of the channel the URL names (wrapping round),
+  // read from the URL, not the page, so keys pressed faster than it redraws all count.
   document.addEventListener("keydown", function (event) {
-    if (document.body.getAttribute("data-view") !== "channel") { return; }
-    var id = { ArrowLeft: "prev", ArrowRight: "next" }[event.key];
-    if (id) { location.hash = document.getElementById(id).getAttribute("href"); }
+    var step = { ArrowLeft: -1, ArrowRight: 1 }[event.key];
+    var r = route(), li = r.layer === null ? undefined : layerIndex[r.layer];
+    var ch = r.ch === null ? NaN : parseInt(r.ch, 10);
+    if (!step || li === undefined || isNaN(ch)) { return; }
+    var n = D.layers[li].dead.length;
+    if (ch < 0 || ch >= n) { return; }
+    location.hash = hashOf(D.layers[li].name, (ch + step + n) % n);
   });
   window.addEventListener("hashchange", render);
   render();
