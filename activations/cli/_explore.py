@@ -60,7 +60,9 @@ def cmd_explore(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_explore(sub: Any, add_command: Any, add_model: Any, add_output: Any, images_help: str):
+def add_explore(
+    sub: Any, add_command: Any, add_model: Any, add_output: Any, images_help: str
+) -> argparse.ArgumentParser:
     """The ``explore`` subcommand and its options."""
     from activations.cli._types import positive_int
 
