@@ -560,3 +560,11 @@ def test_results_are_new_writeable_arrays_that_share_nothing(small_cnn, n):
     again = activations(small_cnn, x, names, batch_size=7)  # the batched path agrees
     for name in names:
         np.testing.assert_allclose(acts[name], again[name], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["my<model>&", "_under", "über model"])
+def test_any_keras_model_name_works(name):
+    # Before: TensorFlow refused 'my<model>&_activations' as a root scope name.
+    model = keras.Sequential([keras.Input((4, 4, 1)), layers.Conv2D(2, 3, name="c")], name=name)
+    assert activations(model, np.zeros((4, 4, 1), np.float32), "c").shape == (2, 2, 2)
+    assert model.name == name

@@ -58,6 +58,7 @@ fails first if a Keras release changes it:
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -290,13 +291,24 @@ def _tapped_outputs(
     return outputs
 
 
+def _scope_safe(name: str) -> str:
+    """``name`` with what TensorFlow refuses in a root name scope replaced by ``_``.
+
+    A model named e.g. ``'my<model>'`` is a valid Keras model, but TensorFlow's
+    root scope names take only ASCII letters, digits and ``_ . - / >``, and
+    start with a letter, a digit or a dot.
+    """
+    safe = re.sub(r"[^A-Za-z0-9_.\-]", "_", name)
+    return safe if safe[:1].isalnum() or safe[:1] == "." else f"m{safe}"
+
+
 def _one_model(
     model: keras.Model, refs: Sequence[LayerRef], *, input_shape: tuple, dtype: str, stage: str
 ) -> keras.Model:
     with graph_kept(model) as keep:
         inputs, captures = trace(model, refs, input_shape=input_shape, dtype=dtype, stage=stage)
         outputs = _tapped_outputs(model, refs, captures)
-        extractor = keras.Model(inputs, outputs, name=f"{model.name}_activations")
+        extractor = keras.Model(inputs, outputs, name=f"{_scope_safe(model.name)}_activations")
         keep(extractor)
     return extractor
 
