@@ -229,6 +229,11 @@ def _imresize(name: str, field: str = "median_s") -> Callable[[], str]:
     return get
 
 
+def _coherence(layer: str, key: str, spec: str = ".0%") -> Callable[[], str]:
+    """bench_top's class coherence of the top-9 sets (``results/top.json``)."""
+    return lambda: format(_runs("top")[0]["coherence"][layer][key], spec)
+
+
 SOURCES: dict[str, Callable[[], str]] = {
     "test_accuracy": _history("test_accuracy", ".4f"),
     "test_loss": _history("test_loss", ".4f"),
@@ -241,6 +246,16 @@ SOURCES: dict[str, Callable[[], str]] = {
     "perf_table": perf_table,
     "activations_table": activations_table,
     "pool_start_s": lambda: format(_pool()["pool start s"], ".1f"),
+    "coherence_conv": _coherence(
+        "conv2d_1", "top-9 share of the most common class (live channels)"
+    ),
+    "coherence_dense": _coherence("dense", "top-9 share of the most common class (live channels)"),
+    "coherence_random": _coherence("conv2d_1", "random 9 share"),
+    "live_conv": _coherence("conv2d_1", "live channels", "d"),
+    "live_dense": _coherence("dense", "live channels", "d"),
+    "top_stream_mb": lambda: format(
+        _runs("top")[0]["memory"]["peak above warm model and data MB"], ".1f"
+    ),
     "call1_ms": _ms(_activations("repeated calls", "call 1 (builds the extractor) s")),
     "calls_early_ms": _ms(_activations("repeated calls", "median calls 2-10 s")),
     "calls_late_ms": _ms(_activations("repeated calls", "median last 10 s")),
