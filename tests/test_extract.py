@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import keras
 import numpy as np
 import pytest
+from _models import Elementwise
 from _tolerance import assert_close
 from keras import layers
 
@@ -568,3 +569,45 @@ def test_any_keras_model_name_works(name):
     model = keras.Sequential([keras.Input((4, 4, 1)), layers.Conv2D(2, 3, name="c")], name=name)
     assert activations(model, np.zeros((4, 4, 1), np.float32), "c").shape == (2, 2, 2)
     assert model.name == name
+
+
+class _Weight(keras.layers.Layer):
+    """Returns its weight broadcast to the batch: a buffer that outlives the call."""
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(2,), initializer="ones")
+
+    def call(self, x):
+        return keras.ops.broadcast_to(self.w, (keras.ops.shape(x)[0], 2))
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_handed_over_buffers_are_the_results_alone(n):
+    # Results are the step's own output buffers where they can be (no copy);
+    # aliases must be copied: a reshape or identity (views of another output
+    # or the input), a constant folded into the compiled step, a weight.
+    inputs = keras.Input((4, 4, 1))
+    conv = layers.Conv2D(2, 3, name="conv")(inputs)
+    flat = layers.Reshape((8,), name="flat")(conv)
+    same = layers.Dropout(0.5, name="same")(flat)
+    ones = Elementwise(keras.ops.ones_like, name="ones")(flat)
+    weight = _Weight(name="weight")(flat)
+    start = Elementwise(lambda x: x, name="start")(inputs)
+    model = keras.Model(inputs, [same, ones, weight, start])
+    x = np.random.default_rng(0).random((n, 4, 4, 1), dtype=np.float32)
+    x_before = x.copy()
+    names = ["conv", "flat", "same", "ones", "weight", "start"]
+    first = activations(model, x, names, batch_size=n)
+    arrays = list(first.values())
+    assert all(a.flags.writeable and a.dtype == np.float32 for a in arrays)
+    for i, a in enumerate(arrays):
+        assert not np.shares_memory(a, x)
+        assert not any(np.shares_memory(a, b) for b in arrays[i + 1 :])
+    expected = {name: a.copy() for name, a in first.items()}
+    for a in arrays:
+        a[...] = -7.0  # a user writes into every result
+    np.testing.assert_array_equal(x, x_before)
+    np.testing.assert_array_equal(model.get_layer("weight").w, [1.0, 1.0])
+    again = activations(model, x, names, batch_size=n)
+    for name in names:
+        np.testing.assert_array_equal(again[name], expected[name], err_msg=name)

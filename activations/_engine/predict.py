@@ -15,12 +15,13 @@ from typing import Any
 
 import keras
 import numpy as np
+from numpy.lib.array_utils import byte_bounds
 
 from activations._engine.cache import DerivedCache
 from activations._engine.stop import check_stop
 from activations._engine.trace import Extractor
 
-__all__ = ["copied", "host", "predict_batch", "run_extractor"]
+__all__ = ["copied", "host", "owned_outputs", "predict_batch", "run_extractor"]
 
 
 class _RetraceFilter(logging.Filter):
@@ -67,14 +68,8 @@ def _jax_step(model: keras.Model) -> Callable[..., Any]:
     return _JAX_STEPS.get(model, None, build)
 
 
-def predict_batch(
-    model: keras.Model, batch: np.ndarray, *, owned: bool = False
-) -> list[np.ndarray]:
-    """One compiled forward pass of one model; the outputs as float32 host arrays.
-
-    ``owned=False``: the arrays may share the backend's buffers (read-only);
-    ``owned=True``: new writeable arrays, copied once (see :func:`copied`).
-    """
+def _forward(model: keras.Model, batch: np.ndarray) -> list[Any]:
+    """The backend's output tensors of one compiled forward pass, as a list."""
     if keras.backend.backend() == "jax":
         trainable = [v.value for v in model.trainable_variables]
         non_trainable = [v.value for v in model.non_trainable_variables]
@@ -89,9 +84,114 @@ def predict_batch(
             outs = model.predict_function([(batch,)])
         finally:
             _RetraceFilter.active.on = False
-    outs = outs if isinstance(outs, (list, tuple)) else [outs]
-    views = [np.asarray(host(o), dtype=np.float32) for o in outs]
-    return copied(views) if owned else views
+    return list(outs) if isinstance(outs, (list, tuple)) else [outs]
+
+
+def predict_batch(
+    model: keras.Model, batch: np.ndarray, *, owned: bool = False
+) -> list[np.ndarray]:
+    """One compiled forward pass of one model; the outputs as float32 host arrays.
+
+    ``owned=False``: the arrays may share the backend's buffers (read-only);
+    ``owned=True``: new writeable arrays that share memory with nothing else
+    (see :func:`owned_outputs`).
+    """
+    outs = _forward(model, batch)
+    if owned:
+        return owned_outputs(model, batch, outs)
+    return [np.asarray(host(o), dtype=np.float32) for o in outs]
+
+
+# Per compiled model and input shape: the outputs whose buffer outlives the call.
+_PERSISTENT: DerivedCache = DerivedCache("persistent outputs", owned=True)
+
+
+def _own_buffer(tensor: Any) -> np.ndarray | None:
+    """A writeable float32 array over ``tensor``'s own buffer, where the backend has one.
+
+    TensorFlow's ``_numpy()`` (what its public ``numpy()`` copies) and torch's
+    ``numpy()`` of a CPU tensor share the buffer the step just wrote; JAX's
+    buffers are immutable, so there is none.
+    """
+    backend = keras.backend.backend()
+    if backend == "tensorflow" and tensor.dtype.name == "float32":
+        view = getattr(tensor, "_numpy", None)
+        array = view() if view is not None else None
+    elif backend == "torch" and str(tensor.dtype) == "torch.float32":
+        tensor = tensor.detach()
+        array = tensor.numpy() if tensor.device.type == "cpu" else None
+    else:
+        return None
+    if not isinstance(array, np.ndarray) or array.dtype != np.float32:
+        return None
+    # torch hands out strided views (e.g. NCHW kept as NHWC): copied, contiguous
+    return array if array.flags.writeable and array.flags.c_contiguous else None
+
+
+def owned_outputs(model: keras.Model, batch: np.ndarray, outs: list[Any]) -> list[np.ndarray]:
+    """The step's outputs as new writeable float32 arrays, copying only where needed.
+
+    A fresh output buffer of the step is handed over as it is (no copy): the
+    array keeps the tensor alive, and nothing else refers to that buffer. It
+    is copied (see :func:`copied`) where it may not be the result's alone:
+
+    - JAX arrays (immutable) and outputs on a GPU;
+    - outputs that overlap the input batch or an output handed over before
+      (an identity or reshape layer returns a view of its input);
+    - outputs whose buffer outlives the call: a constant folded into the
+      compiled step, or a weight returned as it is. Found once per model and
+      input shape by a second forward pass whose outputs are compared with
+      the first (a buffer that both calls return is not the result's own).
+
+    A non-float32 output is converted into a new float32 array.
+    """
+    arrays: list[np.ndarray | None] = [_own_buffer(o) for o in outs]
+    if any(a is not None for a in arrays):
+        persistent = _PERSISTENT.get(
+            model,
+            (batch.shape, batch.dtype.str),
+            lambda: _persistent_outputs(model, batch, arrays),
+        )
+        for i in persistent:
+            arrays[i] = None
+    taken: list[tuple[int, int]] = [_bounds(batch)]
+    result: list[np.ndarray] = []
+    to_copy: list[int] = []
+    for out, array in zip(outs, arrays):
+        if (
+            array is not None
+            and array.nbytes
+            and not any(_overlap(_bounds(array), b) for b in taken)
+        ):
+            taken.append(_bounds(array))  # handed over as it is
+        else:
+            array = np.asarray(host(out), dtype=np.float32)
+            if array.base is not None or not array.flags.writeable:  # not made by the conversion
+                to_copy.append(len(result))
+        result.append(array)
+    for i, copy in zip(to_copy, copied([result[i] for i in to_copy])):
+        result[i] = copy
+    return result
+
+
+def _persistent_outputs(
+    model: keras.Model, batch: np.ndarray, first: list[np.ndarray | None]
+) -> frozenset[int]:
+    again = [_own_buffer(o) for o in _forward(model, batch)]
+    return frozenset(
+        i
+        for i, (a, b) in enumerate(zip(first, again))
+        if a is not None and (b is None or np.may_share_memory(a, b))
+    )
+
+
+def _bounds(array: np.ndarray) -> tuple[int, int]:
+    low, high = byte_bounds(array)
+    return low, high
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
 
 
 #: Below this many bytes in all, copies are made one after the other.

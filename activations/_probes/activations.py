@@ -30,7 +30,7 @@ def _run(
     desc: str = "activations",
 ) -> list[np.ndarray]:
     """Every output for every image, as new writeable float32 arrays."""
-    if source.array is not None and len(source.array) <= batch_size:  # one pass, one copy
+    if source.array is not None and len(source.array) <= batch_size:  # one pass
         return run_extractor(extractor, source.array, owned=True)
     step = lambda batch: run_extractor(extractor, batch)  # noqa: E731
     batches = run_batches(model, source, batch_size, step, progress=progress, desc=desc)
