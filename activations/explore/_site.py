@@ -135,15 +135,17 @@ def write_explorer(
     return Path(directory) / "index.html"
 
 
-def _index_html(model_name: str) -> str:
+def _index_html(model_name: str, scripts: Sequence[str] = ()) -> str:
+    """The page: the style sheet, ``data.js``, ``explorer.js``, then ``scripts`` (URLs)."""
     title = html.escape(f"Explorer of {model_name}")
+    more = "".join(f'<script src="{html.escape(src)}"></script>\n' for src in scripts)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<link rel="icon" href="data:,">\n<title>{title}</title>\n'
         '<link rel="stylesheet" href="explorer.css">\n</head>\n<body>\n'
         '<main id="app"><noscript>The explorer needs JavaScript.</noscript></main>\n'
         '<script src="data.js"></script>\n<script src="explorer.js"></script>\n'
-        "</body>\n</html>\n"
+        f"{more}</body>\n</html>\n"
     )
 
 

@@ -30,7 +30,8 @@
   function fmt(v) { return Number(v).toPrecision(4).replace(/\.?0+(e|$)/, "$1"); }
   function route() {
     var params = new URLSearchParams(location.hash.replace(/^#/, ""));
-    return { layer: params.get("layer"), ch: params.get("ch"), img: params.get("img") };
+    return { layer: params.get("layer"), ch: params.get("ch"), img: params.get("img"),
+      view: params.get("view"), params: params };
   }
 
   function networkView() {
@@ -176,6 +177,11 @@
     var r = route();
     app.textContent = "";
     window.scrollTo(0, 0);
+    if (r.view !== null && Object.prototype.hasOwnProperty.call(VIEWS, r.view)) {
+      VIEWS[r.view](r);  // a view registered by name (#view=NAME&...): classes, embedding, live
+      document.body.setAttribute("data-view", r.view);
+      return;
+    }
     var li = r.layer === null ? undefined : layerIndex[r.layer];
     if (li === undefined) {
       if (r.layer !== null) { app.appendChild(el("p", { "class": "error" }, "No layer named " + r.layer)); }
@@ -205,6 +211,12 @@
     if (ch < 0 || ch >= n) { return; }
     location.hash = hashOf(D.layers[li].name, (ch + step + n) % n);
   });
+  // Views other scripts register (loaded after this one, e.g. the server's live.js):
+  // ExplorerApp.views[NAME] = function (route) {...} draws #view=NAME into ExplorerApp.app.
+  var VIEWS = {};
+  window.ExplorerApp = { data: D, app: app, views: VIEWS, el: el, hashOf: hashOf, route: route,
+    render: render, fmt: fmt, tile: tile, strongest: strongest, layerIndex: layerIndex };
   window.addEventListener("hashchange", render);
-  render();
+  // Drawn once every script has run, so views registered by later scripts open by deep link.
+  window.addEventListener("DOMContentLoaded", render);
 }());
