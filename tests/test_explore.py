@@ -10,9 +10,19 @@ import pytest
 from _explore_site import HOSTILE_FILE, LAYER, explorer_inputs
 from PIL import Image
 
-from activations import activations, analyze_network, channel_stats, mat2gray, top_images
+from activations import (
+    activations,
+    analyze_network,
+    channel_stats,
+    deep_dream,
+    layer_weights,
+    mat2gray,
+    top_images,
+)
 from activations.cli import main
+from activations.cli._loading import load_model
 from activations.explore import HISTOGRAM_BINS, default_layers, js_literal, write_explorer
+from activations.explore._classes import ClassData
 
 K = 3
 SHOWN = 2
@@ -167,17 +177,115 @@ def test_shown_is_at_least_one_image(site, tmp_path):
         write_explorer(model, pixels, tmp_path / "s", shown=0)
 
 
+def _png(out, path: str) -> np.ndarray:
+    return np.asarray(Image.open(out / path))
+
+
+def test_the_channel_view_holds_maps_before_the_relu_its_dream_and_kernel(site):
+    out, model, pixels, _ = site
+    layer = _layer(_data(out), LAYER)
+    x = pixels[:SHOWN] / np.float32(255)
+    pre = activations(model, x, LAYER, stage="pre")
+    assert layer["activation"] == "relu" and len(layer["pre"]) == SHOWN
+    for s in range(SHOWN):
+        montage, gray = _png(out, layer["pre"][s]), mat2gray(pre[s])
+        for c in range(3):  # before the ReLU the -1s channel is not dead: negative box sums
+            expected = np.round(gray[..., c] * 255).astype(np.uint8)
+            np.testing.assert_array_equal(_tile(montage, layer["grid"], c, (6, 6)), expected)
+    dream = layer["dream"]
+    assert dream["n"] == 3 and dream["grid"] == [2, 2]
+    # The command line's model declares its pixel range (0..1): dreams are clipped to it
+    loaded = load_model(str(out.parent / "tiny.keras"), None).model
+    dreams = deep_dream(loaded, LAYER, [0, 1, 2], progress=False)
+    for c in range(3):  # each dream on its own gray scale
+        drawn = _tile(_png(out, dream["src"]), dream["grid"], c, (8, 8))
+        expected = np.round(mat2gray(dreams[c, ..., 0]) * 255)
+        np.testing.assert_allclose(drawn, expected, atol=1)  # float32 last bits
+    kernel, _ = layer_weights(model, LAYER)
+    assert {k: layer["kernel"][k] for k in ("rows", "h", "w", "inputs")} == {
+        "rows": 3, "h": 3, "w": 3, "inputs": 1
+    }  # fmt: skip
+    sheet = _png(out, layer["kernel"]["src"])
+    for c in range(3):
+        expected = np.round(mat2gray(kernel[..., 0, c]) * 255).astype(np.uint8)
+        np.testing.assert_array_equal(sheet[3 * c : 3 * c + 3], expected)
+    dense = _layer(_data(out), "dense")
+    assert dense["pre"] is None and dense["kernel"] is None and dense["dream"]["n"] == 2
+
+
+def test_the_classes_view_ranks_the_images_by_the_last_layer_s_scores(site):
+    out, model, pixels, names = site
+    classes = _data(out)["classes"]
+    scores = activations(model, pixels / np.float32(255), "dense")
+    predicted = scores.argmax(axis=1)
+    assert classes["layer"] == "dense" and classes["names"] == ["0", "1"]
+    assert not classes["labelled"] and classes["confusion"] is None
+    assert classes["predicted_counts"] == np.bincount(predicted, minlength=2).tolist()
+    for c in range(2):  # no labels: the images predicted as c stand for the class
+        members = np.flatnonzero(predicted == c)
+        by_score = members[np.argsort(-scores[members, c], kind="stable")]
+        assert classes["ranked"][c]["most"] == by_score[:K].tolist()
+        least = members[np.argsort(scores[members, c], kind="stable")]
+        assert classes["ranked"][c]["least"] == least[:K].tolist()
+        assert classes["ranked"][c]["wrong"] == []
+    for i in {i for lists in classes["ranked"] for ranked in lists.values() for i in ranked}:
+        np.testing.assert_allclose(classes["scores"][str(i)], scores[i], rtol=1e-6)
+        np.testing.assert_array_equal(_png(out, f"images/{i}.png"), pixels[i, ..., 0])
+
+
+def test_class_data_with_labels_gives_the_confusion_matrix_and_the_misclassified():
+    scores = np.array([[0.9, 0.1], [0.4, 0.6], [0.2, 0.8], [0.7, 0.3]], np.float32)
+    data = ClassData("s", ["a", "b"], scores, np.array([0, 0, 1, 1]))
+    np.testing.assert_array_equal(data.confusion(), [[1, 1], [1, 1]])
+    assert data.ranked(0, 5) == {"most": [0, 1], "least": [1, 0], "wrong": [1]}
+    assert data.ranked(1, 1) == {"most": [2], "least": [3], "wrong": [3]}
+
+
+def test_labels_and_class_names_that_do_not_fit_are_refused(site, tmp_path):
+    _, model, pixels, _ = site
+    with pytest.raises(ValueError, match=r"one label in 0..1 per image \(7\)"):
+        write_explorer(model, pixels, tmp_path / "a", labels=[0, 1, 2, 0, 0, 0, 0])
+    with pytest.raises(ValueError, match=r"a name for each of the 2 classes.*Received: 3 names"):
+        write_explorer(model, pixels, tmp_path / "b", class_names=["x", "y", "z"])
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_the_embedding_view_places_every_image_and_has_its_thumbnail(site):
+    out, model, pixels, _ = site
+    embedding = _data(out)["embedding"]
+    assert embedding["layer"] == "flatten" and embedding["method"] == "tsne"
+    points = np.array(embedding["points"])
+    assert points.shape == (7, 2) and points.min() == 0 and points.max() == 1
+    assert embedding["colour_by"] == "predicted class"
+    predicted = activations(model, pixels / np.float32(255), "dense").argmax(axis=1)
+    assert embedding["colour"] == predicted.tolist()
+    sprite = embedding["sprite"]
+    assert (sprite["h"], sprite["w"]) == (8, 8) and sprite["rows"] * sprite["cols"] >= 7
+    drawn = _png(out, sprite["src"])
+    for i in range(7):
+        np.testing.assert_array_equal(
+            _tile(drawn, [sprite["rows"], sprite["cols"]], i, (8, 8)), pixels[i, ..., 0]
+        )
+
+
 @pytest.mark.dataset
 def test_fashion_test_images_are_named_by_index_and_class(tmp_path):
     from activations.datasets import CLASS_NAMES, fashion_mnist
 
     argv = ["explore", "fashion", "--images", "fashion-test", "-o", str(tmp_path / "s")]
-    assert main([*argv, "--max-images", "4", "--layers", "conv2d_1", "-k", "2"]) == 0
+    argv += ["--max-images", "40", "--layers", "conv2d_1", "-k", "2", "--dreams", "0"]
+    assert main([*argv, "--embed", "0"]) == 0
     data = _data(tmp_path / "s")
     _, (_, labels) = fashion_mnist()
-    assert data["names"] == [f"#{i} {CLASS_NAMES[y]}" for i, y in enumerate(labels[:4])]
-    assert data["images"] == "Fashion-MNIST test images" and data["n_images"] == 4
-    assert len(data["layers"][0]["dead"]) == 64
+    assert data["names"] == [f"#{i} {CLASS_NAMES[y]}" for i, y in enumerate(labels[:40])]
+    assert data["images"] == "Fashion-MNIST test images" and data["n_images"] == 40
+    layer = data["layers"][0]
+    assert len(layer["dead"]) == 64 and layer["dream"] is None and data["embedding"] is None
+    classes = data["classes"]
+    assert classes["labelled"] and classes["names"] == list(CLASS_NAMES)
+    confusion = np.array(classes["confusion"])
+    assert confusion.sum(axis=1).tolist() == np.bincount(labels[:40], minlength=10).tolist()
+    assert classes["accuracy"] == pytest.approx(np.trace(confusion) / 40)
 
 
 def test_a_nested_model_s_layers_are_explored_by_their_path(nested_model, tmp_path, rng):

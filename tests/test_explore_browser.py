@@ -152,3 +152,53 @@ def test_another_image_of_the_set_can_be_picked(page, index, site):
     page.click("#sort-strength")
     order = page.eval_on_selector_all("#channels a.channel", "els => els.map(e => +e.dataset.ch)")
     assert order == np.argsort(-act.reshape(-1, 3).max(axis=0), kind="stable").tolist()
+
+
+def _backgrounds_loaded(page, selector: str) -> bool:
+    """Every CSS background image under ``selector`` loads (a broken URL fails the Image)."""
+    urls = page.eval_on_selector_all(
+        selector, "els => els.map(e => getComputedStyle(e).backgroundImage.slice(5, -2))"
+    )
+    assert urls
+    return page.evaluate(
+        """urls => Promise.all(urls.map(u => new Promise(ok => {
+             const i = new Image();
+             i.onload = () => ok(i.naturalWidth > 0);
+             i.onerror = () => ok(false);
+             i.src = u; }))).then(all => all.every(Boolean))""",
+        urls,
+    )
+
+
+def test_the_channel_view_shows_the_map_on_the_images_its_dream_and_kernel(page, index):
+    page.goto(f"{index}#layer={quote(LAYER)}&ch=0")
+    assert _in_view(page, "channel")
+    assert page.locator("#overlays figure").count() == 2  # the images shown
+    assert page.locator("#overlays .tile.overlay").count() == 2
+    assert page.locator("#overlays .pair .tile").count() == 4  # after and before the ReLU
+    assert page.locator("#dream .tile").count() == 1 and page.locator("#kernel").count() == 1
+    assert _backgrounds_loaded(page, "#overlays .tile, #dream .tile, #kernel")
+
+
+def test_the_classes_view_is_one_click_from_the_index(page, index, site):
+    _, model, pixels, _ = site
+    scores = activations(model, pixels / np.float32(255), "dense")
+    page.goto(index)
+    page.click("#to-classes")
+    assert _in_view(page, "classes")
+    assert page.locator("#class-list a").count() == 2
+    assert page.locator("#confusion").count() == 0  # a folder has no labels
+    members = np.flatnonzero(scores.argmax(axis=1) == 1)
+    page.click("#class-list a[data-c='1']")
+    sync_api.expect(page.locator("#class-list a.current")).to_have_attribute("data-c", "1")
+    assert page.locator("#class-most figure").count() == min(K, len(members))
+
+
+def test_pointing_at_a_point_of_the_embedding_shows_its_image_and_name(page, index):
+    page.goto(f"{index}#view=embedding")
+    assert _in_view(page, "embedding")
+    assert page.locator("#embedding circle").count() == 7
+    page.locator("#embedding circle[data-i='0']").dispatch_event("mouseover")
+    sync_api.expect(page.locator("#hovered-name")).to_contain_text(HOSTILE_FILE)  # as text
+    assert page.locator('img[src="x"]').count() == 0
+    assert _backgrounds_loaded(page, "#hovered .thumb")

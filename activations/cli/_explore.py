@@ -15,21 +15,23 @@ __all__ = ["DEFAULT_MAX_IMAGES", "cmd_explore"]
 DEFAULT_MAX_IMAGES = 2000
 
 
-def _first_images(images: Any, n: int) -> tuple[Any, list[str]]:
-    """The first ``n`` images of the set as one uint8 array, and a name for each.
+def _first_images(images: Any, n: int) -> tuple[Any, list[str], dict[str, Any]]:
+    """The first ``n`` images of the set as one uint8 array, a name for each, what else is known.
 
     A folder's images are named by their files; the Fashion-MNIST test images
-    by their index and class (``#3 Trouser``).
+    by their index and class (``#3 Trouser``), with their labels and the class
+    names (for the classes view).
     """
     import numpy as np
 
     n = min(n, len(images))
     if isinstance(images, ImageFolder):
-        return np.stack([images[i] for i in range(n)]), [p.name for p in images.paths[:n]]
+        return np.stack([images[i] for i in range(n)]), [p.name for p in images.paths[:n]], {}
     from activations.datasets import CLASS_NAMES, fashion_mnist
 
     _, (_, labels) = fashion_mnist()
-    return np.asarray(images[:n]), [f"#{i} {CLASS_NAMES[y]}" for i, y in enumerate(labels[:n])]
+    names = [f"#{i} {CLASS_NAMES[y]}" for i, y in enumerate(labels[:n])]
+    return np.asarray(images[:n]), names, {"labels": labels[:n], "class_names": CLASS_NAMES}
 
 
 def cmd_explore(args: argparse.Namespace) -> int:
@@ -43,7 +45,10 @@ def cmd_explore(args: argparse.Namespace) -> int:
         raise CliError(f"--layers should name layers, got '{escaped(args.layers)}'")
     loaded = load_model(args.model, args.scale)
     images, _, set_name = image_set_of(args.images, loaded)
-    array, names = _first_images(images, args.max_images)
+    array, names, known = _first_images(images, args.max_images)
+    shape = getattr(loaded.model, "output_shape", None)
+    if known and not (isinstance(shape, tuple) and shape[-1:] == (len(known["class_names"]),)):
+        known = {}  # another model over Fashion-MNIST: its classes are not Fashion's
     path = write_explorer(
         loaded.model,
         array,
@@ -54,7 +59,11 @@ def cmd_explore(args: argparse.Namespace) -> int:
         names=names,
         images_name=set_name,
         shown=args.shown,
+        embedded=args.embed,
+        embedding_layer=args.embedding_layer,
+        dreams=args.dreams,
         force=args.force,
+        **known,
     )
     print(f"wrote {escaped(str(path))} ({len(array)} images); open it in a browser")
     return 0
@@ -64,7 +73,7 @@ def add_explore(
     sub: Any, add_command: Any, add_model: Any, add_output: Any, images_help: str
 ) -> argparse.ArgumentParser:
     """The ``explore`` subcommand and its options."""
-    from activations.cli._types import positive_int
+    from activations.cli._types import non_negative_int, positive_int
 
     p = add_command(sub, "explore", cmd_explore, "write a static site to browse every channel")
     add_model(p)
@@ -85,5 +94,24 @@ def add_explore(
         default=4,
         metavar="N",
         help="the layer view tiles the channels of the first N images (default 4)",
+    )
+    p.add_argument(
+        "--dreams",
+        type=non_negative_int,
+        default=64,
+        metavar="N",
+        help="dream the first N channels of each layer (default 64; 0: none)",
+    )
+    p.add_argument(
+        "--embed",
+        type=non_negative_int,
+        default=1000,
+        metavar="N",
+        help="t-SNE of the first N images (default 1000; 0: no embedding view)",
+    )
+    p.add_argument(
+        "--embedding-layer",
+        metavar="LAYER",
+        help="layer embedded (default: the features the last layer reads)",
     )
     return p

@@ -1,10 +1,12 @@
 """What the explorer shows of one layer: its maps on one image and its channels over the set.
 
 One forward pass per layer and kind of result, through the library's own
-functions: :func:`activations.activations` for the maps of the image shown
-(``imtile(mat2gray(act))``), :func:`activations.channel_stats` for each
-image's maximum per channel and :func:`activations.top_images` for each
-channel's top images.
+functions: :func:`activations.activations` for the maps of the images shown
+(``imtile(mat2gray(act))``), before and after a fused activation,
+:func:`activations.channel_stats` for each image's maximum per channel,
+:func:`activations.top_images` for each channel's top images,
+:func:`activations.deep_dream` for the channels' dreams and
+:func:`activations.layer_weights` for a convolution's kernels.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from activations._arrays.normalize import mat2gray
+from activations._engine.layers import resolve_layer
+from activations._engine.tap import fused_activation
+from activations._explain.dream import deep_dream
 from activations._probes.activations import activations
-from activations._probes.network import NetworkTable
+from activations._probes.network import NetworkTable, layer_weights
 from activations._probes.stats import ChannelStats, channel_stats
 from activations._probes.top import TopImages, top_images
 
@@ -45,6 +50,15 @@ class LayerData:
         Each image's maximum per channel over the set.
     top : TopImages
         Each channel's top images over the set, by their maximum.
+    pre_gray : ndarray of shape (S, H, W, C), float32, or None
+        As ``gray``, before the layer's fused activation (e.g. its ReLU); None
+        without a fused activation or a 2-D map.
+    dream : ndarray of shape (D, H0, W0, C0), float32, or None
+        The dreams of the layer's first D channels (``deep_dream``), each
+        scaled to 0..1 on its own (``mat2gray``: MATLAB's linear output
+        scaling), on the model's input size; None if not dreamed.
+    kernel : ndarray of shape (KH, KW, C_in, C), float32, or None
+        A 2-D convolution's kernel; None for other layers.
     """
 
     name: str
@@ -52,6 +66,9 @@ class LayerData:
     image_max: NDArray[np.float32]
     stats: ChannelStats
     top: TopImages
+    pre_gray: NDArray[np.float32] | None = None
+    dream: NDArray[np.float32] | None = None
+    kernel: NDArray[np.float32] | None = None
 
     @property
     def dead(self) -> NDArray[np.bool_]:
@@ -73,7 +90,13 @@ def default_layers(table: NetworkTable) -> list[str]:
 
 
 def layer_data(
-    model: Any, x: NDArray[np.float32], names: Sequence[str], *, shown: int = 1, k: int = 9
+    model: Any,
+    x: NDArray[np.float32],
+    names: Sequence[str],
+    *,
+    shown: int = 1,
+    k: int = 9,
+    dreams: int = 0,
 ) -> list[LayerData]:
     """The maps on the first ``shown`` images, per-image maxima and top ``k`` images of each layer.
 
@@ -88,6 +111,8 @@ def layer_data(
         How many images (the first ones) the layer view tiles.
     k : int, default 9
         Top images per channel (at most N).
+    dreams : int, default 0
+        Dream the first ``dreams`` channels of each layer (0: none).
 
     Returns
     -------
@@ -98,12 +123,43 @@ def layer_data(
     if not names:
         return []
     maps = activations(model, x[:shown], names, progress=False)
+    fused = [n for n in names if maps[n].ndim == 4 and _fused(model, n)]
+    pre = activations(model, x[:shown], fused, stage="pre", progress=False) if fused else {}
     found = []
     for name in names:
         act = maps[name]
-        gray = np.stack([mat2gray(a) for a in act]) if act.ndim == 4 else None
+        gray = _gray(act) if act.ndim == 4 else None
         image_max = act.reshape(len(act), -1, act.shape[-1]).max(axis=1)
         stats = channel_stats(model, x, name, progress=False)
         top = top_images(model, x, name, k=min(k, len(x)), progress=False)
-        found.append(LayerData(name, gray, image_max, stats, top))
+        pre_gray = _gray(pre[name]) if name in pre else None
+        dream = _dream(model, name, min(dreams, act.shape[-1])) if dreams > 0 else None
+        kernel = _kernel(model, name)
+        found.append(LayerData(name, gray, image_max, stats, top, pre_gray, dream, kernel))
     return found
+
+
+def _gray(act: NDArray[np.float32]) -> NDArray[np.float32]:
+    """``mat2gray`` of each image's maps: one gray scale per image for the whole layer."""
+    return np.stack([mat2gray(a) for a in act])
+
+
+def _fused(model: Any, name: str) -> bool:
+    return fused_activation(resolve_layer(model, name).layer) is not None
+
+
+def _dream(model: Any, name: str, n: int) -> NDArray[np.float32] | None:
+    """The dreams of channels 0..n-1, or None where the layer gives no gradient to climb."""
+    try:
+        dreams = deep_dream(model, name, list(range(n)), progress=False)
+    except ValueError:  # e.g. a layer of bool or int values: nothing to climb
+        return None
+    return np.stack([mat2gray(d) for d in dreams])
+
+
+def _kernel(model: Any, name: str) -> NDArray[np.float32] | None:
+    layer = resolve_layer(model, name).layer
+    kernel = getattr(layer, "kernel", None)
+    if kernel is None or len(kernel.shape) != 4:
+        return None
+    return layer_weights(model, name)[0]

@@ -20,12 +20,18 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image
 
 from activations._arrays.checks import check_output_dir
-from activations._arrays.tile import grid_shape, imtile
 from activations._probes.network import analyze_network, shape_text
+from activations.explore._classes import ClassData, class_data, score_layer
 from activations.explore._data import LayerData, default_layers, layer_data
+from activations.explore._embedding import (
+    DEFAULT_EMBEDDED,
+    Embedding,
+    default_embedding_layer,
+    embedding_data,
+)
+from activations.explore._pictures import kernel_rows, montage, save_png, thumbnails
 from activations.report._model import check_layer
 from activations.report._page import staged_directory
 
@@ -61,15 +67,27 @@ def write_explorer(
     names: Sequence[str] | None = None,
     images_name: str = "images",
     shown: int = 4,
+    labels: Sequence[int] | NDArray | None = None,
+    class_names: Sequence[str] | None = None,
+    embedded: int = DEFAULT_EMBEDDED,
+    embedding_layer: str | None = None,
+    dreams: int = 64,
     force: bool = False,
 ) -> Path:
     """Write the explorer of ``model`` over ``images`` into ``directory``.
 
     Views (linked by the URL's hash): the network table (``#``), a layer's
     channels on one of the first ``shown`` images (``#layer=NAME&img=I``),
-    sortable by strength, dead channels marked, and a channel's top images
-    over the set with a histogram of its per-image maxima
-    (``#layer=NAME&ch=C``); left/right arrow keys move between channels.
+    sortable by strength, dead channels marked, and a channel
+    (``#layer=NAME&ch=C``): its top images over the set (receptive field and
+    peak marked), its map laid over the images shown, before and after a
+    fused activation, its dream, its kernel (2-D convolutions) and a histogram
+    of its per-image maxima; left/right arrow keys move between channels. If
+    the model's last layer gives one score per class: the classes
+    (``#view=classes&c=K``: most and least confident images of each class,
+    the misclassified ones and a confusion matrix, with ``labels``) and an
+    embedding of the first ``embedded`` images (``#view=embedding``, t-SNE;
+    pointing at a point shows its image).
 
     Parameters
     ----------
@@ -89,6 +107,17 @@ def write_explorer(
         What the set is, as the pages say it.
     shown : int, default 4
         How many images (the first ones) the layer view offers.
+    labels : sequence of int, optional
+        The true class of each image (the classes view's confusion matrix
+        and misclassified images need them).
+    class_names : sequence of str, optional
+        A name per class of the model's last layer.
+    embedded : int, default 1000
+        Embed the first ``embedded`` images (0: no embedding view).
+    embedding_layer : str, optional
+        The layer embedded (default: the one before the last 1-D layer).
+    dreams : int, default 64
+        Dream the first ``dreams`` channels of each layer (0: none).
     force : bool, default False
         Write into a non-empty directory, replacing files of the same name.
 
@@ -122,11 +151,25 @@ def write_explorer(
     if not isinstance(shown, int) or shown < 1:
         raise ValueError(f"Expected `shown` to be an int >= 1. Received: shown={shown!r}")
     shown = min(shown, len(images))
-    found = layer_data(model, x, chosen, k=k, shown=shown)
+    scores = score_layer(table)
+    if embedding_layer is not None:
+        check_layer(model, "embedding_layer", embedding_layer)
+    embedding_layer = embedding_layer or default_embedding_layer(table)
+    found = layer_data(model, x, chosen, k=k, shown=shown, dreams=dreams)
+    classes = None
+    if scores is not None:
+        classes = class_data(model, x, scores, labels=labels, names=class_names)
+    embedding = None
+    if embedding_layer is not None and min(embedded, len(x)) >= 2:
+        embedding = embedding_data(model, x[: min(embedded, len(x))], embedding_layer)
     with staged_directory(directory, force=force) as temp:
         data = _site_data(table, found, images, names, images_name)
         data["shown"] = shown
-        _write_pngs(temp, found, images, data["layers"])
+        drawn = _write_layers(temp, found, data["layers"])
+        data["classes"] = _classes_entry(classes, k, drawn)
+        data["embedding"] = _embedding_entry(temp, embedding, images, classes)
+        for i in sorted(drawn | set(range(shown))):
+            save_png(images[i], temp / "images" / f"{i}.png")
         (temp / "data.js").write_text(f"window.EXPLORER = {js_literal(data)};\n", "utf-8")
         for asset in _ASSETS:
             text = resources.files(__package__).joinpath(asset).read_text("utf-8")
@@ -171,15 +214,11 @@ def _site_data(
 def _layer_entry(i: int, layer: LayerData, table: Any) -> dict[str, Any]:
     row = next((r for r in table.rows if r.name == layer.name), None)
     per_image = layer.stats.per_image_max
-    montages = None
-    if layer.gray is not None:
-        montages = [f"layers/{i}/{s}.png" for s in range(len(layer.gray))]
     return {
         "name": layer.name,
         "type": row.type if row else "",
         "shape": shape_text(row.output_shape) if row else "",
-        "grid": None if layer.gray is None else list(_grid(layer.gray)),
-        "montages": montages,
+        "activation": row.activation if row else "",
         "image_max": [[float(v) for v in m] for m in layer.image_max],
         "dead": [bool(v) for v in layer.dead],
         "hist": [_histogram(per_image[:, c]) for c in range(per_image.shape[1])],
@@ -210,34 +249,80 @@ def _tops(layer: LayerData, r: int) -> list[dict[str, Any]]:
     return items
 
 
-def _save_png(pixels: NDArray, path: Path) -> None:
-    array = np.asarray(pixels)
-    if array.dtype != np.uint8:
-        array = np.round(np.clip(array, 0, 1) * 255).astype(np.uint8)
-    if array.ndim == 3 and array.shape[-1] == 1:
-        array = array[..., 0]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(array).save(path)
+def _write_layers(root: Path, found: list[LayerData], entries: list[dict]) -> set[int]:
+    """Write each layer's pictures, adding their paths to its entry; the images its tops show.
 
-
-def _grid(gray: NDArray) -> tuple[int, int]:
-    """(rows, cols) of a layer's montages: MATLAB's roughly square picture."""
-    return grid_shape(gray.shape[-1], gray.shape[1:3])
-
-
-def _write_pngs(root: Path, found: list[LayerData], images: NDArray, entries: list) -> None:
-    """Write each layer's montages and every image the pages show.
-
-    A montage is ``imtile(mat2gray(act))`` without borders: the page cuts its tiles out.
+    Montages are ``imtile(mat2gray(act))`` without borders, one per image
+    shown (and before the fused activation: ``pre``); the page cuts tiles out.
     """
     drawn: set[int] = set()
-    for layer, entry in zip(found, entries):
+    for i, (layer, entry) in enumerate(zip(found, entries)):
+        entry["grid"] = entry["montages"] = entry["pre"] = entry["dream"] = entry["kernel"] = None
         if layer.gray is not None:
+            entry["montages"] = [f"layers/{i}/{s}.png" for s in range(len(layer.gray))]
             for gray, path in zip(layer.gray, entry["montages"]):
-                montage = imtile(np.moveaxis(gray, -1, 0), grid_size=entry["grid"])
-                _save_png(montage, root / path)
-            drawn.update(range(len(layer.gray)))
-        drawn.update(int(i) for i in layer.top.indices.ravel())
-    drawn.update(range(len(found[0].image_max)) if found else [0])  # the images shown
-    for i in sorted(drawn):
-        _save_png(images[i], root / "images" / f"{i}.png")
+                entry["grid"] = montage(np.moveaxis(gray, -1, 0), root / path)
+        if layer.pre_gray is not None:
+            entry["pre"] = [f"layers/{i}/pre{s}.png" for s in range(len(layer.pre_gray))]
+            for gray, path in zip(layer.pre_gray, entry["pre"]):
+                montage(np.moveaxis(gray, -1, 0), root / path)
+        if layer.dream is not None:
+            path = f"layers/{i}/dream.png"
+            entry["dream"] = {"src": path, "n": len(layer.dream)}
+            entry["dream"]["grid"] = montage(layer.dream, root / path)
+        if layer.kernel is not None:
+            path = f"layers/{i}/kernel.png"
+            entry["kernel"] = {"src": path, **kernel_rows(layer.kernel, root / path)}
+        drawn.update(int(j) for j in layer.top.indices.ravel())
+    return drawn
+
+
+def _classes_entry(classes: ClassData | None, k: int, drawn: set[int]) -> dict[str, Any] | None:
+    """The classes view's data; adds the images it shows to ``drawn``."""
+    if classes is None:
+        return None
+    ranked = [classes.ranked(c, k) for c in range(len(classes.names))]
+    for lists in ranked:
+        for indices in lists.values():
+            drawn.update(indices)
+    confusion = classes.confusion()
+    counts = np.bincount(classes.predicted, minlength=len(classes.names))
+    return {
+        "layer": classes.layer,
+        "names": classes.names,
+        "labelled": classes.labels is not None,
+        "ranked": ranked,
+        "scores": {str(i): [float(v) for v in classes.scores[i]] for i in sorted(drawn)},
+        "predicted_counts": [int(n) for n in counts],
+        "confusion": None if confusion is None else confusion.tolist(),
+        "accuracy": None
+        if classes.labels is None
+        else float(np.mean(classes.labels == classes.predicted)),
+    }
+
+
+def _embedding_entry(
+    root: Path, embedding: Embedding | None, images: NDArray, classes: ClassData | None
+) -> dict[str, Any] | None:
+    """The embedding view's data and its sprite of thumbnails."""
+    if embedding is None:
+        return None
+    n = len(embedding.points)
+    colour = None
+    if classes is not None:
+        source = classes.labels if classes.labels is not None else classes.predicted
+        colour = [int(c) for c in source[:n]]
+    sprite = thumbnails(images[:n], root / "embedding.png")
+    lo, hi = embedding.points.min(axis=0), embedding.points.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1)
+    unit = (embedding.points - lo) / span  # 0..1 on both axes
+    return {
+        "layer": embedding.layer,
+        "method": embedding.method,
+        "points": [[round(float(a), 4), round(float(b), 4)] for a, b in unit],
+        "colour": colour,
+        "colour_by": None
+        if classes is None
+        else ("true class" if classes.labels is not None else "predicted class"),
+        "sprite": {"src": "embedding.png", **sprite},
+    }
