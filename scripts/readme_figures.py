@@ -234,6 +234,11 @@ def _coherence(layer: str, key: str, spec: str = ".0%") -> Callable[[], str]:
     return lambda: format(_runs("top")[0]["coherence"][layer][key], spec)
 
 
+def _explore(key: str, spec: str) -> Callable[[], str]:
+    """bench_explore's figures over the Fashion test images (``results/explore.json``)."""
+    return lambda: format(_runs("explore")[0][key], spec)
+
+
 SOURCES: dict[str, Callable[[], str]] = {
     "test_accuracy": _history("test_accuracy", ".4f"),
     "test_loss": _history("test_loss", ".4f"),
@@ -268,6 +273,12 @@ SOURCES: dict[str, Callable[[], str]] = {
         _activations("memory", "1", "peak above warm model minus result MB")
     ),
     "mem_stats_mb": _mb(_activations("memory", "2", "peak above warm model MB")),
+    "explore_images": _explore("images", ","),
+    "explore_s": _explore("seconds", ".0f"),
+    "explore_mb": _explore("site MB", ".1f"),
+    "explore_files": _explore("files", ","),
+    "explore_peak_mb": _explore("peak MB above loaded model and data", ".0f"),
+    "explore_paint_ms": _explore("first contentful paint ms (median of 5)", ".0f"),
     "imresize_bicubic_ms": _imresize("imresize bicubic (default)"),
     "imresize_bilinear_ms": _imresize("imresize bilinear"),
     "imresize_bilinear_ratio": _imresize("imresize bilinear", "ratio"),

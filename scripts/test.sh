@@ -48,7 +48,8 @@ stage "tensorflow, all tests" python -m pytest -p no:cacheprovider
 stage "torch, core tests" env KERAS_BACKEND=torch python -m pytest -p no:cacheprovider -m core -q
 stage "jax, core tests" env KERAS_BACKEND=jax python -m pytest -p no:cacheprovider -m core -q
 stage "benchmarks, tiny" bash -c "python benchmarks/bench_activations.py --tiny --out '$bench_out' \
-  && python benchmarks/bench_top.py --tiny >/dev/null"
+  && python benchmarks/bench_top.py --tiny >/dev/null \
+  && python benchmarks/bench_explore.py --tiny >/dev/null"
 rm -rf "$bench_out"
 
 echo
