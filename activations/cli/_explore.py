@@ -98,9 +98,10 @@ def add_explore(
     p.add_argument(
         "--dreams",
         type=non_negative_int,
-        default=64,
+        default=None,
         metavar="N",
-        help="dream the first N channels of each layer (default 64; 0: none)",
+        help="dream the first N channels of each layer (default: 64 for images of at most "
+        "64x64 pixels, else 0)",
     )
     p.add_argument(
         "--embed",

@@ -5,9 +5,17 @@ is its command line. The site opens from ``file://`` by double-click.
 """
 
 from activations.explore._data import EXPLORED_TYPES, LayerData, default_layers, layer_data
-from activations.explore._site import HISTOGRAM_BINS, js_literal, write_explorer
+from activations.explore._site import (
+    AUTO_DREAM_PIXELS,
+    AUTO_DREAMS,
+    HISTOGRAM_BINS,
+    js_literal,
+    write_explorer,
+)
 
 __all__ = [
+    "AUTO_DREAMS",
+    "AUTO_DREAM_PIXELS",
     "EXPLORED_TYPES",
     "HISTOGRAM_BINS",
     "LayerData",

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from activations._arrays.normalize import mat2gray
 from activations._engine.layers import resolve_layer
 from activations._engine.tap import fused_activation
-from activations._explain.dream import deep_dream
+from activations._explain.dream import deep_dream, start_noise
 from activations._probes.activations import activations
 from activations._probes.network import NetworkTable, layer_weights
 from activations._probes.stats import ChannelStats, channel_stats
@@ -133,7 +133,8 @@ def layer_data(
         stats = channel_stats(model, x, name, progress=False)
         top = top_images(model, x, name, k=min(k, len(x)), progress=False)
         pre_gray = _gray(pre[name]) if name in pre else None
-        dream = _dream(model, name, min(dreams, act.shape[-1])) if dreams > 0 else None
+        n_dreams = min(dreams, act.shape[-1])
+        dream = _dream(model, name, n_dreams, x.shape[1:]) if n_dreams > 0 else None
         kernel = _kernel(model, name)
         found.append(LayerData(name, gray, image_max, stats, top, pre_gray, dream, kernel))
     return found
@@ -148,10 +149,16 @@ def _fused(model: Any, name: str) -> bool:
     return fused_activation(resolve_layer(model, name).layer) is not None
 
 
-def _dream(model: Any, name: str, n: int) -> NDArray[np.float32] | None:
-    """The dreams of channels 0..n-1, or None where the layer gives no gradient to climb."""
+def _dream(model: Any, name: str, n: int, shape: tuple) -> NDArray[np.float32] | None:
+    """The dreams of channels 0..n-1, or None where the layer gives no gradient to climb.
+
+    A model of any input size dreams at the size of the set's images, from
+    ``deep_dream``'s own seeded noise.
+    """
+    fixed = all(isinstance(d, int) for d in tuple(model.inputs[0].shape)[1:])
+    start = None if fixed else start_noise(model, tuple(shape))
     try:
-        dreams = deep_dream(model, name, list(range(n)), progress=False)
+        dreams = deep_dream(model, name, list(range(n)), image=start, progress=False)
     except ValueError:  # e.g. a layer of bool or int values: nothing to climb
         return None
     return np.stack([mat2gray(d) for d in dreams])

@@ -35,7 +35,11 @@ from activations.explore._pictures import kernel_rows, montage, save_png, thumbn
 from activations.report._model import check_layer
 from activations.report._page import staged_directory
 
-__all__ = ["HISTOGRAM_BINS", "js_literal", "write_explorer"]
+__all__ = ["AUTO_DREAMS", "AUTO_DREAM_PIXELS", "HISTOGRAM_BINS", "js_literal", "write_explorer"]
+
+#: Channels dreamed per layer by default, for images of at most AUTO_DREAM_PIXELS pixels.
+AUTO_DREAMS = 64
+AUTO_DREAM_PIXELS = 64 * 64
 
 #: Bins of a channel's histogram of per-image maxima.
 HISTOGRAM_BINS = 20
@@ -71,7 +75,7 @@ def write_explorer(
     class_names: Sequence[str] | None = None,
     embedded: int = DEFAULT_EMBEDDED,
     embedding_layer: str | None = None,
-    dreams: int = 64,
+    dreams: int | None = None,
     force: bool = False,
 ) -> Path:
     """Write the explorer of ``model`` over ``images`` into ``directory``.
@@ -116,8 +120,11 @@ def write_explorer(
         Embed the first ``embedded`` images (0: no embedding view).
     embedding_layer : str, optional
         The layer embedded (default: the one before the last 1-D layer).
-    dreams : int, default 64
-        Dream the first ``dreams`` channels of each layer (0: none).
+    dreams : int, optional
+        Dream the first ``dreams`` channels of each layer (0: none). By
+        default :data:`AUTO_DREAMS` channels for images of at most
+        :data:`AUTO_DREAM_PIXELS` pixels, else none: a dream of a 227x227
+        SqueezeNet channel takes about a second on two cores.
     force : bool, default False
         Write into a non-empty directory, replacing files of the same name.
 
@@ -155,6 +162,8 @@ def write_explorer(
     if embedding_layer is not None:
         check_layer(model, "embedding_layer", embedding_layer)
     embedding_layer = embedding_layer or default_embedding_layer(table)
+    if dreams is None:
+        dreams = AUTO_DREAMS if images.shape[1] * images.shape[2] <= AUTO_DREAM_PIXELS else 0
     found = layer_data(model, x, chosen, k=k, shown=shown, dreams=dreams)
     classes = None
     if scores is not None:

@@ -190,6 +190,10 @@
           " channels were dreamed (explore --dreams)."));
       }
     }
+    if (!layer.dream) {
+      app.appendChild(el("p", { "class": "note", id: "no-dream" }, "No dreams: explore --dreams N " +
+        "dreams the first N channels of each layer (by default only for images of at most 64x64 pixels)."));
+    }
     if (layer.kernel) { kernel(layer, ch); }
   }
 
