@@ -34,11 +34,6 @@ def _relative(num: NDArray, base: NDArray) -> NDArray[np.float32]:
     return np.where(positive, ratio, np.nan).astype(np.float32)
 
 
-def _cell(value: float, width: int) -> str:
-    """A table cell of the repr: 4 significant digits, ``n/a`` for an undefined value."""
-    return f"{'n/a':>{width}}" if np.isnan(value) else f"{value:>{width}.4g}"
-
-
 @dataclass(frozen=True, eq=False, repr=False)
 class ChannelComparison:
     """Channels whose mean response drops from image a to image b, biggest drop first.
@@ -175,9 +170,10 @@ class ChannelComparison:
         shown = min(n_rows, self.channels.size)
         for i in range(shown):
             cells = [f"{int(self.channels[i]):>{widths[0]}}"]
-            values = list(columns.values())[1:]
-            cells += [_cell(float(v[i]), n) for v, n in zip(values, widths[1:])]
-            lines.append("".join(cells))
+            values = list(columns.values())[1:]  # 4 significant digits, n/a for NaN
+            lines.append(
+                "".join(cells + [number(v[i]).rjust(n) for v, n in zip(values, widths[1:])])
+            )
         tail = more(self.channels.size, shown, "channels")
         return "\n".join(lines + ([f"{tail} (print() lists them all)"] if tail else []))
 
@@ -193,21 +189,15 @@ class ChannelComparison:
         top = float(self.drop[0]) if self.drop.size else 0.0
         rows = [
             [int(self.channels[i])]
-            + [number(float(v[i])) for v in list(columns.values())[1:]]
+            + [number(v[i]) for v in list(columns.values())[1:]]
             + [bar(float(self.drop[i]) / top if top > 0 else 0.0)]
             for i in range(shown)
         ]
-        facts = [
-            self.summary(),
-            f"{self.n_channels} channels, map {self.map_shape[0]}x{self.map_shape[1]}",
-        ]
+        h, w = self.map_shape
+        facts = [self.summary(), f"{self.n_channels} channels, map {h}x{w}"]
+        title, total = "ChannelComparison", self.channels.size
         return html_result(
-            "ChannelComparison",
-            facts,
-            [*columns, "drop (bar)"],
-            rows,
-            total=self.channels.size,
-            noun="channels",
+            title, facts, [*columns, "drop (bar)"], rows, total=total, noun="channels"
         )
 
 

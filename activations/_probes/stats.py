@@ -58,8 +58,8 @@ class ChannelStats:
         top = ", ".join(f"{c} ({number(self.max[c])})" for c in best)
         return (
             f"ChannelStats({', '.join(self._facts())})\n"
-            f"  max {number(self.max.min())}..{number(self.max.max())}, "
-            f"min {number(self.min.min())}, mean {number(self.mean.mean())}\n"
+            f"  per-channel max {number(self.max.min())}..{number(self.max.max())}; "
+            f"overall min {number(self.min.min())}, mean {number(self.mean.mean())}\n"
             f"  strongest (by max): {top}{', ...' if self.max.size > best.size else ''}"
         )
 
