@@ -48,6 +48,6 @@ def test_repr_is_the_three_tuples_and_html_a_small_table():
     field = _field((8, 8), (2, 2), (-3, -3))
     assert repr(field) == "ReceptiveField(size=(8, 8), stride=(2, 2), offset=(-3, -3))"
     html = field._repr_html_()
-    assert "each map cell sees a 8x8 input patch" in html
+    assert "each map cell sees a patch of 8x8 input pixels" in html
     cells = re.findall(r'">([^<]*)</td>', html)
     assert cells == ["size", "8", "8", "stride", "2", "2", "offset", "-3", "-3"]

@@ -41,7 +41,7 @@ class ReceptiveField:
 
     def _repr_html_(self) -> str:
         rows = [[name, *getattr(self, name)] for name in ("size", "stride", "offset")]
-        facts = [f"each map cell sees a {self.size[0]}x{self.size[1]} input patch"]
+        facts = [f"each map cell sees a patch of {self.size[0]}x{self.size[1]} input pixels"]
         return html_result("ReceptiveField", facts, ["", "rows", "cols"], rows)
 
     def patch(self, row: int, col: int, image_shape: tuple[int, int] | None = None) -> Box:
