@@ -317,6 +317,8 @@ def test_to_html_refuses_images_that_were_not_scanned():
         top.to_html(_pixels()[:5])
     with pytest.raises(ValueError, match=r"of size 8x8.*Received: images of shape \(9, 9\)"):
         top.to_html(np.zeros((6, 9, 9)))
+    with pytest.raises(TypeError, match=r"indexable by `top.indices`.*type generator"):
+        top.to_html(image for image in _pixels())
 
 
 @core

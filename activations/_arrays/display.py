@@ -106,7 +106,8 @@ def bar(fraction: float, color: str = "#4c78a8") -> Raw:
 
 
 _NUMBER = re.compile(r"-?[\d,]*\.?\d+(e[+-]\d+)?|n/a|")
-_TD = '<td style="padding:1px 8px;text-align:{}">{}</td>'
+_TD = '<td style="padding:1px 8px;white-space:nowrap;text-align:{}">{}</td>'
+_TH = '<th style="padding:1px 8px;text-align:{}">{}</th>'
 
 
 def _aligns(rows: Sequence[Sequence[Any]], n: int) -> list[str]:
@@ -161,8 +162,8 @@ def html_result(
     str
         An HTML fragment (no scripts, no styles outside its own elements).
     """
-    head = "".join(f'<th style="padding:1px 8px">{html.escape(c)}</th>' for c in columns)
     aligns = _aligns(rows, len(columns))
+    head = "".join(_TH.format(a, html.escape(c)) for c, a in zip(columns, aligns))
     body = "".join(
         "<tr>" + "".join(_cell(v, a) for v, a in zip(row, aligns)) + "</tr>" for row in rows
     )
@@ -233,9 +234,10 @@ def png_data_uri(image: ArrayLike) -> str:
     return f"data:image/png;base64,{data}"
 
 
-def thumbnail(image: ArrayLike, title: str = "", size: int = 48) -> Raw:
-    """An ``<img>`` of ``image`` shown ``size`` pixels high (pixelated), ``title`` on hover."""
+def thumbnail(image: ArrayLike, title: str = "", size: int = 40) -> Raw:
+    """An ``<img>`` of ``image``, ``size`` pixels high (pixelated), ``title`` as its alt text."""
+    text = html.escape(title)
     return Raw(
-        f'<img src="{png_data_uri(image)}" title="{html.escape(title)}" '
+        f'<img src="{png_data_uri(image)}" alt="{text}" title="{text}" '
         f'style="height:{int(size)}px;image-rendering:pixelated;margin:1px">'
     )

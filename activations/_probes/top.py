@@ -105,6 +105,8 @@ class TopImages:
 
         Raises
         ------
+        TypeError
+            If ``images`` cannot be indexed (a generator or a ``tf.data.Dataset``).
         ValueError
             If ``images`` are fewer than the scanned ones, or of another size.
         """

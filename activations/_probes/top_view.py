@@ -50,6 +50,12 @@ def top_repr(top: TopImages) -> str:
 
 def _check_images(top: TopImages, images: Any) -> None:
     """Refuse images that are not the scanned ones: too few, or of another size."""
+    if not (hasattr(images, "__len__") and hasattr(images, "__getitem__")):
+        raise TypeError(
+            "Expected `images` to be an array (N, H, W[, C]) or a sequence of images, "
+            "indexable by `top.indices` (a stream of batches cannot be). "
+            f"Received: images of type {type(images).__name__}"
+        )
     needed = int(top.indices.max()) + 1 if top.indices.size else 0
     if len(images) < needed:
         raise ValueError(
