@@ -98,7 +98,8 @@ def shape_text(shape: Any) -> str:
 class NetworkTable:
     """The layers of a model, one row each, as ``analyzeNetwork`` lists them.
 
-    ``str(table)`` gives a readable text table.
+    ``str(table)`` (and ``print``) gives the whole text table, ``repr`` its first
+    rows, and a notebook shows its first rows as an HTML table.
     """
 
     model_name: str

@@ -39,6 +39,9 @@ BY = ("max", "mean")
 class TopImages:
     """The k images with the largest response of each channel of one layer.
 
+    A notebook shows the first channels as a table; :meth:`to_html` with the
+    scanned images adds thumbnails of their top patches.
+
     Attributes
     ----------
     layer : str
