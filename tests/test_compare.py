@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
+import time
 
 import numpy as np
 import pytest
@@ -207,3 +209,32 @@ def test_batch_and_nan_raise() -> None:
     b[0, 0, 0] = np.nan
     with pytest.raises(ValueError, match="`act_b` without NaN"):
         compare_channels(np.zeros((2, 2, 1)), b)
+
+
+def test_print_lists_every_channel_and_repr_the_first_five(rng) -> None:
+    a, b = rng.random((13, 13, 512)), rng.random((13, 13, 512))
+    region = np.zeros((13, 13))
+    region[3:6, 3:8] = 1.0
+    result = compare_channels(a, b, region=region, k=512)
+    n = result.channels.size
+    assert len(str(result).splitlines()) == 2 + n
+    start = time.perf_counter()
+    text = repr(result)
+    took = time.perf_counter() - start
+    lines = text.splitlines()
+    assert lines[:7] == str(result).splitlines()[:7] and len(lines) == 8
+    assert lines[-1] == f"... and {n - 5} more channels (print() lists them all)"
+    assert len(text) < 800 and took < 0.05  # 5 rows of 8 columns, whatever k is
+
+
+def test_html_shows_the_first_ten_channels_with_a_bar(rng, eye_pair) -> None:
+    result = compare_channels(rng.random((4, 4, 64)), np.zeros((4, 4, 64)), k=64)
+    html = result._repr_html_()
+    assert html.count("<tr>") == 1 + 10 and "... and 54 more channels" in html
+    assert "top 10" not in html and "64 channels, map 4x4" in html
+    assert html.count("width:100.0%") == 1  # the biggest drop fills its bar
+    a, b, region = eye_pair
+    html = compare_channels(a, b, region=region, k=2)._repr_html_()
+    assert "outside drop %" in html and "more channels" not in html
+    cells = re.findall(r'">([^<]*)</td>', html)
+    assert cells[:8] == ["0", "4", "1", "3", "75", "0", "0", "n/a"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from activations import Box
@@ -40,3 +42,12 @@ def test_patch_rejects_bad_cells_and_shapes():
         field.patch(0, 0, image_shape=(4,))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"Expected `image_shape` >= 1"):
         field.patch(0, 0, image_shape=(0, 4))
+
+
+def test_repr_is_the_three_tuples_and_html_a_small_table():
+    field = _field((8, 8), (2, 2), (-3, -3))
+    assert repr(field) == "ReceptiveField(size=(8, 8), stride=(2, 2), offset=(-3, -3))"
+    html = field._repr_html_()
+    assert "each map cell sees a patch of 8x8 input pixels" in html
+    cells = re.findall(r'">([^<]*)</td>', html)
+    assert cells == ["size", "8", "8", "stride", "2", "2", "offset", "-3", "-3"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import keras
 import numpy as np
 import pytest
 
-from activations import analyze_network, layer_weights
+from activations import LayerInfo, NetworkTable, analyze_network, layer_weights
 
 pytestmark = pytest.mark.core
 
@@ -91,3 +93,44 @@ def test_layer_weights_without_bias_and_without_kernel():
         layer_weights(model, "p")
     with pytest.raises(ValueError, match=r"No layer named `q`"):
         layer_weights(model, "q")
+
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+def test_repr_is_short_and_print_is_the_whole_table(small_cnn):
+    table = analyze_network(small_cnn)
+    lines = repr(table).splitlines()
+    assert lines[0] == (
+        f"NetworkTable(model 'small_cnn', input 12x12x1, 8 layers, "
+        f"{small_cnn.count_params():,} learnables)"
+    )
+    assert lines[1].split() == ["conv2d", "Conv2D", "12x12x4"]
+    assert lines[-1] == "  ... and 5 more layers (print() lists them all)" and len(lines) == 5
+    assert str(table).count("\n") == 8 + 4  # title, header, 2 rules, footer
+    assert repr(table.rows[0]) == (
+        "LayerInfo('conv2d', Conv2D, 12x12x4, relu, 40 learnables (kernel 3x3x1x4, bias 4))"
+    )
+    assert repr(table.rows[1]) == "LayerInfo('max_pooling2d', MaxPooling2D, 6x6x4, 0 learnables)"
+
+
+def test_html_lists_the_first_rows_and_escapes_names(small_cnn):
+    html = analyze_network(small_cnn)._repr_html_()
+    assert html.count("<tr>") == 1 + 8 and "more layers" not in html
+    assert "<td" in html and "kernel 3x3x1x4, bias 4" in html
+    row = LayerInfo(HOSTILE, "Conv2D", (13, 13, 64), "relu", {"kernel": (3, 3, 64, 64)}, 36864, 1)
+    big = NetworkTable(HOSTILE, (224, 224, 3), (row,) * 177)
+    html = big._repr_html_()
+    assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count("<tr>") == 1 + 10 and "... and 167 more layers" in html
+    assert "<script" not in row._repr_html_() and "depth 1" in repr(row)
+
+
+def test_repr_of_a_large_table_stays_short_and_fast():
+    row = LayerInfo("block_" * 20, "Conv2D", (13, 13, 512), "relu", {"kernel": (3, 3, 512, 512)})
+    big = NetworkTable("resnet_" * 20, (224, 224, 3), (row,) * 500)
+    start = time.perf_counter()
+    text = repr(big)
+    took = time.perf_counter() - start
+    assert len(text) < 400 and len(text.splitlines()) == 5 and took < 0.05
+    assert len(big._repr_html_()) < 8000  # 10 rows, whatever the number of layers

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import logging
+import re
+import time
 import warnings
 
 import keras
@@ -10,8 +14,9 @@ import numpy as np
 import pytest
 from _models import Elementwise
 from _tolerance import assert_close
+from PIL import Image
 
-from activations import activations, top_images
+from activations import ReceptiveField, TopImages, activations, top_images
 
 core = pytest.mark.core  # all but the tf.data test run on every backend
 
@@ -234,3 +239,108 @@ def test_ties_rank_the_earlier_image_first_on_every_backend(batch_size):
     top = top_images(model, x, "fires", k=4, batch_size=batch_size, progress=False)
     assert top.indices[0].tolist() == [1, 2, 4, 5]
     np.testing.assert_array_equal(top.values[0], 1.0)
+
+
+FIELD = ReceptiveField(size=(3, 3), stride=(2, 2), offset=(-1, -1))
+
+
+def _hand_top(field=FIELD, **changes):
+    """5 channels x k=2 over 6 images of 8x8 (channel 10 dead), peaks on a 4x4 map."""
+    fields = dict(
+        layer="<script>alert(1)</script>",
+        channels=np.array([3, 7, 8, 9, 10]),
+        indices=np.array([[5, 2], [0, 1], [4, 3], [2, 5], [0, 1]]),
+        values=np.array([[4, 3], [2.5, 2], [1, 0.5], [1, 1], [0, 0]], np.float32),
+        positions=np.array([[[0, 0], [3, 3]], [[1, 2], [2, 1]]] + [[[1, 1], [1, 1]]] * 3),
+        by="max",
+        n_images=6,
+        map_shape=(4, 4),
+        field=field,
+        image_shape=(8, 8, 1),
+    )
+    return TopImages(**(fields | changes))
+
+
+def _pixels() -> np.ndarray:
+    return np.arange(6 * 64, dtype=np.uint8).reshape(6, 8, 8, 1)
+
+
+def _thumbnails(html: str) -> list[np.ndarray]:
+    uris = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
+    return [np.asarray(Image.open(io.BytesIO(base64.b64decode(uri)))) for uri in uris]
+
+
+@core
+def test_repr_shows_the_first_channels_top_images():
+    assert repr(_hand_top()).splitlines() == [
+        "TopImages(layer '<script>alert(1)</script>', 5 channels x k=2, of 6 images, by max, "
+        "map 4x4, 1 dead)",
+        "  channel 3: images [5, 2], max [4, 3]",
+        "  channel 7: images [0, 1], max [2.5, 2]",
+        "  channel 8: images [4, 3], max [1, 0.5]",
+        "  ... and 2 more channels",
+    ]
+
+
+@core
+def test_html_escapes_the_layer_and_shows_thumbnails_of_the_patches():
+    top = _hand_top()
+    html = top._repr_html_()
+    assert "<script" not in html and "&lt;script&gt;" in html and "<img" not in html
+    assert html.count("<tr>") == 1 + 5 and "(0, 0)" in html
+    pixels = _pixels()
+    html = top.to_html(pixels)
+    assert "<script" not in html and "thumbnails for the first 4 channels" in html
+    thumbs = _thumbnails(html)
+    assert len(thumbs) == 4 * 2
+    # peak (0, 0) of image 5: rows and cols -1..1, clipped to 0..1
+    np.testing.assert_array_equal(thumbs[0], pixels[5, 0:2, 0:2, 0])
+    np.testing.assert_array_equal(thumbs[1], pixels[2, 5:8, 5:8, 0])  # peak (3, 3)
+    np.testing.assert_array_equal(thumbs[2], pixels[0, 1:4, 3:6, 0])  # peak (1, 2)
+
+
+@core
+def test_html_without_a_field_shows_whole_images_on_one_grey_scale():
+    images = [np.full((8, 8), float(i)) for i in range(6)]  # floats: 0..5 -> 0..255
+    thumbs = _thumbnails(_hand_top(field=None).to_html(images))
+    assert [t.shape for t in thumbs] == [(8, 8)] * 8
+    assert [int(t[0, 0]) for t in thumbs[:4]] == [255, 102, 0, 51]  # images 5, 2, 0, 1
+    dense = _hand_top(field=None, positions=None, map_shape=())
+    html = dense.to_html(_pixels())
+    assert ">images</th>" in html and "map " not in html and len(_thumbnails(html)) == 8
+
+
+@core
+def test_to_html_refuses_images_that_were_not_scanned():
+    top = _hand_top()
+    with pytest.raises(ValueError, match=r"the 6 images top_images\(\) scanned.*Received: 5"):
+        top.to_html(_pixels()[:5])
+    with pytest.raises(ValueError, match=r"of size 8x8.*Received: images of shape \(9, 9\)"):
+        top.to_html(np.zeros((6, 9, 9)))
+    with pytest.raises(TypeError, match=r"indexable by `top.indices`.*type generator"):
+        top.to_html(image for image in _pixels())
+
+
+@core
+def test_repr_of_a_large_result_stays_short_and_fast(rng):
+    c, k, n = 512, 9, 10_000
+    top = TopImages(
+        layer="conv5_block3_out",
+        channels=np.arange(c),
+        indices=rng.integers(0, n, (c, k)),
+        values=-np.sort(-rng.random((c, k), dtype=np.float32), axis=1),
+        positions=rng.integers(0, 7, (c, k, 2)),
+        by="max",
+        n_images=n,
+        map_shape=(7, 7),
+        field=ReceptiveField(size=(8, 8), stride=(2, 2), offset=(-3, -3)),
+        image_shape=(28, 28, 1),
+    )
+    start = time.perf_counter()
+    text = repr(top)
+    took = time.perf_counter() - start
+    assert len(text) < 400 and len(text.splitlines()) == 5 and took < 0.05
+    assert text.endswith("... and 509 more channels")
+    html = top.to_html(rng.integers(0, 256, (n, 28, 28, 1), dtype=np.uint8))
+    assert html.count("<tr>") == 11 and len(_thumbnails(html)) == 4 * k
+    assert "... and 502 more channels" in html

@@ -11,11 +11,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from activations._arrays.checks import as_real_array
+from activations._arrays.display import HTML_ROWS, bar, html_result, more, number
 from activations._arrays.region import region_weights
 
 __all__ = ["ChannelComparison", "compare_channels"]
 
 logger = logging.getLogger(__name__)
+
+_REPR_CHANNELS = 5  # rows of the repr: the default k, so a default result shows whole
 
 
 def _relative(num: NDArray, base: NDArray) -> NDArray[np.float32]:
@@ -29,11 +32,6 @@ def _relative(num: NDArray, base: NDArray) -> NDArray[np.float32]:
     positive = base > 0
     ratio = np.divide(num, np.where(positive, base, 1.0))
     return np.where(positive, ratio, np.nan).astype(np.float32)
-
-
-def _cell(value: float, width: int) -> str:
-    """A table cell of the repr: 4 significant digits, ``n/a`` for an undefined value."""
-    return f"{'n/a':>{width}}" if np.isnan(value) else f"{value:>{width}.4g}"
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -154,22 +152,53 @@ class ChannelComparison:
             count = f"top {self.channels.size} of {self.n_dropping} dropping channels"
         return f"{where}; {count}"
 
-    def __repr__(self) -> str:
+    def _columns(self) -> dict[str, NDArray[Any]]:
         columns: dict[str, NDArray[Any]] = {"channel": self.channels, "inside_a": self.inside_a}
         columns |= {"inside_b": self.inside_b, "drop": self.drop, "drop %": self.drop_pct}
         outside_pct = self.outside_drop_pct  # None exactly when an outside mean is
         if self.outside_a is not None and self.outside_b is not None and outside_pct is not None:
             columns |= {"outside_a": self.outside_a, "outside_b": self.outside_b}
             columns["outside drop %"] = outside_pct
+        return columns
+
+    def _table(self, n_rows: int) -> str:
+        """The summary line and a table of the first ``n_rows`` channels."""
+        columns = self._columns()
         lines = [f"ChannelComparison({self.summary()})"]
         widths = [max(11, len(name) + 3) for name in columns]
         lines.append("".join(f"{name:>{n}}" for name, n in zip(columns, widths)))
-        for i in range(self.channels.size):
+        shown = min(n_rows, self.channels.size)
+        for i in range(shown):
             cells = [f"{int(self.channels[i]):>{widths[0]}}"]
-            values = list(columns.values())[1:]
-            cells += [_cell(float(v[i]), n) for v, n in zip(values, widths[1:])]
-            lines.append("".join(cells))
-        return "\n".join(lines)
+            values = list(columns.values())[1:]  # 4 significant digits, n/a for NaN
+            lines.append(
+                "".join(cells + [number(v[i]).rjust(n) for v, n in zip(values, widths[1:])])
+            )
+        tail = more(self.channels.size, shown, "channels")
+        return "\n".join(lines + ([f"{tail} (print() lists them all)"] if tail else []))
+
+    def __str__(self) -> str:
+        return self._table(self.channels.size)
+
+    def __repr__(self) -> str:
+        return self._table(_REPR_CHANNELS)
+
+    def _repr_html_(self) -> str:
+        columns = self._columns()
+        shown = min(HTML_ROWS, self.channels.size)
+        top = float(self.drop[0]) if self.drop.size else 0.0
+        rows = [
+            [int(self.channels[i])]
+            + [number(v[i]) for v in list(columns.values())[1:]]
+            + [bar(float(self.drop[i]) / top if top > 0 else 0.0)]
+            for i in range(shown)
+        ]
+        h, w = self.map_shape
+        facts = [self.summary(), f"{self.n_channels} channels, map {h}x{w}"]
+        title, total = "ChannelComparison", self.channels.size
+        return html_result(
+            title, facts, [*columns, "drop (bar)"], rows, total=total, noun="channels"
+        )
 
 
 def _grid_weights(region: ArrayLike, hw: tuple[int, int]) -> NDArray[np.float64]:

@@ -9,6 +9,7 @@ import warnings
 from dataclasses import dataclass
 
 from activations._arrays.checks import check_int
+from activations._arrays.display import html_result
 from activations._arrays.region import Box
 
 __all__ = ["ReceptiveField"]
@@ -37,6 +38,11 @@ class ReceptiveField:
     size: tuple[int, int]
     stride: tuple[int, int]
     offset: tuple[int, int]
+
+    def _repr_html_(self) -> str:
+        rows = [[name, *getattr(self, name)] for name in ("size", "stride", "offset")]
+        facts = [f"each map cell sees a patch of {self.size[0]}x{self.size[1]} input pixels"]
+        return html_result("ReceptiveField", facts, ["", "rows", "cols"], rows)
 
     def patch(self, row: int, col: int, image_shape: tuple[int, int] | None = None) -> Box:
         """The input patch of cell ``(row, col)``, as the library's one :class:`Box`.

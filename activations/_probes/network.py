@@ -10,6 +10,7 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
+from activations._arrays.display import HTML_ROWS, REPR_ROWS, html_result, more, shorten
 from activations._engine.inputs import check_model, declared_shape, input_spec
 from activations._engine.layers import LayerRef, iter_layers, resolve_layer
 from activations._engine.tap import fused_activation
@@ -50,6 +51,31 @@ class LayerInfo:
     n_learnables: int = 0
     depth: int = 0
 
+    def record(self) -> dict[str, str]:
+        """The row as text cells, named as the table's columns (without ``#``)."""
+        return {
+            "Name": self.name,
+            "Type": self.type,
+            "Activations": shape_text(self.output_shape),
+            "Fused activation": self.activation,
+            "Learnables": ", ".join(f"{k} {shape_text(v)}" for k, v in self.learnables.items()),
+            "Count": f"{self.n_learnables:,}",
+        }
+
+    def __repr__(self) -> str:
+        parts = [repr(shorten(self.name)), self.type, shape_text(self.output_shape)]
+        parts += [self.activation] if self.activation else []
+        learnables = self.record()["Learnables"]
+        parts.append(
+            f"{self.n_learnables:,} learnables" + (f" ({learnables})" if learnables else "")
+        )
+        parts += [f"depth {self.depth}"] if self.depth else []
+        return f"LayerInfo({', '.join(parts)})"
+
+    def _repr_html_(self) -> str:
+        record = self.record()
+        return html_result("LayerInfo", [], list(record), [list(record.values())])
+
 
 def shape_text(shape: Any) -> str:
     """A shape as the tables and captions write it: ``28x28x32``, ``?x?x3``.
@@ -72,7 +98,8 @@ def shape_text(shape: Any) -> str:
 class NetworkTable:
     """The layers of a model, one row each, as ``analyzeNetwork`` lists them.
 
-    ``str(table)`` gives a readable text table.
+    ``str(table)`` (and ``print``) gives the whole text table, ``repr`` its first
+    rows, and a notebook shows its first rows as an HTML table.
     """
 
     model_name: str
@@ -92,18 +119,7 @@ class NetworkTable:
 
     def records(self) -> list[dict[str, Any]]:
         """The rows as plain dicts with text cells, ready for a table or HTML."""
-        return [
-            {
-                "#": i + 1,
-                "Name": row.name,
-                "Type": row.type,
-                "Activations": shape_text(row.output_shape),
-                "Fused activation": row.activation,
-                "Learnables": ", ".join(f"{k} {shape_text(v)}" for k, v in row.learnables.items()),
-                "Count": f"{row.n_learnables:,}",
-            }
-            for i, row in enumerate(self.rows)
-        ]
+        return [{"#": i + 1, **row.record()} for i, row in enumerate(self.rows)]
 
     def __str__(self) -> str:
         records = self.records()
@@ -124,7 +140,37 @@ class NetworkTable:
         footer = f"Total learnables: {self.total_learnables:,}"
         return "\n".join([title, line, "-" * len(line), *body, "-" * len(line), footer])
 
-    __repr__ = __str__
+    def _facts(self) -> list[str]:
+        return [
+            f"model {shorten(self.model_name)!r}",
+            f"input {shape_text(self.input_shape)}",
+            f"{len(self.rows)} layers",
+            f"{self.total_learnables:,} learnables",
+        ]
+
+    def __repr__(self) -> str:
+        cells = [
+            [shorten(row.name, 30), shorten(row.type, 24), shape_text(row.output_shape)]
+            for row in self.rows[:REPR_ROWS]
+        ]
+        widths = [max((len(c[i]) for c in cells), default=0) for i in range(3)]
+        lines = [f"NetworkTable({', '.join(self._facts())})"]
+        lines += [
+            "  " + "  ".join(c.ljust(n) for c, n in zip(row, widths)).rstrip() for row in cells
+        ]
+        tail = more(len(self.rows), len(cells), "layers")
+        return "\n".join(lines + ([f"  {tail} (print() lists them all)"] if tail else []))
+
+    def _repr_html_(self) -> str:
+        records = self.records()
+        columns = list(records[0]) if records else ["#", "Name"]
+        rows = [list(r.values()) for r in records[:HTML_ROWS]]
+        facts = self._facts()
+        facts[0] = f"model {self.model_name!r}"  # the page shows the whole name, escaped
+        note = "print() lists them all" if len(records) > len(rows) else ""
+        return html_result(
+            "NetworkTable", facts, columns, rows, total=len(records), noun="layers", note=note
+        )
 
 
 def _output_shape(found: list) -> tuple:

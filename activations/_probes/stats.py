@@ -8,6 +8,7 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
+from activations._arrays.display import HTML_ROWS, bar, html_result, number
 from activations._engine.cache import DerivedCache
 from activations._engine.preamble import check_options, prepare
 from activations._engine.predict import predict_batch
@@ -23,7 +24,7 @@ __all__ = ["ChannelStats", "channel_stats", "stats_reducer"]
 _REDUCERS: DerivedCache = DerivedCache("stats reducers")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChannelStats:
     """Channel statistics of one layer over a set of images.
 
@@ -42,6 +43,40 @@ class ChannelStats:
     min: NDArray[np.float32]
     per_image_max: NDArray[np.float32]
     n_images: int
+
+    def _strongest(self, n: int) -> NDArray[np.int64]:
+        """The ``n`` channels with the largest ``max``, largest first (ties: lowest index)."""
+        return np.argsort(-self.max, kind="stable")[:n].astype(np.int64)
+
+    def _facts(self) -> list[str]:
+        dead = int((self.max <= 0).sum())
+        facts = [f"{self.n_images:,} images x {self.max.size:,} channels"]
+        return facts + ([f"{dead:,} never above 0"] if dead else [])
+
+    def __repr__(self) -> str:
+        best = self._strongest(5)
+        top = ", ".join(f"{c} ({number(self.max[c])})" for c in best)
+        return (
+            f"ChannelStats({', '.join(self._facts())})\n"
+            f"  per-channel max {number(self.max.min())}..{number(self.max.max())}; "
+            f"overall min {number(self.min.min())}, mean {number(self.mean.mean())}\n"
+            f"  strongest (by max): {top}{', ...' if self.max.size > best.size else ''}"
+        )
+
+    def _repr_html_(self) -> str:
+        best = self._strongest(HTML_ROWS)
+        top_image = self.per_image_max[:, best].argmax(axis=0) if self.n_images else best * 0
+        peak = float(self.max[best[0]]) if best.size else 0.0
+        rows = [
+            [int(c), number(self.max[c]), number(self.mean[c]), number(self.min[c])]
+            + [int(i), bar(float(self.max[c]) / peak if peak > 0 else 0.0)]
+            for c, i in zip(best, top_image)
+        ]
+        columns = ["channel", "max", "mean", "min", "image of max", "max (bar)"]
+        facts = [*self._facts(), "strongest first"]
+        return html_result(
+            "ChannelStats", facts, columns, rows, total=self.max.size, noun="channels"
+        )
 
 
 def stats_reducer(extractor: Extractor) -> keras.Model:

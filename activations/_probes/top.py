@@ -25,6 +25,7 @@ from activations._engine.progress import check_progress
 from activations._engine.runtime import run_batches
 from activations._probes.receptive_field import receptive_field
 from activations._probes.top_reduce import TopAccumulator, TopReducer
+from activations._probes.top_view import top_html, top_repr
 from activations._types import ImagesLike, LayerSpec
 
 __all__ = ["BY", "TopImages", "check_channels", "check_ranking", "finish", "top_images"]
@@ -34,9 +35,12 @@ logger = logging.getLogger("activations")
 BY = ("max", "mean")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class TopImages:
     """The k images with the largest response of each channel of one layer.
+
+    A notebook shows the first channels as a table; :meth:`to_html` with the
+    scanned images adds thumbnails of their top patches.
 
     Attributes
     ----------
@@ -78,6 +82,38 @@ class TopImages:
     map_shape: tuple[int, ...]
     field: ReceptiveField | None
     image_shape: tuple[int, ...] | None = None
+
+    def __repr__(self) -> str:
+        return top_repr(self)
+
+    def _repr_html_(self) -> str:
+        return top_html(self)
+
+    def to_html(self, images: Any = None) -> str:
+        """A table of the first channels, with thumbnails of their top images' patches.
+
+        Parameters
+        ----------
+        images : array_like of shape (N, H, W[, C]) or a sequence of images, optional
+            The images ``top_images`` scanned, indexable by ``top.indices``: the
+            first channels' top patches (whole images for a layer without a
+            receptive field) appear as inline PNG thumbnails on one grey scale.
+
+        Returns
+        -------
+        str
+            An HTML fragment that a notebook displays as it is (the last
+            expression of a cell); without ``images``, what the notebook shows
+            for the object itself.
+
+        Raises
+        ------
+        TypeError
+            If ``images`` cannot be indexed (a generator or a ``tf.data.Dataset``).
+        ValueError
+            If ``images`` are fewer than the scanned ones, or of another size.
+        """
+        return top_html(self, images)
 
     @property
     def k(self) -> int:
