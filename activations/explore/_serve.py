@@ -104,6 +104,10 @@ class ExplorerServer(ThreadingHTTPServer):
         query = "" if self.token is None else f"?token={self.token}"
         return f"http://{shown}:{port}/{query}"
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection the browser dropped is no error of the server's: logged only."""
+        logger.debug("Connection from %s ended", client_address, exc_info=True)
+
     def start(self) -> ExplorerServer:
         """Serve in a daemon thread; returns the server."""
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -174,6 +178,7 @@ def check_pixels(data: bytes, max_pixels: int) -> None:
 class _Handler(BaseHTTPRequestHandler):
     server: ExplorerServer
     protocol_version = "HTTP/1.1"
+    timeout = 60  # seconds a kept-alive connection may idle before its thread ends
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s %s", self.address_string(), format % args)
