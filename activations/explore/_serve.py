@@ -20,6 +20,7 @@ import io
 import ipaddress
 import json
 import logging
+import re
 import secrets
 import shutil
 import tempfile
@@ -156,22 +157,25 @@ def check_pixels(data: bytes, max_pixels: int) -> None:
     Only the header is read (Pillow decodes nothing on ``open``): a
     decompression bomb is refused before it is unpacked.
     """
+    size = ""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as file:
                 width, height = file.size
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        width = height = max_pixels + 1  # beyond Pillow's own limit: beyond ours too
+        pixels, size = width * height, f" ({width}x{height})"
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        claimed = re.search(r"\((\d+) pixels\)", str(error))  # Pillow: "Image size (N pixels)"
+        pixels = int(claimed[1]) if claimed else max_pixels + 1
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise HttpError(400, "The upload is not an image Pillow can read. Expected a PNG, "
                              "JPEG, TIFF, ... file") from None  # fmt: skip
-    if width * height > max_pixels:
+    if pixels > max_pixels:
         raise HttpError(
             413,
-            f"The upload's header claims {width:,}x{height:,} pixels ({width * height:,}), "
-            f"more than the {max_pixels:,} this server decodes (a decompression bomb?). "
-            "Expected a smaller image",
+            f"The upload's header claims {pixels:,} pixels{size}, more than the "
+            f"{max_pixels:,} this server decodes (a decompression bomb?). Expected a smaller "
+            "image",
         )
 
 
