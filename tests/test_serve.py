@@ -199,6 +199,22 @@ def test_oversized_bomb_and_junk_uploads_are_refused_and_serving_goes_on(server)
     assert status == 200 and len(body["max"]) == 2  # still serving
 
 
+def test_uploads_are_read_as_the_command_line_reads_files(server):
+    wide = io.BytesIO()
+    Image.fromarray(np.full((8, 8), 65535, np.uint16)).save(wide, format="PNG")  # 16-bit
+    status, up = _upload(server, wide.getvalue())
+    shown = _request(server, "GET", f"/api/image?img={up['id']}")[2]
+    assert status == 200 and (np.asarray(Image.open(io.BytesIO(shown))) == 255).all()
+    floats = io.BytesIO()
+    Image.fromarray(np.full((8, 8), 2.0, np.float32)).save(floats, format="TIFF")
+    status, body = _upload(server, floats.getvalue(), name="hot.tif")
+    assert status == 400 and body["error"].startswith(
+        "Could not read the upload 'hot.tif': Could not read the upload as an image: float "
+        "pixels are read as 0..1"
+    )
+    assert "/tmp" not in body["error"] and "activations-upload" not in body["error"]
+
+
 def test_names_are_escaped_in_the_page_and_its_data(server, inputs):
     page = _request(server, "GET", "/")[2].decode()
     title = "Explorer of &lt;script&gt;alert(1)&lt;img src=x onerror=alert(2)&gt;"

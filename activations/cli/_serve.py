@@ -29,6 +29,8 @@ def _decoder(loaded: LoadedModel) -> Any:
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
             image = read_image(path)
+        except ValueError as error:  # said of the upload, not of the temporary file
+            raise ValueError(str(error).replace(f"'{path}'", "the upload")) from None
         finally:
             os.unlink(path)
         return fit_image(image, channels=loaded.channels, size=loaded.size, name="upload")

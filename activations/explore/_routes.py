@@ -4,17 +4,20 @@
 ``/api/probe?a=ID&b=ID&layer=NAME&box=X0,Y0,X1,Y1&k=3`` and ``/api/image?img=ID``
 (the image as the model sees it, a PNG). ``ID`` is ``s<i>`` (image i of the
 set) or an upload's id. Names are only keys: of layers, of images, of methods.
+An upload's header is checked (:func:`check_pixels`) before it is decoded.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import warnings
 from typing import Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
-__all__ = ["TYPES", "HttpError", "handle_api", "image_png"]
+__all__ = ["TYPES", "HttpError", "check_pixels", "handle_api", "image_png"]
 
 #: The content type of each kind of file the server sends.
 TYPES = {
@@ -34,6 +37,34 @@ class HttpError(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status = status
+
+
+def check_pixels(data: bytes, max_pixels: int) -> None:
+    """Refuse an upload that is no image, or whose header claims more than ``max_pixels``.
+
+    Only the header is read (Pillow decodes nothing on ``open``): a
+    decompression bomb is refused before it is unpacked.
+    """
+    size = ""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as file:
+                width, height = file.size
+        pixels, size = width * height, f" ({width}x{height})"
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        claimed = re.search(r"\((\d+) pixels\)", str(error))  # Pillow: "Image size (N pixels)"
+        pixels = int(claimed[1]) if claimed else max_pixels + 1
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise HttpError(400, "The upload is not an image Pillow can read. Expected a PNG, "
+                             "JPEG, TIFF, ... file") from None  # fmt: skip
+    if pixels > max_pixels:
+        raise HttpError(
+            413,
+            f"The upload's header claims {pixels:,} pixels{size}, more than the "
+            f"{max_pixels:,} this server decodes (a decompression bomb?). Expected a smaller "
+            "image",
+        )
 
 
 def _one(query: dict[str, list[str]], key: str, default: str | None = None) -> str:

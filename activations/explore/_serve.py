@@ -15,39 +15,32 @@ can send without this server's consent. Errors are JSON ``{"error": ...}``.
 
 from __future__ import annotations
 
-import hmac
-import io
 import ipaddress
-import json
 import logging
-import re
 import secrets
 import shutil
+import socket
 import tempfile
 import threading
-import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from http.cookies import CookieError, SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, UnidentifiedImageError
 
+from activations.explore._http import Handler
 from activations.explore._live import LiveModel
-from activations.explore._routes import TYPES, HttpError, handle_api, image_png
+from activations.explore._routes import TYPES, HttpError, check_pixels
 from activations.explore._site import _index_html, js_literal, write_explorer
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_PIXELS",
     "ExplorerServer",
-    "check_pixels",
     "is_loopback",
     "make_server",
 ]
@@ -57,12 +50,9 @@ logger = logging.getLogger(__name__)
 #: The largest upload accepted, in bytes, and in pixels as its header claims them.
 DEFAULT_MAX_BYTES = 8_000_000
 DEFAULT_MAX_PIXELS = 4096 * 4096
-#: Uploads kept (the oldest forgotten first).
+#: Uploads kept (the oldest forgotten first), and the most bytes of pixels they may hold.
 MAX_UPLOADS = 64
-_COOKIE = "activations_token"
-_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; "
-        "frame-ancestors 'none'")  # fmt: skip
+MAX_UPLOAD_STORE = 256_000_000
 
 
 def is_loopback(host: str) -> bool:
@@ -88,7 +78,9 @@ class ExplorerServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], live: LiveModel, site: dict[str, bytes],
                  images: NDArray[np.uint8], names: list[str], *, decode: Callable,
                  token: str | None, max_bytes: int, max_pixels: int):  # fmt: skip
-        super().__init__(address, _Handler)
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, Handler)
         self.live, self.site, self.images, self.names = live, site, images, names
         self.decode, self.token = decode, token
         self.max_bytes, self.max_pixels = max_bytes, max_pixels
@@ -145,154 +137,13 @@ class ExplorerServer(ThreadingHTTPServer):
             self._count += 1
             key = f"u{self._count}"
             self.uploads[key] = (name, image)
-            while len(self.uploads) > MAX_UPLOADS:
+            while len(self.uploads) > MAX_UPLOADS or (
+                len(self.uploads) > 1
+                and sum(p.nbytes for _, p in self.uploads.values()) > MAX_UPLOAD_STORE
+            ):
                 self.uploads.popitem(last=False)
         height, width, channels = image.shape
         return {"id": key, "name": name, "height": height, "width": width, "channels": channels}
-
-
-def check_pixels(data: bytes, max_pixels: int) -> None:
-    """Refuse an upload that is no image, or whose header claims more than ``max_pixels``.
-
-    Only the header is read (Pillow decodes nothing on ``open``): a
-    decompression bomb is refused before it is unpacked.
-    """
-    size = ""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as file:
-                width, height = file.size
-        pixels, size = width * height, f" ({width}x{height})"
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        claimed = re.search(r"\((\d+) pixels\)", str(error))  # Pillow: "Image size (N pixels)"
-        pixels = int(claimed[1]) if claimed else max_pixels + 1
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise HttpError(400, "The upload is not an image Pillow can read. Expected a PNG, "
-                             "JPEG, TIFF, ... file") from None  # fmt: skip
-    if pixels > max_pixels:
-        raise HttpError(
-            413,
-            f"The upload's header claims {pixels:,} pixels{size}, more than the "
-            f"{max_pixels:,} this server decodes (a decompression bomb?). Expected a smaller "
-            "image",
-        )
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: ExplorerServer
-    protocol_version = "HTTP/1.1"
-    timeout = 60  # seconds a kept-alive connection may idle before its thread ends
-    disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s %s", self.address_string(), format % args)
-
-    def do_GET(self) -> None:
-        self._answer(self._get)
-
-    def do_POST(self) -> None:
-        self._answer(self._post)
-
-    def _answer(self, method: Callable[[str, dict[str, list[str]]], None]) -> None:
-        url = urlsplit(self.path)
-        query = parse_qs(url.query, keep_blank_values=True)
-        try:
-            self._check_access(url.path, query)
-            method(url.path, query)
-        except HttpError as error:
-            self._json({"error": str(error)}, error.status)
-        except ValueError as error:  # the library's message: what was expected, received
-            self._json({"error": " ".join(str(error).split())}, 400)
-        except Exception as error:  # a bug: said, logged, and the server keeps serving
-            logger.exception("Internal error answering %s", url.path)
-            self._json({"error": f"Internal error of the server: {type(error).__name__}: "
-                                 f"{error}"}, 500)  # fmt: skip
-
-    def _check_access(self, path: str, query: dict[str, list[str]]) -> None:
-        token = self.server.token
-        if token is None:
-            host = self.headers.get("Host", "")
-            port = self.server.server_address[1]
-            if host not in {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}:
-                raise HttpError(403, "This server answers only requests to 127.0.0.1, "
-                                     f"localhost or [::1]. Received: Host '{host}'")  # fmt: skip
-            return
-        given = query.get("token", [""])[0] or _cookie(self.headers.get("Cookie", ""))
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            raise HttpError(403, "This server is bound beyond this machine and needs its "
-                                 "token: open the URL it printed, with ?token=...")  # fmt: skip
-
-    def _get(self, path: str, query: dict[str, list[str]]) -> None:
-        if path in ("/", "/index.html"):
-            extra: dict[str, str] = {}
-            if self.server.token is not None and query.get("token"):
-                extra["Set-Cookie"] = (f"{_COOKIE}={self.server.token}; HttpOnly; "
-                                       "SameSite=Strict; Path=/")  # fmt: skip
-            self._send(self.server.site["index.html"], TYPES[".html"], headers=extra)
-        elif path.lstrip("/") in self.server.site:
-            name = path.lstrip("/")
-            self._send(self.server.site[name], TYPES[Path(name).suffix])
-        elif path == "/api/image":
-            self._send(image_png(self.server, query), TYPES[".png"])
-        elif path.startswith("/api/"):
-            self._json(handle_api(self.server, path, query))
-        else:
-            raise HttpError(404, f"Not found: '{path}'")
-
-    def _post(self, path: str, query: dict[str, list[str]]) -> None:
-        if path != "/api/upload":
-            raise HttpError(404, f"Not found: POST '{path}'")
-        if self.headers.get("X-Activations") != "1":
-            raise HttpError(403, "An upload needs the header X-Activations: 1 (the page "
-                                 "sends it)")  # fmt: skip
-        data = self._body()
-        name = unquote(self.headers.get("X-File-Name", ""))[:200] or "upload"
-        self._json(self.server.add_upload(data, name))
-
-    def _body(self) -> bytes:
-        """The request's body, at most ``max_bytes``; a larger one is drained and refused."""
-        try:
-            length = int(self.headers.get("Content-Length", ""))
-        except ValueError:
-            self.close_connection = True
-            raise HttpError(411, "An upload needs its Content-Length") from None
-        most = self.server.max_bytes
-        if length > most:
-            if length <= 16 * most:  # read and dropped, so the page gets the message
-                left = length
-                while left > 0 and (chunk := self.rfile.read(min(1 << 16, left))):
-                    left -= len(chunk)
-            else:
-                self.close_connection = True
-            raise HttpError(413, f"The upload is {length:,} bytes; this server accepts at most "
-                                 f"{most:,}. Expected a smaller file")  # fmt: skip
-        return self.rfile.read(length)
-
-    def _json(self, value: Any, status: int = 200) -> None:
-        self._send(json.dumps(value, allow_nan=False).encode(), TYPES[".json"], status)
-
-    def _send(
-        self, body: bytes, kind: str, status: int = 200, headers: dict[str, str] | None = None
-    ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Content-Security-Policy", _CSP)
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-
-def _cookie(header: str) -> str:
-    try:
-        morsel = SimpleCookie(header).get(_COOKIE)
-    except CookieError:
-        return ""
-    return "" if morsel is None else morsel.value
 
 
 def _site_files(model: Any, images: NDArray[np.uint8], live: LiveModel, live_data: dict,
