@@ -107,7 +107,7 @@ def _channels(page) -> list[tuple[int, float]]:
     spans = page.eval_on_selector_all(
         "#channels a.channel", "els => els.map(e => [+e.dataset.ch, e.innerText])"
     )
-    return [(c, float(text.split(": ")[1])) for c, text in spans]
+    return [(c, float(text.split(": ")[1].removesuffix(" dead"))) for c, text in spans]
 
 
 def test_the_live_probe_ranks_the_readme_eye_channels(page, face):
@@ -170,6 +170,7 @@ def test_a_dropped_image_updates_the_layer_grid(page, tiny):
     drawn = _channels(page)
     assert [c for c, _ in drawn] == [0, 1, 2]
     np.testing.assert_allclose([v for _, v in drawn], maxima, rtol=1e-3, atol=1e-6)
+    assert page.locator("#channels a.channel.dead").count() == 1  # dead over the set
     style = grid.eval_on_selector(".tile", "t => getComputedStyle(t).backgroundImage")
     assert style.startswith('url("data:image/png;base64,')
     page.click("#sort-strength")

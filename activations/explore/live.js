@@ -120,8 +120,8 @@
     var row = X.app.appendChild(el("div", { "class": "grid" }));
     row.appendChild(el("img", { src: "api/image?img=" + encodeURIComponent(img), id: "live-image",
       alt: "the image as the model sees it" }));
-    X.app.appendChild(el("p", { "class": "note" }, "Computed by the server for this image: " +
-      "imtile(mat2gray(act)), one gray scale for the whole layer. Strength: the channel's max."));
+    var known = X.layerIndex[layer] === undefined ? null : D.layers[X.layerIndex[layer]];
+    var note = X.app.appendChild(el("p", { "class": "note" }, "Computed by the server for this image."));
     var sort = X.app.appendChild(el("p"));
     var grid = el("div", { id: "channels", "class": "grid", "data-img": img });
     [["index", "index"], ["strength", "strength"]].forEach(function (pair) {
@@ -135,14 +135,19 @@
       grid.textContent = "";
       grid.setAttribute("data-order", by);
       idx.forEach(function (c) {
-        var a = grid.appendChild(el("a", { "class": "channel", "data-ch": String(c),
-          href: X.layerIndex[layer] !== undefined ? X.hashOf(layer, c) : "#view=live" }));
+        var dead = known !== null && known.dead[c];
+        var a = grid.appendChild(el("a", { "class": "channel" + (dead ? " dead" : ""),
+          "data-ch": String(c), href: known !== null ? X.hashOf(layer, c) : "#view=live" }));
         if (result.montage) { a.appendChild(X.tile(fake, 0, c)); }
-        a.appendChild(el("span", {}, c + ": " + X.fmt(result.max[c])));
+        a.appendChild(el("span", {}, c + ": " + X.fmt(result.max[c]) + (dead ? " dead" : "")));
       });
     }
     api("layer", { img: img, layer: layer }).then(function (result) {
       grid.result = result;
+      note.textContent = "Computed by the server for this image: " + (result.montage ?
+        "imtile(mat2gray(act)), one gray scale for the whole layer. Strength: the channel's max." :
+        "each unit's value.") + (known !== null ? " Dead: constant over all " + D.n_images +
+        " image(s) of the set." : "");
       draw(result, "index");
       grid.setAttribute("data-ready", img);
     }).catch(function (error) {
