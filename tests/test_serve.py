@@ -27,7 +27,7 @@ from activations._engine.stop import request_stop
 from activations.cli import main
 from activations.cli._parser import build_parser
 from activations.cli._serve import build_server
-from activations.explore import js_literal, make_server
+from activations.explore import LiveModel, js_literal, make_server
 
 pytestmark = pytest.mark.core
 
@@ -195,6 +195,9 @@ def test_oversized_bomb_and_junk_uploads_are_refused_and_serving_goes_on(server)
     assert status == 400 and "not an image" in body["error"]
     status, body = _upload(server, _png(np.zeros((8, 8), np.uint8)), marker=False)
     assert status == 403 and "X-Activations" in body["error"]
+    headers = {"X-Activations": "1", "Content-Length": "-1"}
+    status, _, body = _request(server, "POST", "/api/upload", headers=headers)
+    assert status == 411 and b"needs its Content-Length" in body
     status, body = _get(server, "/api/layer?img=s0&layer=dense")
     assert status == 200 and len(body["max"]) == 2  # still serving
 
@@ -282,3 +285,16 @@ def test_the_command_serves_until_stopped(inputs, capsys):
     thread.join(30)
     assert done == [143]
     assert f"at http://127.0.0.1:{port}/ (Ctrl-C stops)" in capsys.readouterr().out
+
+
+def test_bad_options_and_images_are_refused_before_anything_runs(inputs):
+    _, _, model, pixels, _ = inputs
+    with pytest.raises(ValueError, match="Expected `max_bytes` to be an int >= 1. Received: "):
+        make_server(model, pixels, decode=lambda data: pixels[0], max_bytes=0)
+    live = LiveModel(model, 255.0)
+    with pytest.raises(ValueError, match="the same size and colours .* \\(8, 8, 1\\) and "):
+        live.probe(pixels[0], pixels[0, :6, :6], LAYER, None)
+    with pytest.raises(ValueError, match="Expected `k` to be an int >= 1. Received: k=0"):
+        live.probe(pixels[0], pixels[1], LAYER, None, k=0)
+    with pytest.raises(ValueError, match="Expected `method` to be one of"):
+        live.explain(pixels[0], "saliency")

@@ -112,8 +112,10 @@ class Handler(BaseHTTPRequestHandler):
         try:
             length = int(self.headers.get("Content-Length", ""))
         except ValueError:
+            length = -1
+        if length < 0:
             self.close_connection = True
-            raise HttpError(411, "An upload needs its Content-Length") from None
+            raise HttpError(411, "An upload needs its Content-Length, a number of bytes")
         most = self.server.max_bytes
         if length > most:
             if length <= 16 * most:  # read and dropped, so the page gets the message

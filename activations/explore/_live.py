@@ -34,10 +34,12 @@ from activations._probes.activations import activations
 from activations._probes.network import analyze_network, shape_text
 from activations.report._explain_section import score_layer_of
 
-__all__ = ["EXPLAIN_METHODS", "LiveModel", "png_url"]
+__all__ = ["EXPLAIN_METHODS", "FIGURE_CHANNELS", "LiveModel", "png_url"]
 
 #: What ``LiveModel.explain`` draws: Grad-CAM or occlusion sensitivity.
 EXPLAIN_METHODS = ("gradcam", "occlusion")
+#: The most ranked channels the probe's figure draws (the table lists all of them).
+FIGURE_CHANNELS = 8
 
 
 def png_url(pixels: NDArray) -> str:
@@ -200,8 +202,8 @@ class LiveModel:
         pixels, ends excluded (None: the whole map), each cell weighted by the
         fraction of it inside (:func:`activations.region_weights`), ranked by
         :func:`activations.compare_channels`; ``figure`` is
-        :func:`activations.plot.plot_compare` of the ranked channels (None when
-        no channel drops).
+        :func:`activations.plot.plot_compare` of the first :data:`FIGURE_CHANNELS`
+        ranked channels (None when no channel drops).
         """
         if a.shape != b.shape:
             raise ValueError(
@@ -229,7 +231,9 @@ class LiveModel:
             "channels": channels, "drop": _floats(result.drop),
             "inside_a": _floats(result.inside_a), "inside_b": _floats(result.inside_b),
             "drop_pct": _floats(result.drop_pct),
-            "figure": self._figure(a, b, act_a, act_b, channels, name, checked, captions),
+            "figure": self._figure(
+                a, b, act_a, act_b, channels[:FIGURE_CHANNELS], name, checked, captions
+            ),
         }  # fmt: skip
 
     def _figure(self, a, b, act_a, act_b, channels, name, box, captions) -> str | None:
