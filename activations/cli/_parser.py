@@ -17,6 +17,7 @@ from activations.cli._commands import (
 from activations.cli._explain import cmd_dream, cmd_explain
 from activations.cli._explore import add_explore
 from activations.cli._loading import ZOO, escaped
+from activations.cli._serve import add_serve
 from activations.cli._top import DEFAULT_ROWS, FASHION_TEST, MAX_TILES, cmd_top
 from activations.cli._types import (
     SCALE_RANGE,
@@ -256,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output(p, None, "output figure (.png, .pdf, .svg, .jpg)")
     p.add_argument("--dpi", type=positive_int, default=100)
     add_explore(sub, _add_command, _add_model, _add_output, IMAGE_SET)
+    add_serve(sub, _add_command, _add_model, IMAGE_SET)
     p = _add_command(sub, "report", cmd_report, "write an HTML report of a model on a photo")
     _add_model(p)
     p.add_argument("image", metavar="IMAGE", help=IMAGE_FILE)

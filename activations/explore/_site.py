@@ -236,6 +236,7 @@ def _layer_entry(i: int, layer: LayerData, table: Any) -> dict[str, Any]:
 
 
 def _histogram(values: NDArray[np.float32]) -> dict[str, list]:
+    values = values.astype(np.float64)  # bins of maxima a few float32 ulps apart
     lo, hi = float(values.min()), float(values.max())
     bins = HISTOGRAM_BINS if hi > lo else 1
     counts, edges = np.histogram(values, bins=bins, range=(lo, hi if hi > lo else lo + 1))
