@@ -311,3 +311,17 @@ def test_a_layer_of_1d_maps_has_no_tiles_and_no_boxes(tmp_path, rng):
     layer = _layer(_data(tmp_path / "s"), "conv1d")
     assert layer["montages"] is None and layer["grid"] is None
     assert all(t["box"] is None for tops in layer["top"] for t in tops)
+
+
+def test_maxima_a_few_ulps_apart_still_make_a_histogram(tmp_path):
+    # Before: NumPy's "Too many bins for data range" (SqueezeNet over two photos).
+    import keras
+
+    inputs = keras.Input((4, 4, 1))
+    dense = keras.layers.Dense(1, name="d")
+    model = keras.Model(inputs, dense(keras.layers.Flatten()(inputs)))
+    dense.set_weights([np.full((16, 1), 1e-8, "float32"), np.ones(1, "float32")])
+    images = np.array([np.zeros((4, 4, 1)), np.full((4, 4, 1), 255)], np.uint8)
+    write_explorer(model, images, tmp_path / "s", embedded=0, dreams=0)
+    (hist,) = _data(tmp_path / "s")["layers"][0]["hist"]
+    assert sum(hist["counts"]) == 2 and 0 < hist["edges"][-1] - hist["edges"][0] < 1e-6

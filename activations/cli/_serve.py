@@ -75,11 +75,12 @@ def build_server(args: argparse.Namespace) -> Any:
     if layers == []:
         raise CliError(f"--layers should name layers, got '{escaped(args.layers)}'")
     loaded = load_model(args.model, args.scale)
+    known: dict[str, Any] = {}
     if args.images is None:
         array, names, set_name = _default_set(loaded, args.max_images)
     else:
         images, _, set_name = image_set_of(args.images, loaded)
-        array, names = _first_images(images, args.max_images)
+        array, names, known = _first_images(images, args.max_images)
     score = score_layer_of(loaded.model, args.reduction_layer)
     shapes = {r.name: r.output_shape for r in analyze_network(loaded.model).rows}
     shape = None if score is None else shapes.get(score)
@@ -91,7 +92,15 @@ def build_server(args: argparse.Namespace) -> Any:
             args.model, loaded.model, score, n_scores),
         max_bytes=args.max_upload_bytes, max_pixels=args.max_upload_pixels,
         layers=layers, k=args.k, images_name=set_name, shown=args.shown,
+        labels=_labels_if_they_fit(loaded.model, known),
     )  # fmt: skip
+
+
+def _labels_if_they_fit(model: Any, known: dict[str, Any]) -> Any:
+    """The set's labels (Fashion-MNIST's) where the model's last layer has their classes."""
+    shape = getattr(model, "output_shape", None)
+    fits = known and isinstance(shape, tuple) and shape[-1:] == (len(known["class_names"]),)
+    return known["labels"] if fits else None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

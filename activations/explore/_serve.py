@@ -217,6 +217,9 @@ def make_server(
     names = [f"#{i}" for i in range(len(images))] if names is None else [str(n) for n in names]
     live = LiveModel(model, scale, class_names=class_names, reduction_layer=reduction_layer)
     live_data = {"layers": live.layers(), "max_bytes": max_bytes, "max_pixels": max_pixels}
+    last = live.table.rows[-1].output_shape if live.table.rows else ()
+    if class_names is not None and tuple(last) == (len(class_names),):
+        explorer.setdefault("class_names", class_names)  # the classes view names them too
     site = _site_files(model, images, live, live_data, scale=scale, names=names, **explorer)
     token = None if is_loopback(host) else secrets.token_urlsafe(24)
     return ExplorerServer((host, port), live, site, np.asarray(images), names, decode=decode,
