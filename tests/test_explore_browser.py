@@ -202,3 +202,42 @@ def test_pointing_at_a_point_of_the_embedding_shows_its_image_and_name(page, ind
     sync_api.expect(page.locator("#hovered-name")).to_contain_text(HOSTILE_FILE)  # as text
     assert page.locator('img[src="x"]').count() == 0
     assert _backgrounds_loaded(page, "#hovered .thumb")
+
+
+@pytest.fixture(scope="module")
+def fashion_index(tmp_path_factory) -> str:
+    out = tmp_path_factory.mktemp("fashion") / "site"
+    argv = ["explore", "fashion", "--images", "fashion-test", "-o", str(out), "-k", "4"]
+    assert main([*argv, "--max-images", "120", "--embed", "60", "--dreams", "4"]) == 0
+    return (out / "index.html").as_uri()
+
+
+@pytest.mark.dataset
+def test_every_view_of_the_fashion_site(page, fashion_index):
+    page.goto(fashion_index)
+    assert _in_view(page, "network")
+    assert page.locator("a.layer-link").all_inner_texts() == [
+        "conv2d", "conv2d_1", "dense", "dense_1"
+    ]  # fmt: skip
+    page.click("#to-classes")
+    assert _in_view(page, "classes")
+    assert page.locator("#confusion tbody tr").count() == 10  # labelled: a confusion matrix
+    page.click("#class-list a[data-c='9']")
+    sync_api.expect(page.locator("#class-list a.current")).to_have_text("Ankle boot")
+    assert page.locator("#class-most figure").count() == 4
+    page.goto(fashion_index)
+    page.click("#to-embedding")
+    assert _in_view(page, "embedding")
+    assert page.locator("#embedding circle").count() == 60
+    assert page.locator("#legend .key").count() == 10
+    page.goto(fashion_index)
+    page.click("a.layer-link:text-is('conv2d_1')")
+    assert _in_view(page, "layer")
+    assert page.locator("#channels a.channel").count() == 64
+    page.click("#channels a.channel >> nth=3")
+    assert _heading(page, "conv2d_1, channel 3")
+    assert page.locator("#dream .tile").count() == 1 and page.locator("#kernel").count() == 1
+    assert _backgrounds_loaded(page, "#overlays .tile, #dream .tile, #kernel")
+    page.keyboard.press("ArrowRight")
+    assert _heading(page, "conv2d_1, channel 4")
+    assert "Only the first 4 channels" in page.locator("#dream").inner_text()  # --dreams 4
