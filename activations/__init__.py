@@ -32,6 +32,8 @@ _EXPORTS: dict[str, str] = {
     "channel_stats": "activations._probes.stats",
     "deep_dream": "activations._explain.dream",
     "gradcam": "activations._explain.gradcam",
+    "image_lime": "activations._explain.lime",
+    "LimeMaps": "activations._explain.lime",
     "compare_channels": "activations._arrays.compare",
     "imresize": "activations._arrays.resize",
     "imtile": "activations._arrays.tile",
@@ -64,6 +66,7 @@ __all__ = [
     "LayerInfo",
     "LayerSpec",
     "LayersLike",
+    "LimeMaps",
     "NetworkTable",
     "ReceptiveField",
     "TopImages",
@@ -74,6 +77,7 @@ __all__ = [
     "deep_dream",
     "embed",
     "gradcam",
+    "image_lime",
     "imresize",
     "imtile",
     "layer_weights",
@@ -109,6 +113,7 @@ if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides the
     from activations._arrays.tile import imtile
     from activations._explain.dream import deep_dream
     from activations._explain.gradcam import gradcam
+    from activations._explain.lime import LimeMaps, image_lime
     from activations._explain.occlusion import occlusion_sensitivity
     from activations._probes.activations import activations
     from activations._probes.network import LayerInfo, NetworkTable, analyze_network, layer_weights
