@@ -3,7 +3,8 @@
 ``act = activations(model, image, "conv1")``, then ``mat2gray``, ``imtile``,
 ``imresize``, ``strongest_channel``, ``compare_channels`` and friends, all on
 plain NumPy arrays. Models and data live in :mod:`activations.zoo` and
-:mod:`activations.datasets`; figures in :mod:`activations.plot`.
+:mod:`activations.datasets`; figures in :mod:`activations.plot`; faithfulness
+metrics of explanation maps in :mod:`activations.metrics`.
 
 The public names load on first use (PEP 562), so ``import activations`` and
 the command line's ``--help`` do not import Keras or TensorFlow.
@@ -55,7 +56,7 @@ _EXPORTS: dict[str, str] = {
     "top_channels": "activations._arrays.rank",
 }
 # Submodules reachable as attributes: ``activations.plot.plot_channels(...)``.
-_SUBMODULES = ("datasets", "plot", "reference", "zoo")
+_SUBMODULES = ("datasets", "metrics", "plot", "reference", "zoo")
 
 __all__ = [
     "__version__",
@@ -95,6 +96,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides these
     from activations import datasets as datasets  # submodules, not in __all__
+    from activations import metrics as metrics
     from activations import plot as plot
     from activations import reference
     from activations import zoo as zoo

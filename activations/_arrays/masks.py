@@ -73,33 +73,32 @@ def mask_positions(size: int, mask: int, stride: int, clipping: bool) -> list[tu
     return [(s, s + mask) for s in range(0, size - mask + 1, stride)]
 
 
-def fill_values(mask_value: Any, images: NDArray) -> NDArray:
-    """The replacement values, broadcastable to (N, H, W, C)."""
+def fill_values(mask_value: Any, images: NDArray, name: str = "mask_value") -> NDArray:
+    """The replacement values, broadcastable to (N, H, W, C); ``name`` is the option's."""
     n, h, w, c = images.shape
     if isinstance(mask_value, str):
         if mask_value != "auto":
             raise ValueError(
-                'Expected `mask_value` to be "auto", a number, one value per channel or an '
-                f"array of the image's shape. Received: mask_value={mask_value!r}"
+                f'Expected `{name}` to be "auto", a number, one value per channel or an '
+                f"array of the image's shape. Received: {name}={mask_value!r}"
             )
         return images.mean(axis=(1, 2), keepdims=True, dtype=np.float64).astype(images.dtype)
     if isinstance(mask_value, (bool, np.bool_)) or not isinstance(
         mask_value, (numbers.Real, list, tuple, np.ndarray)
     ):
         raise TypeError(
-            "Expected `mask_value` to be a number or an array. "
-            f"Received: mask_value={mask_value!r}"
+            f"Expected `{name}` to be a number or an array. Received: {name}={mask_value!r}"
         )
     arr = np.asarray(mask_value, dtype=np.float64)
     if not np.isfinite(arr).all():
-        raise ValueError(f"Expected finite `mask_value`. Received: mask_value={mask_value!r}")
+        raise ValueError(f"Expected finite `{name}`. Received: {name}={mask_value!r}")
     if arr.ndim == 0 or arr.shape == (c,):
         return np.broadcast_to(arr, (1, 1, 1, c)).astype(images.dtype)
     if arr.shape == (h, w, c):
         return arr[None].astype(images.dtype)
     raise ValueError(
-        f"Expected `mask_value` as a number, {c} channel values or an array of shape "
-        f"{(h, w, c)}. Received: mask_value with shape {arr.shape}"
+        f"Expected `{name}` as a number, {c} channel values or an array of shape "
+        f"{(h, w, c)}. Received: {name} with shape {arr.shape}"
     )
 
 
