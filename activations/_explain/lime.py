@@ -99,11 +99,10 @@ def _importance(
     from sklearn.tree import DecisionTreeRegressor
 
     x, y, weights = on.astype(np.float64), scores.astype(np.float64), _weights(on)
-    with limited_threads():
-        if model_type == "linear":
-            return Ridge(alpha=1.0).fit(x, y, sample_weight=weights).coef_.astype(np.float32)
-        tree = DecisionTreeRegressor(min_samples_split=10, random_state=seed)
-        return tree.fit(x, y, sample_weight=weights).feature_importances_.astype(np.float32)
+    if model_type == "linear":
+        return Ridge(alpha=1.0).fit(x, y, sample_weight=weights).coef_.astype(np.float32)
+    tree = DecisionTreeRegressor(min_samples_split=10, random_state=seed)
+    return tree.fit(x, y, sample_weight=weights).feature_importances_.astype(np.float32)
 
 
 def _check_lime(num_features: Any, num_samples: Any, options: dict[str, Any]) -> None:
@@ -258,12 +257,13 @@ def image_lime(
     )  # fmt: skip
     importance = np.full((len(batch), int(counts.max())), np.nan, np.float32)
     tree_seeds = rng.integers(0, 2**31 - 1, len(batch))
-    for i, count in enumerate(counts):
-        if not got.finite[i] or not np.isfinite(got.copies[i]).all():
-            continue
-        samples = np.vstack([np.ones((1, count), bool), on[i, :, :count]])
-        scores = np.concatenate([got.base[i : i + 1], got.copies[i]])
-        importance[i, :count] = _importance(samples, scores, model_type, int(tree_seeds[i]))
+    with limited_threads():  # scikit-learn's OpenMP and BLAS pools, bounded once for all fits
+        for i, count in enumerate(counts):
+            if not got.finite[i] or not np.isfinite(got.copies[i]).all():
+                continue
+            samples = np.vstack([np.ones((1, count), bool), on[i, :, :count]])
+            scores = np.concatenate([got.base[i : i + 1], got.copies[i]])
+            importance[i, :count] = _importance(samples, scores, model_type, int(tree_seeds[i]))
     grid = grid_shape(batch.shape[1:3], num_features) if segmentation == "grid" else None
     maps = _score_maps(importance, labels, grid, output_upsampling)
     maps = blank_unexplained(maps, got.finite & np.isfinite(got.copies).all(axis=1), "image_lime")
