@@ -201,12 +201,13 @@ def image_lime(
 
     Notes
     -----
-    The defaults are MATLAB's as we read its ``imageLIME`` page (NumFeatures
-    49, NumSamples 2048, Segmentation "superpixels", Model "tree",
-    OutputUpsampling "bicubic", MiniBatchSize 128). The page does not give
-    the sample weights nor the linear model's penalty: those follow Ribeiro
-    et al.'s ``lime`` package (kernel width 0.25 on the cosine distance,
-    ridge ``alpha=1``).
+    The defaults rest on our reading of MathWorks' ``imageLIME`` page
+    (NumFeatures 49, NumSamples 2048, Segmentation "superpixels", Model
+    "tree", OutputUpsampling "bicubic", MiniBatchSize 128), not on a run of
+    MATLAB. The page gives neither the sample weights nor the linear model's
+    penalty: those follow Ribeiro et al.'s ``lime`` package (an exponential
+    kernel of width 0.25 on the cosine distance to the image, ridge
+    ``alpha=1``). Features are switched off with probability 1/2, as there.
 
     Examples
     --------
