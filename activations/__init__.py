@@ -3,7 +3,8 @@
 ``act = activations(model, image, "conv1")``, then ``mat2gray``, ``imtile``,
 ``imresize``, ``strongest_channel``, ``compare_channels`` and friends, all on
 plain NumPy arrays. Models and data live in :mod:`activations.zoo` and
-:mod:`activations.datasets`; figures in :mod:`activations.plot`.
+:mod:`activations.datasets`; figures in :mod:`activations.plot`; faithfulness
+metrics of explanation maps in :mod:`activations.metrics`.
 
 The public names load on first use (PEP 562), so ``import activations`` and
 the command line's ``--help`` do not import Keras or TensorFlow.
@@ -32,6 +33,8 @@ _EXPORTS: dict[str, str] = {
     "channel_stats": "activations._probes.stats",
     "deep_dream": "activations._explain.dream",
     "gradcam": "activations._explain.gradcam",
+    "image_lime": "activations._explain.lime",
+    "LimeMaps": "activations._explain.lime",
     "compare_channels": "activations._arrays.compare",
     "imresize": "activations._arrays.resize",
     "imtile": "activations._arrays.tile",
@@ -53,7 +56,7 @@ _EXPORTS: dict[str, str] = {
     "top_channels": "activations._arrays.rank",
 }
 # Submodules reachable as attributes: ``activations.plot.plot_channels(...)``.
-_SUBMODULES = ("datasets", "plot", "reference", "zoo")
+_SUBMODULES = ("datasets", "metrics", "plot", "reference", "zoo")
 
 __all__ = [
     "__version__",
@@ -64,6 +67,7 @@ __all__ = [
     "LayerInfo",
     "LayerSpec",
     "LayersLike",
+    "LimeMaps",
     "NetworkTable",
     "ReceptiveField",
     "TopImages",
@@ -74,6 +78,7 @@ __all__ = [
     "deep_dream",
     "embed",
     "gradcam",
+    "image_lime",
     "imresize",
     "imtile",
     "layer_weights",
@@ -91,6 +96,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides these
     from activations import datasets as datasets  # submodules, not in __all__
+    from activations import metrics as metrics
     from activations import plot as plot
     from activations import reference
     from activations import zoo as zoo
@@ -109,6 +115,7 @@ if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides the
     from activations._arrays.tile import imtile
     from activations._explain.dream import deep_dream
     from activations._explain.gradcam import gradcam
+    from activations._explain.lime import LimeMaps, image_lime
     from activations._explain.occlusion import occlusion_sensitivity
     from activations._probes.activations import activations
     from activations._probes.network import LayerInfo, NetworkTable, analyze_network, layer_weights

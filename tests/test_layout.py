@@ -6,7 +6,7 @@
   the backend; imports ``_arrays`` only.
 - ``_probes`` (forward passes) may use the engine and arrays; ``_explain`` (why the
   network decides) those and the probes.
-- Above them: ``plot``, ``zoo``, ``datasets``, ``training``, ``distributed``; then the
+- Above them: ``plot``, ``zoo``, ``datasets``, ``metrics``, ``training``, ``distributed``; then the
   report; then the explorer (a static site, which may use the report's page helpers);
   then the command line. Nothing imports upward.
 """
@@ -51,7 +51,7 @@ FORBIDDEN = {
 ABOVE = ("activations.report", "activations.explore", "activations.cli")
 FLOORS = {
     "core": (
-        _modules(".", *ROOMS, "plot", "zoo", "datasets", "distributed"),
+        _modules(".", *ROOMS, "plot", "zoo", "datasets", "distributed", "metrics"),
         ("activations.report", "activations.explore", "activations.cli"),
     ),
     "report": (_modules("report"), ("activations.explore", "activations.cli")),

@@ -20,7 +20,9 @@ from activations import (
     channel_stats,
     deep_dream,
     gradcam,
+    image_lime,
     layer_weights,
+    metrics,
     occlusion_sensitivity,
     receptive_field,
     top_images,
@@ -29,6 +31,9 @@ from activations import (
 pytestmark = pytest.mark.core
 
 REPEATS = 20
+#: Calls repeated fewer times (any change shows after one call; these cost more each, and
+#: run the copies loop occlusion already runs 20 times; a randomization check clones).
+FEWER = {"image_lime": 3, "deletion": 3, "mu_fidelity": 3, "randomization_check": 2}
 
 
 def _state(model: keras.Model) -> tuple[list[tuple], list[np.ndarray]]:
@@ -73,6 +78,35 @@ def _calls(
         "occlusion": lambda m, i: occlusion_sensitivity(
             m, x(i), 0, mask_size=4, stride=4, reduction_layer=reduction
         ),
+        "occlusion channel": lambda m, i: occlusion_sensitivity(
+            m, x(i), layer=deep, channel=0, mask_size=4, stride=4
+        ),
+        "image_lime": lambda m, i: image_lime(
+            m,
+            x(i),
+            0,
+            num_features=4,
+            num_samples=4,
+            segmentation="grid",
+            seed=i,
+            reduction_layer=reduction,
+        ),
+        "deletion": lambda m, i: metrics.deletion(
+            m, x(i), x(i)[..., 0], 0, steps=2, reduction_layer=reduction
+        ),
+        "mu_fidelity": lambda m, i: metrics.mu_fidelity(
+            m,
+            x(i),
+            x(i)[..., 0],
+            0,
+            grid_size=2,
+            num_samples=4,
+            seed=i,
+            reduction_layer=reduction,
+        ),
+        "randomization_check": lambda m, i: metrics.randomization_check(
+            m, x(i), lambda clone, images: images[..., 0]
+        ),
         "deep_dream": lambda m, i: deep_dream(
             m, deep, [0, 1], image=x(i)[0], num_iterations=1, pyramid_levels=1
         ),
@@ -105,7 +139,7 @@ def test_twenty_calls_of_everything_leave_the_model_as_found(kind, request):
     before_layers, before_weights = _state(model)
     calls = _calls(sizes, conv, deep, reduction)
     for name, call in calls.items():
-        for i in range(REPEATS):
+        for i in range(FEWER.get(name, REPEATS)):
             call(model, i)
         layers, weights = _state(model)
         assert layers == before_layers, f"{name} changed the model's layers"

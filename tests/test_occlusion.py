@@ -11,7 +11,7 @@ from _tolerance import assert_close
 from keras import layers
 
 from activations import datasets, imresize, occlusion_sensitivity, zoo
-from activations._explain import occlusion as _occlusion
+from activations._explain import copies as _copies
 from activations._explain.occlusion import mask_positions
 from activations.datasets._fashion_mnist import SYSTEM_DIR
 
@@ -158,13 +158,13 @@ def test_unoccluded_scores_share_the_passes_of_the_copies(ramp, monkeypatch, bat
     # 3 images x (1 unoccluded + 4 masks) = 15 rows: one pass per batch_size of them, no
     # extra pass for the scores without occlusion, whichever batch they end in.
     sizes: list[int] = []
-    forward = _occlusion.run_extractor
+    forward = _copies.run_extractor
 
     def counted(extractor, batch):  # the real forward pass, counted
         sizes.append(len(batch))
         return forward(extractor, batch)
 
-    monkeypatch.setattr(_occlusion, "run_extractor", counted)
+    monkeypatch.setattr(_copies, "run_extractor", counted)
     model = linear_model((6, 6, 1), [1.0, -1.0])
     batch = np.stack([ramp, -ramp, ramp])
     kw = dict(mask_size=3, stride=3, mask_value=0.0, mask_clipping=False, batch_size=batch_size)
@@ -338,3 +338,53 @@ def test_an_image_with_a_score_that_is_not_finite_gets_a_nan_map(rng, label):
     assert np.isnan(maps[2]).all() and np.isfinite(maps[:2]).all()
     alone = occlusion_sensitivity(model, x[:2], label, mask_size=2, stride=2, mask_value=1.0)
     np.testing.assert_allclose(maps[:2], alone, rtol=1e-5, atol=1e-6)
+
+
+def scaled_channels_model(shape: tuple[int, int, int]) -> keras.Model:
+    """A 1x1 conv whose channel k is (k + 1) times the pixel (no bias, no activation).
+
+    Channel k's total activation is (k + 1) times the pixel sum, so hiding a box
+    with zeros lowers it by exactly (k + 1) times the box's pixel sum.
+    """
+    model = keras.Sequential(
+        [keras.Input(shape), layers.Conv2D(3, 1, use_bias=False, name="conv"), layers.Flatten()],
+        name="scaled",
+    )
+    model.get_layer("conv").set_weights([np.float32([1, 2, 3]).reshape(1, 1, 1, 3)])
+    return model
+
+
+def test_channel_occlusion_is_the_drop_of_the_channels_total(ramp):
+    model = scaled_channels_model((6, 6, 1))
+    box_sums = np.array([[63, 81], [171, 189]], np.float32)
+    options = dict(mask_size=3, stride=2, mask_value=0.0, mask_clipping=False, **NONE)
+    for channel in range(3):
+        got = occlusion_sensitivity(model, ramp, layer="conv", channel=channel, **options)
+        np.testing.assert_array_equal(got, (channel + 1) * box_sums)
+    both = occlusion_sensitivity(model, np.stack([ramp, 2 * ramp]), layer=0, channel=1, **options)
+    np.testing.assert_array_equal(both, np.stack([2 * box_sums, 4 * box_sums]))
+
+
+def test_channel_occlusion_of_a_dense_layer_is_the_drop_of_its_unit(ramp):
+    # A layer without a map: the "total" is the unit's value (class score without softmax).
+    model = linear_model((6, 6, 1), [1.0, 2.0])
+    options = dict(mask_size=3, stride=2, mask_value=0.0, mask_clipping=False, **NONE)
+    by_class = occlusion_sensitivity(model, ramp, 1, **options)
+    by_unit = occlusion_sensitivity(model, ramp, layer=-1, channel=1, **options)
+    np.testing.assert_array_equal(by_unit, by_class)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        (dict(layer="conv"), ValueError, r"`layer` and `channel` together .* only layer='conv'"),
+        (dict(channel=1), ValueError, r"`layer` and `channel` together .* only channel=1"),
+        (dict(layer="conv", channel=1, label=0), ValueError, r"`label=None` .* label=0"),
+        (dict(layer="conv", channel=3), ValueError, r"channel` in \[0, 2\] .* channel=3"),
+        (dict(layer="conv", channel=1.0), TypeError, r"`channel` to be an int"),
+        (dict(layer="conv9", channel=0), ValueError, r"No layer named `conv9`"),
+    ],
+)
+def test_channel_errors(ramp, options, error, match):
+    with pytest.raises(error, match=match):
+        occlusion_sensitivity(scaled_channels_model((6, 6, 1)), ramp, **options)

@@ -8,6 +8,7 @@ import pytest
 import skimage.data
 from _tolerance import assert_close
 
+from activations import occlusion_sensitivity
 from activations.datasets._faces import eye_closed_region, face, face_eye_closed
 from activations.zoo import detect_face, face_net
 from activations.zoo._face import _mtcnn_onet
@@ -189,3 +190,17 @@ def test_eye_channels_stop_firing_on_the_closed_eye(net, layer):
     best = eye_channels[np.argmax((in_open - in_closed)[eye_channels])]
     assert drop[best] > 0.5
     assert change[best] < 0.15
+
+
+def test_occluding_the_eye_box_lowers_prelu3_channel_21_most(net):
+    # occlusion_sensitivity(layer=, channel=), MATLAB's channel occlusion, on the README's
+    # eye channel: hiding the closed eye's box lowers its total activation about 2.6x as
+    # much as hiding the rest of the face does, on average (0.53 vs 0.20). The map's largest
+    # drops are elsewhere, though: the other eye and the bottom-right corner also drive it.
+    x = face()
+    found = occlusion_sensitivity(
+        net, x, layer="prelu3", channel=21, mask_size=12, stride=6, progress=False
+    )
+    eye = eye_closed_region() > 0
+    assert found.shape == x.shape[:2]
+    assert found[eye].mean() > 2 * found[~eye].mean()

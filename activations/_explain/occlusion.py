@@ -9,22 +9,15 @@ import keras
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from activations._arrays.masks import (
-    fill_values,
-    mask_pair,
-    mask_positions,
-    occluded_batches,
-    span_masks,
-)
+from activations._arrays.masks import fill_values, mask_pair, mask_positions, span_masks
 from activations._engine.extractors import extractor_for
-from activations._engine.inputs import ImageSource, input_spec
+from activations._engine.inputs import input_spec
 from activations._engine.preamble import check_options, prepare_images
-from activations._engine.predict import run_extractor
 from activations._engine.progress import check_progress
-from activations._engine.runtime import run_batches
 from activations._engine.trace import Extractor
-from activations._explain.maps import blank_unexplained, finite_rows, to_size
-from activations._explain.scores import check_labels, default_score_layer
+from activations._explain.copies import Scorer, channel_total, class_scores, score_copies
+from activations._explain.maps import blank_unexplained, to_size
+from activations._explain.scores import default_score_layer
 from activations._types import ImagesLike, LayerSpec
 
 __all__ = ["mask_positions", "occlusion_sensitivity"]
@@ -34,66 +27,60 @@ logger = logging.getLogger("activations")
 UPSAMPLING = ("bicubic", "nearest", "none")
 
 
-def _scores(extractor: Extractor, batch: NDArray) -> NDArray[np.float32]:
-    (out,) = run_extractor(extractor, batch)
-    if out.ndim != 2:
-        raise ValueError(
-            "Expected a model with one output of shape (N, classes), such as a softmax "
-            f"classifier. Received: a model whose last layer gives shape {out.shape[1:]} per image"
-        )
-    return out
-
-
-def _classes(label: Any, scores: NDArray) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
-    """The checked class of each image (by default the predicted one); finite scores.
-
-    The second array says whether each image's score is finite (with the
-    predicted class: every class's score).
-    """
-    labels = check_labels(label, *scores.shape)
-    if labels is None:
-        return np.argmax(scores, axis=1), finite_rows(scores, None)
-    return labels.astype(np.intp), finite_rows(scores, labels.astype(np.intp))
-
-
 def _drops(
     model: keras.Model,
     extractor: Extractor,
     images: NDArray,
     label: Any,
     masks: tuple[NDArray, NDArray, NDArray],
-    batch_size: int,
-    progress: bool | str,
+    options: dict[str, Any],
 ) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
     """score(image) - score(occluded copy), shape (N, len(rows), len(cols)); finite scores.
 
     The second array says whether each image's own score is finite.
-
-    The unoccluded images lead the stream of copies, so their scores come from
-    the same forward passes (no extra pass) and are known before any copy's.
     """
     fill, rows, cols = masks
-    n, positions = len(images), len(rows) * len(cols)
-    drops = np.empty(n * positions, np.float32)
-    base: list[NDArray] = []
-    classes, wanted = np.empty(0, np.intp), np.empty(0, np.float32)
-    finite = np.ones(n, bool)
-    stream = ImageSource(None, occluded_batches(images, fill, rows, cols, batch_size), False)
-    for start, _, out in run_batches(
-        model, stream, batch_size, lambda batch: _scores(extractor, batch),
-        progress=progress, desc="occlusion", total=n * (1 + positions),
-    ):  # fmt: skip
-        stop, take = start + len(out), max(0, min(len(out), n - start))
-        if take:
-            base.append(np.array(out[:take]))  # a copy: `out` may be the backend's buffer
-            if start + take == n:
-                scores = np.concatenate(base)
-                classes, finite = _classes(label, scores)
-                wanted = scores[np.arange(n), classes]
-        copies = np.arange(start + take, stop) - n
-        which = copies // positions
-        drops[copies] = wanted[which] - out[np.arange(take, len(out)), classes[which]]
-    return drops.reshape(n, len(rows), len(cols)), finite
+
+    def boxes(which: NDArray[np.intp], box: NDArray[np.intp]) -> NDArray[np.bool_]:
+        return rows[box // len(cols), :, None] & cols[box % len(cols), None, :]
+
+    got = score_copies(
+        model, extractor, images, label, fill=fill, positions=len(rows) * len(cols),
+        hidden=boxes, desc="occlusion", **options,
+    )  # fmt: skip
+    drops = got.base[:, None] - got.copies
+    return drops.reshape(len(images), len(rows), len(cols)), got.finite
+
+
+def _channel_target(
+    model: keras.Model, spec: Any, layer: Any, channel: Any, label: Any, reduction: Any
+) -> tuple[Extractor, Scorer] | None:
+    """The extractor and scorer of ``layer``'s ``channel``, or None for the class score."""
+    if layer is None and channel is None:
+        return None
+    if layer is None or channel is None:
+        given = "layer" if channel is None else "channel"
+        raise ValueError(
+            "Expected `layer` and `channel` together (the total activation of one channel), "
+            f"or neither (the class score). Received: only {given}="
+            f"{layer if channel is None else channel!r}"
+        )
+    if label is not None or reduction is not None:
+        raise ValueError(
+            "Expected `label=None` and `reduction_layer=None` with `layer` and `channel`: "
+            "the score is the channel's total activation, not a class score. "
+            f"Received: label={label!r}, reduction_layer={reduction!r}"
+        )
+    _, _, extractor, _ = extractor_for(model, layer, spec=spec)
+    n = int(extractor.outputs[0].shape[-1])
+    if isinstance(channel, (bool, np.bool_)) or not isinstance(channel, (int, np.integer)):
+        raise TypeError(f"Expected `channel` to be an int. Received: channel={channel!r}")
+    if not 0 <= channel < n:
+        raise ValueError(
+            f"Expected `channel` in [0, {n - 1}] (layer {layer!r} has {n} channels). "
+            f"Received: channel={channel!r}"
+        )
+    return extractor, channel_total(int(channel))
 
 
 def occlusion_sensitivity(
@@ -107,10 +94,12 @@ def occlusion_sensitivity(
     output_upsampling: str = "bicubic",
     mask_clipping: bool = True,
     reduction_layer: LayerSpec | None = None,
+    layer: LayerSpec | None = None,
+    channel: int | None = None,
     batch_size: int = 128,
     progress: bool | str = "auto",
 ) -> NDArray[np.float32]:
-    """How much the class score drops when each part of the image is hidden.
+    """How much the class score (or a channel's activation) drops as each part is hidden.
 
     MATLAB's ``occlusionSensitivity(net, X, label)``: a mask slides over the
     image; for each position the occluded copy goes through the model and the
@@ -123,6 +112,12 @@ def occlusion_sensitivity(
     mask. Each mask position gives one cell of the map; the cells are then
     resized to the image (MATLAB's OutputUpsampling) with MATLAB's
     ``imresize``.
+
+    With ``layer`` and ``channel`` (MATLAB's ``occlusionSensitivity(net, X,
+    layer, channel)``) the score is instead that channel's total activation,
+    the sum of its map over all positions: the map then says which parts of
+    the image drive the channel (for the face network's prelu3 channel 21,
+    the eyes).
 
     Parameters
     ----------
@@ -155,6 +150,11 @@ def occlusion_sensitivity(
         The layer whose (N, classes) output is the score; default the model's
         single output layer, as :func:`activations.gradcam` chooses (needed
         for models with several outputs).
+    layer : str, int or keras.layers.Layer, optional
+        With ``channel``: the layer whose channel's total activation is the
+        score (``label`` and ``reduction_layer`` must then be None).
+    channel : int, optional
+        The channel of ``layer``, from 0.
     batch_size : int, default 128
         Images per forward pass, the unoccluded ones included (MATLAB's
         MiniBatchSize, default 128 as there).
@@ -181,7 +181,9 @@ def occlusion_sensitivity(
         option has a wrong type.
     ValueError
         If the model takes no (H, W, C) images, a shape or value is wrong, a
-        mask is larger than the image or the model output is not (N, classes).
+        mask is larger than the image, the model output is not (N, classes),
+        or ``layer`` and ``channel`` are not given together or the channel is out
+        of range.
 
     Examples
     --------
@@ -208,10 +210,15 @@ def occlusion_sensitivity(
     batch = source.array
     if batch is None:  # a stream: gathered, since each image is copied per mask position
         batch = np.concatenate(list(source.iter_batches(batch_size)))
-    if reduction_layer is None:
-        shape = spec.shape if spec.shape is not None else batch.shape[1:]
-        reduction_layer = default_score_layer(model, shape, "occlusion sensitivity")
-    _, _, extractor, _ = extractor_for(model, reduction_layer, spec=spec)
+    target = _channel_target(model, spec, layer, channel, label, reduction_layer)
+    if target is None:
+        if reduction_layer is None:
+            shape = spec.shape if spec.shape is not None else batch.shape[1:]
+            reduction_layer = default_score_layer(model, shape, "occlusion sensitivity")
+        _, _, extractor, _ = extractor_for(model, reduction_layer, spec=spec)
+        scorer: Scorer = class_scores
+    else:
+        extractor, scorer = target
     if batch.ndim != 4:  # the model takes no images: there are no patches to hide
         given = batch.shape[1:] if source.one_image else batch.shape
         raise ValueError(
@@ -230,8 +237,9 @@ def occlusion_sensitivity(
     rows = mask_positions(hw[0], masks[0], steps[0], bool(mask_clipping))
     cols = mask_positions(hw[1], masks[1], steps[1], bool(mask_clipping))
     row_masks, col_masks = span_masks(rows, hw[0]), span_masks(cols, hw[1])
+    options = dict(batch_size=batch_size, progress=progress, scorer=scorer)
     drops, finite = _drops(
-        model, extractor, batch, label, (fill, row_masks, col_masks), batch_size, progress
+        model, extractor, batch, None if target else label, (fill, row_masks, col_masks), options
     )
     maps = blank_unexplained(drops, finite, "occlusion_sensitivity")
     if output_upsampling != "none":

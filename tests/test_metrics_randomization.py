@@ -1,0 +1,85 @@
+"""metrics.randomization_check: the cascade, one correlation per layer, the model untouched."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from activations import activations, metrics
+
+pytestmark = pytest.mark.core
+
+CASCADE = ("dense_1", "dense", "conv2d_1", "conv2d")  # small_cnn's layers with weights, top first
+
+
+def first_layer_map(model, images):
+    """A map that depends on the first conv layer only: its summed channels."""
+    return activations(model, images, "conv2d").sum(axis=-1)
+
+
+def test_a_map_changes_only_once_its_layer_is_randomized(small_cnn, rng):
+    images = rng.random((3, 12, 12, 1), dtype=np.float32)
+    found = metrics.randomization_check(small_cnn, images, first_layer_map)
+    assert found.layers == CASCADE
+    assert found.correlation.shape == (4, 3)
+    np.testing.assert_allclose(found.correlation[:3], 1.0)  # conv2d still as trained
+    assert (found.correlation[3] < 0.9).all()
+
+
+def test_a_map_that_ignores_the_model_never_changes(small_cnn, rng):
+    # Adebayo et al.'s point: an edge detector "passes" for a saliency map.
+    image = rng.random((12, 12, 1), dtype=np.float32)
+    found = metrics.randomization_check(small_cnn, image, lambda m, x: x[..., 0] ** 2)
+    assert found.correlation.shape == (4,)
+    np.testing.assert_allclose(found.correlation, 1.0)
+
+
+def test_the_model_given_is_left_exactly_as_found(small_cnn, rng):
+    images = rng.random((2, 12, 12, 1), dtype=np.float32)
+    weights = [w.copy() for w in small_cnn.get_weights()]
+    layers = list(small_cnn.layers)
+    seen = []
+
+    def explain(model, x):
+        seen.append(model)
+        return first_layer_map(model, x)
+
+    before = explain(small_cnn, images)
+    metrics.randomization_check(small_cnn, images, explain, layers=["conv2d", "dense"])
+    assert seen[1] is small_cnn and all(m is not small_cnn for m in seen[2:])
+    assert len(seen) == 2 + 2  # the original maps, then one per layer randomized
+    for got, kept in zip(small_cnn.get_weights(), weights):
+        np.testing.assert_array_equal(got, kept)
+    assert list(small_cnn.layers) == layers
+    np.testing.assert_array_equal(explain(small_cnn, images), before)
+
+
+def test_nested_layers_signs_and_seeds(nested_model, rng):
+    images = rng.random((2, 8, 8, 3), dtype=np.float32)
+
+    def explain(model, x):
+        return activations(model, x, "head_conv")[..., 0]
+
+    found = metrics.randomization_check(nested_model, images, explain)
+    assert found.layers == ("out", "head_conv", "inner/bn", "inner/conv")
+    again = metrics.randomization_check(nested_model, images, explain)
+    np.testing.assert_array_equal(found.correlation, again.correlation)
+    signed = metrics.randomization_check(nested_model, images, explain, absolute=False)
+    assert signed.correlation.shape == (4, 2)
+    np.testing.assert_allclose(signed.correlation[0], 1.0)  # "out" is above head_conv
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        (dict(explain="gradcam"), TypeError, r"`explain` to be a callable"),
+        (dict(layers="max_pooling2d"), ValueError, r"have none. Received: layers="),
+        (dict(layers="conv9"), ValueError, r"No layer named `conv9`"),
+        (dict(explain=lambda m, x: np.zeros(3)), ValueError, r"one map per image \(2\)"),
+    ],
+)
+def test_errors(small_cnn, rng, options, error, match):
+    images = rng.random((2, 12, 12, 1), dtype=np.float32)
+    kw = {"explain": first_layer_map, **options}
+    with pytest.raises(error, match=match):
+        metrics.randomization_check(small_cnn, images, **kw)
