@@ -226,6 +226,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         labels=(escaped(Path(args.image).name), escaped(Path(args.compare or "b").name)),
         image_set=image_set,
         reduction_layer=args.reduction_layer,
+        why_methods=args.why,
         class_names=_report_names(args, loaded, image),
         title=f"Activations of {escaped(Path(args.model).name)} on "
         f"{escaped(Path(args.image).name)}",

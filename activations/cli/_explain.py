@@ -24,15 +24,16 @@ logger = logging.getLogger(__name__)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    """Grad-CAM or occlusion sensitivity of one class score, drawn over the photo."""
+    """One explanation of one class score (``--method``), drawn over the photo."""
     import numpy as np
 
-    from activations import activations, gradcam, occlusion_sensitivity
+    from activations import activations
+    from activations._explain.methods import METHODS, explain_one
     from activations._explain.scores import default_score_layer
     from activations.cli._commands import check_figure_path
     from activations.cli._names import class_names
     from activations.plot import plot_attribution
-    from activations.plot._attribution import GRADCAM_UNITS, OCCLUSION_UNITS
+    from activations.plot._attribution import UNITS
     from activations.report._explain_section import class_text, score_layer_of
     from activations.report._model import check_layer
     from activations.report._page import save_figure
@@ -42,7 +43,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     image = load_image(args.image, loaded)
     x = model_x(image, loaded)
     model = loaded.model
-    method = "Grad-CAM" if args.method == "gradcam" else "occlusion sensitivity"
+    method = METHODS[args.method].title
     check_layer(model, "reduction_layer", args.reduction_layer)
     layer = score_layer_of(model, args.reduction_layer)
     if layer is None:  # several outputs, none the only softmax one: the library's error
@@ -62,19 +63,17 @@ def cmd_explain(args: argparse.Namespace) -> int:
             f"finite ({explained[~np.isfinite(explained)][0]}): nothing to explain; check "
             "the model file and the pixel scale (--scale)"
         )
-    if args.method == "gradcam":
-        found = gradcam(model, x, label, reduction_layer=layer)
-        unit = GRADCAM_UNITS
-    else:
-        found = occlusion_sensitivity(model, x, label, reduction_layer=layer)
-        unit = OCCLUSION_UNITS
+    found = explain_one(args.method, model, x, label, layer)
     names = class_names(args.model, model, layer, scores.shape[0])
     which = f"class {class_text(label, names)}"
     which = f"the predicted {which}" if args.label is None else which
     peak = tuple(int(v) for v in divmod(int(found.argmax()), found.shape[1]))
     print(f"{args.method} for {which}: max {float(found.max()):.4g} at (row, col) {peak}")
     title = f"{method} of {escaped(Path(args.image).name)}: {which}"
-    save_figure(plot_attribution(image, found, title=title, units=unit), out, dpi=args.dpi)
+    figure = plot_attribution(
+        image, found, title=title, units=UNITS[args.method], diverging=METHODS[args.method].signed
+    )
+    save_figure(figure, out, dpi=args.dpi)
     print(f"wrote {escaped(str(out))}")
     return 0
 

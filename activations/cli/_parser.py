@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import NoReturn
 
+from activations._explain.methods import METHODS, explain_methods
 from activations.cli._commands import (
     cmd_compare,
     cmd_demo,
@@ -195,11 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output(p, None, "output figure (.png, .pdf, .svg, .jpg)")
     p.add_argument("--dpi", type=positive_int, default=100)
     p = _add_command(
-        sub, "explain", cmd_explain, "why the model decides: Grad-CAM or occlusion sensitivity"
+        sub, "explain", cmd_explain, "why the model decides: Grad-CAM, occlusion, LIME, gradients"
     )
     _add_model(p)
     p.add_argument("image", metavar="IMAGE", help=IMAGE_FILE)
-    p.add_argument("--method", choices=("gradcam", "occlusion"), default="gradcam")
+    p.add_argument("--method", choices=tuple(METHODS), default="gradcam")
     p.add_argument(
         "--label", type=non_negative_int, default=None, help="class index (default: predicted)"
     )
@@ -281,6 +282,14 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"'{FASHION_TEST}' or a folder of image files (read as IMAGE): top images section",
     )
     _add_reduction_layer(p)
+    p.add_argument(
+        "--why",
+        type=explain_methods,
+        default=["gradcam", "occlusion"],
+        metavar="M1,M2",
+        help="explanations of the 'why' section (default gradcam,occlusion; any of "
+        f"{','.join(METHODS)})",
+    )
     p = _add_command(sub, "demo", cmd_demo, "the Fashion-MNIST and face walkthroughs, offline")
     _add_output(p, "demo-out", "output directory (default: demo-out)")
     _add_train_fashion(sub)

@@ -1,4 +1,4 @@
-"""The "why does the network decide" section (Grad-CAM and occlusion) and the deep dreams.
+"""The "why does the network decide" section (Grad-CAM, occlusion, ...) and the deep dreams.
 
 Where a method cannot apply to a model (no class scores, several outputs and
 no ``reduction_layer``) the page says so in one sentence; anything else that
@@ -16,8 +16,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from activations._engine.inputs import input_spec
-from activations._explain.gradcam import _default_feature, gradcam
-from activations._explain.occlusion import occlusion_sensitivity
+from activations._explain.gradcam import _default_feature
+from activations._explain.methods import METHODS, explain_one
 from activations._explain.scores import network_table, output_names, softmax_output
 from activations._probes.activations import activations
 from activations._probes.network import shape_text
@@ -25,11 +25,16 @@ from activations.report._page import Page
 
 logger = logging.getLogger(__name__)
 
+#: The methods of the report's "why" section by default.
+WHY_METHODS = ("gradcam", "occlusion")
+
 __all__ = [
     "add_dream_section",
     "add_explain_section",
     "add_model_dream_section",
     "add_why_section",
+    "check_why_methods",
+    "WHY_METHODS",
     "class_text",
     "dream_size",
     "native_size",
@@ -73,8 +78,9 @@ def add_why_section(
     *,
     reduction_layer: str | None = None,
     class_names: Sequence[str] | None = None,
+    methods: Sequence[str] = WHY_METHODS,
 ) -> None:
-    """Grad-CAM and occlusion of the predicted class, or one sentence on why not."""
+    """``methods`` (by default Grad-CAM and occlusion) of the predicted class, or why not."""
     page.heading("Why the model decides")
     names = output_names(model)
     layer = score_layer_of(model, reduction_layer)
@@ -96,7 +102,7 @@ def add_why_section(
         )
     if why_not is not None:
         page.paragraph(
-            f"Grad-CAM and occlusion sensitivity explain a class score; not shown: {why_not}",
+            f"{_titles(methods)} explain a class score; not shown: {why_not}",
             note=True,
         )
         return
@@ -113,8 +119,25 @@ def add_why_section(
     if None in (input_spec(model).shape or ()):  # gradcam's default needs a fixed size
         feature = _default_feature(model, network_table(model, tuple(x.shape)))
     add_explain_section(
-        page, model, image, x, label, what, reduction_layer=layer, feature_layer=feature
-    )
+        page, model, image, x, label, what, reduction_layer=layer, feature_layer=feature,
+        methods=methods,
+    )  # fmt: skip
+
+
+def _titles(methods: Sequence[str]) -> str:
+    titles = [METHODS[m].title for m in methods]
+    return titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
+
+
+def check_why_methods(methods: Sequence[str]) -> list[str]:
+    """``methods`` as a list, each a name of :data:`METHODS`, at least one; else ValueError."""
+    found = [methods] if isinstance(methods, str) else list(methods)
+    unknown = [m for m in found if m not in METHODS]
+    if unknown or not found:
+        raise ValueError(
+            f"Expected explanation methods among {list(METHODS)}. Received: methods={found!r}"
+        )
+    return found
 
 
 def native_size(model: keras.Model) -> tuple[int, int] | None:
@@ -156,46 +179,40 @@ def add_explain_section(
     *,
     reduction_layer: str | None = None,
     feature_layer: str | None = None,
+    methods: Sequence[str] = WHY_METHODS,
     **occlusion: Any,
 ) -> dict[str, NDArray[np.float32]]:
-    """Draw Grad-CAM and occlusion sensitivity of class ``label`` side by side.
+    """Draw the maps of ``methods`` (Grad-CAM and occlusion by default) side by side.
 
     ``image`` is the photo as shown, ``x`` what the model takes; ``what`` names
     the class in the captions. ``feature_layer`` goes to :func:`activations.gradcam`,
     ``occlusion`` passes options to :func:`activations.occlusion_sensitivity`.
-    Returns both maps.
+    Returns the maps by method name.
     """
     from activations.plot import plot_attribution
-    from activations.plot._attribution import GRADCAM_UNITS, OCCLUSION_UNITS
+    from activations.plot._attribution import UNITS
 
-    maps = {
-        "gradcam": gradcam(
-            model, x, label, reduction_layer=reduction_layer, feature_layer=feature_layer
-        ),
-        "occlusion": occlusion_sensitivity(
-            model, x, label, reduction_layer=reduction_layer, **occlusion
-        ),
+    options: dict[str, dict[str, Any]] = {
+        "gradcam": {"feature_layer": feature_layer},
+        "occlusion": occlusion,
     }
-    units = {"gradcam": GRADCAM_UNITS, "occlusion": OCCLUSION_UNITS}
-    titles = {"gradcam": "Grad-CAM", "occlusion": "occlusion sensitivity"}
-    captions = {
-        "gradcam": f"Grad-CAM (MATLAB's gradCAM) for {what}: the last spatial layer's maps "
-        "weighted by the gradient of the class score (before its softmax), ReLU, resized "
-        "to the photo. Red: what raises the score most.",
-        "occlusion": f"Occlusion sensitivity (MATLAB's occlusionSensitivity) for {what}: how "
-        "much the class score drops when a patch around each point is hidden. Red: the "
-        "parts the network cannot do without.",
+    maps = {
+        name: explain_one(name, model, x, label, reduction_layer, **options.get(name, {}))
+        for name in check_why_methods(methods)
     }
     with page.row():
         for name, values in maps.items():
-            peak = np.unravel_index(int(values.argmax()), values.shape)
+            method = METHODS[name]
+            peak = np.unravel_index(int(np.nanargmax(values)), values.shape)
+            figure = plot_attribution(
+                image, values, title=f"{method.title}: {what}", units=UNITS[name],
+                diverging=method.signed,
+            )  # fmt: skip
             page.figure(
-                plot_attribution(
-                    image, values, title=f"{titles[name]}: {what}", units=units[name]
-                ),
+                figure,
                 f"explain_{name}",
-                f"{captions[name]} Maximum {float(values.max()):.3g} at row {peak[0]}, "
-                f"column {peak[1]}.",
+                f"{method.caption} Here for {what}. Maximum {float(np.nanmax(values)):.3g} at "
+                f"row {peak[0]}, column {peak[1]}.",
             )
     return maps
 

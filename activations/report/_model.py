@@ -28,7 +28,12 @@ from activations._probes.activations import activations
 from activations._probes.network import analyze_network, shape_text
 from activations.report._compare_section import add_compare_section, compare_layer_for
 from activations.report._errors import section
-from activations.report._explain_section import add_model_dream_section, add_why_section
+from activations.report._explain_section import (
+    WHY_METHODS,
+    add_model_dream_section,
+    add_why_section,
+    check_why_methods,
+)
 from activations.report._page import Page, Progress, network_table_html, staged_directory
 from activations.report._sections import (
     ConvLayer,
@@ -70,6 +75,7 @@ def write_model_report(
     image_set: tuple[Any, Any, str] | None = None,
     reduction_layer: str | None = None,
     class_names: Sequence[str] | None = None,
+    why_methods: Sequence[str] = WHY_METHODS,
     force: bool = False,
     stream: TextIO | str | None = "stderr",
 ) -> Path:
@@ -116,6 +122,10 @@ def write_model_report(
         says so instead of explaining.
     class_names : sequence of str, optional
         Names of the classes of that layer, for the captions (by index without).
+    why_methods : sequence of str, default ("gradcam", "occlusion")
+        The explanations of the "why" section, by their names in
+        ``activations explain --method`` (also "lime", "gradient",
+        "guided-backprop", "smoothgrad", "integrated-gradients").
     force : bool, default False
         Write into a non-empty ``out_dir`` (files of the same name are replaced).
     stream : text stream, "stderr" or None, default "stderr"
@@ -145,6 +155,7 @@ def write_model_report(
         check_box(box, image.shape[:2])
     for option, name in (("reduction_layer", reduction_layer), ("compare_layer", compare_layer)):
         check_layer(model, option, name)
+    why_methods = check_why_methods(why_methods)
     check_output_dir(out_dir, force=force)
     x = scaled_input(image, scale)
     steps = 6 + len(convs) + (image_b is not None) + (image_set is not None)
@@ -177,10 +188,10 @@ def write_model_report(
         progress("kernels and weight histograms")
         with section("weights"):
             add_weights_section(page, conv_kernels(model, convs))
-        progress("why the model decides (Grad-CAM, occlusion)")
+        progress(f"why the model decides ({', '.join(why_methods)})")
         with section("why the model decides"):
             add_why_section(page, model, image, x, reduction_layer=reduction_layer,
-                            class_names=class_names)  # fmt: skip
+                            class_names=class_names, methods=why_methods)  # fmt: skip
         progress(f"deep dreams of {deepest}")
         with section(f"deep dreams of {deepest}"):
             add_model_dream_section(page, model, deepest, post[deepest].shape[-1], image.shape)
