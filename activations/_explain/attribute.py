@@ -94,9 +94,11 @@ def _combined(channels: str | None) -> Callable[..., list[Any]]:
     def finish(inputs: Sequence[Any], outs: Sequence[Any], grad: Any, extras: Any) -> list[Any]:
         """Each image's rows' gradients, weighted and summed, times the scale, reduced."""
         weights, scale = extras
-        samples, rest = int(weights.shape[0]), tuple(int(d) for d in grad.shape[1:])
-        grouped = keras.ops.reshape(grad, (-1, samples, *rest))
-        summed = keras.ops.sum(grouped * keras.ops.reshape(weights, (1, -1) + (1,) * len(rest)), 1)
+        # Dynamic sizes: TensorFlow may trace the step once for several batch shapes.
+        size = keras.ops.shape(grad)
+        grouped = keras.ops.reshape(grad, (-1, keras.ops.shape(weights)[0], *size[1:]))
+        ones = (1,) * (len(size) - 1)
+        summed = keras.ops.sum(grouped * keras.ops.reshape(weights, (1, -1, *ones)), axis=1)
         return [reduce(summed * scale)]
 
     return finish
