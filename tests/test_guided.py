@@ -64,3 +64,35 @@ def test_the_guided_backward_pass_of_every_kind_of_relu():
     np.testing.assert_array_equal(guided, [[2.0, 0.0, 6.0], [0.0, 0.0, 0.0]])
     assert type(model.get_layer("relu")) is layers.ReLU  # the swaps were for the trace only
     assert model.get_layer("fused").activation is keras.activations.relu
+
+
+class _SharedRelu(keras.Model):
+    """One ReLU layer and one Activation("relu") layer, each called after both convs."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.c1 = layers.Conv2D(3, 3, padding="same", name="c1")
+        self.c2 = layers.Conv2D(3, 3, padding="same", name="c2")
+        self.relu, self.act = layers.ReLU(name="relu"), layers.Activation("relu", name="act")
+        self.flat, self.fc = layers.Flatten(name="flat"), layers.Dense(2, name="fc")
+
+    def call(self, x):
+        x = self.act(self.relu(self.c1(x)))
+        return self.fc(self.flat(self.act(self.relu(self.c2(x)))))
+
+
+@pytest.mark.core
+def test_a_relu_layer_called_after_every_conv(rng):
+    shared = _SharedRelu(name="shared")
+    shared(np.zeros((1, 6, 6, 1), np.float32))
+    shared.set_weights([rng.normal(0, 0.5, w.shape).astype("float32") for w in shared.weights])
+    inputs = keras.Input((6, 6, 1))  # the same network with a ReLU layer per call
+    x = layers.ReLU()(layers.ReLU()(shared.c1(inputs)))
+    x = layers.ReLU()(layers.ReLU()(shared.c2(x)))
+    separate = keras.Model(inputs, shared.fc(shared.flat(x)))
+    images = rng.random((2, 6, 6, 1), dtype=np.float32)
+    guided = gradient_attribution(shared, images, 0, method="guided-backprop", channels=None)
+    expected = gradient_attribution(separate, images, 0, method="guided-backprop", channels=None)
+    np.testing.assert_allclose(guided, expected, rtol=1e-5, atol=1e-6)
+    plain = gradient_attribution(shared, images, 0, channels=None)
+    assert np.abs(guided - plain).max() > 1e-3 * np.abs(plain).max()

@@ -18,6 +18,7 @@ keep their plain gradient, as in Captum, which overrides ``nn.ReLU`` modules onl
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import keras
@@ -64,8 +65,13 @@ def is_relu(layer: keras.layers.Layer) -> bool:
     return getattr(activation, "__name__", "") == "relu"
 
 
+_CALLS = itertools.count()
+
+
 def _guided_layer(layer: keras.layers.Layer, base: type, args: tuple, kwargs: dict) -> Any:
-    return GuidedReLU(name=f"{layer.name}__guided", dtype=layer.dtype_policy)(args[0])
+    # One name per call: a model may call one ReLU layer after every conv.
+    name = f"{layer.name}__guided{next(_CALLS)}"
+    return GuidedReLU(name=name, dtype=layer.dtype_policy)(args[0])
 
 
 def _guided_fused(layer: keras.layers.Layer, base: type, args: tuple, kwargs: dict) -> Any:

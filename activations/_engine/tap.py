@@ -9,6 +9,7 @@ Keras behaviour this relies on and the tests that guard it.
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -58,9 +59,11 @@ class _PreActivation(keras.layers.Layer):
         inner: keras.layers.Layer,
         base: type,
         activation: Callable[..., Any],
+        name: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(name=f"{inner.name}__pre", dtype=inner.dtype_policy, **kwargs)
+        name = name or f"{inner.name}__pre"
+        super().__init__(name=name, dtype=inner.dtype_policy, **kwargs)
         self.inner = inner  # tracked, so the extractor lists the layer's weights
         object.__setattr__(self, "_twin", _linear_twin(inner, base))
         self.fused = activation
@@ -70,6 +73,9 @@ class _PreActivation(keras.layers.Layer):
         return pre, self.fused(pre)
 
 
+_SWAPPED = itertools.count()
+
+
 def activation_swapped(
     layer: keras.layers.Layer, base: type, activation: Callable[..., Any], *args: Any
 ) -> Any:
@@ -77,9 +83,12 @@ def activation_swapped(
 
     ``layer`` runs as its linear twin (same weights), and ``activation``
     (written with ``keras.ops``) is applied to that: guided backpropagation's
-    ReLU in place of a ``Conv2D(..., activation="relu")``'s own.
+    ReLU in place of a ``Conv2D(..., activation="relu")``'s own. Each call gets its
+    own name: a layer a model calls twice (one ReLU layer after every conv) gives
+    two wrappers, and a Keras graph refuses two operations of one name.
     """
-    return _PreActivation(layer, base, activation)(*args)[1]
+    name = f"{layer.name}__swapped{next(_SWAPPED)}"
+    return _PreActivation(layer, base, activation, name=name)(*args)[1]
 
 
 def _is_symbolic(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
