@@ -35,6 +35,9 @@ _EXPORTS: dict[str, str] = {
     "gradcam": "activations._explain.gradcam",
     "image_lime": "activations._explain.lime",
     "LimeMaps": "activations._explain.lime",
+    "gradient_attribution": "activations._explain.attribution",
+    "integrated_gradients": "activations._explain.integrated",
+    "smoothgrad": "activations._explain.attribution",
     "compare_channels": "activations._arrays.compare",
     "imresize": "activations._arrays.resize",
     "imtile": "activations._arrays.tile",
@@ -78,9 +81,11 @@ __all__ = [
     "deep_dream",
     "embed",
     "gradcam",
+    "gradient_attribution",
     "image_lime",
     "imresize",
     "imtile",
+    "integrated_gradients",
     "layer_weights",
     "map_to_image",
     "mat2gray",
@@ -89,6 +94,7 @@ __all__ = [
     "receptive_field",
     "reference",
     "region_weights",
+    "smoothgrad",
     "strongest_channel",
     "top_channels",
     "top_images",
@@ -113,8 +119,10 @@ if TYPE_CHECKING:  # what static tools see; at run time __getattr__ provides the
     from activations._arrays.region import Box, region_weights
     from activations._arrays.resize import imresize
     from activations._arrays.tile import imtile
+    from activations._explain.attribution import gradient_attribution, smoothgrad
     from activations._explain.dream import deep_dream
     from activations._explain.gradcam import gradcam
+    from activations._explain.integrated import integrated_gradients
     from activations._explain.lime import LimeMaps, image_lime
     from activations._explain.occlusion import occlusion_sensitivity
     from activations._probes.activations import activations

@@ -19,8 +19,9 @@ install() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_apt[@]}" >/dev/null \
       || return 1
   fi
-  python -m pip install -q --disable-pip-version-check -e ".[test]" || return 1
+  # torch first: the test extra's captum needs torch, and would otherwise pull the newest one
   python -m pip install -q --disable-pip-version-check "torch==2.13.0" jax jaxlib || return 1
+  python -m pip install -q --disable-pip-version-check -e ".[test]" || return 1
 }
 
 if ! install; then

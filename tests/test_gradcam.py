@@ -236,3 +236,41 @@ def test_an_image_with_a_score_that_is_not_finite_gets_a_nan_map(rng, label, fn,
     assert maps.shape == (3, 8, 8)  # resized from 6 x 6: before, imresize refused NaN
     assert np.isnan(maps[1]).all() and np.isfinite(maps[[0, 2]]).all()
     assert_close(maps[[0, 2]], gradcam(model, x[[0, 2]], label=label, feature_layer="conv"))
+
+
+def _regression_model() -> keras.Model:
+    """Conv (relu) -> global average pooling -> one linear output: a regression."""
+    inputs = keras.Input((6, 6, 1))
+    conv = layers.Conv2D(3, 3, padding="same", activation="relu", name="conv")(inputs)
+    out = layers.Dense(1, name="value")(layers.GlobalAveragePooling2D()(conv))
+    model = keras.Model(inputs, out, name="regression")
+    rng = np.random.default_rng(5)
+    model.get_layer("conv").set_weights([rng.normal(size=(3, 3, 1, 3)), np.zeros(3)])
+    model.get_layer("value").set_weights([np.array([[1.0], [-0.5], [0.75]]), np.zeros(1)])
+    return model
+
+
+@pytest.mark.core
+def test_a_reduction_function_as_matlab_reduction_fcn(rng):
+    model = _regression_model()
+    x = rng.random((3, 6, 6, 1), dtype=np.float32)
+    # MATLAB's regression example: reductionFcn = @(x) x, one value per image.
+    maps = gradcam(model, x, reduction=lambda y: y[:, 0], feature_layer="conv")
+    assert_close(maps, gradcam(model, x, 0, feature_layer="conv"))
+    assert_close(gradcam(model, x, reduction=lambda y: y, feature_layer="conv"), maps)  # (N, 1)
+    # A negated score turns the map around: other channels get the weight.
+    negated = gradcam(model, x, reduction=lambda y: -y[:, 0], feature_layer="conv")
+    assert np.abs(negated - maps).max() > 1e-3
+
+
+def test_reduction_errors(rng):
+    model = _regression_model()
+    x = rng.random((2, 6, 6, 1), dtype=np.float32)
+    with pytest.raises(ValueError, match=r"either `label` .* or `reduction`"):
+        gradcam(model, x, 0, reduction=lambda y: y)
+    with pytest.raises(TypeError, match=r"`reduction` to be None or a function"):
+        gradcam(model, x, reduction=3)
+    with pytest.raises(ValueError, match=r"one score per image, shape \(N,\) or \(N, 1\)"):
+        gradcam(model, x, reduction=lambda y: keras.ops.sum(y), feature_layer="conv")
+    with pytest.raises(ValueError, match=r"Calling `reduction` on the output of layer 'value'"):
+        gradcam(model, x, reduction=lambda y: y.numpy(), feature_layer="conv")

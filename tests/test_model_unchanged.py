@@ -20,6 +20,7 @@ from activations import (
     channel_stats,
     deep_dream,
     gradcam,
+    gradient_attribution,
     image_lime,
     layer_weights,
     metrics,
@@ -75,6 +76,9 @@ def _calls(
         "receptive_field": lambda m, i: receptive_field(m, deep, input_shape=shape(i)),
         "gradcam": lambda m, i: gradcam(m, x(i), reduction_layer=reduction),
         "gradcam label": lambda m, i: gradcam(m, x(i), 1, reduction_layer=reduction),
+        "guided backprop": lambda m, i: gradient_attribution(
+            m, x(i), method="guided-backprop", reduction_layer=reduction
+        ),
         "occlusion": lambda m, i: occlusion_sensitivity(
             m, x(i), 0, mask_size=4, stride=4, reduction_layer=reduction
         ),

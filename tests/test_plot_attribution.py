@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from activations import map_to_image
 from activations.plot import plot_attribution
+from activations.plot._attribution import DIVERGING, SIGNED, UNITS
 
 
 @pytest.fixture
@@ -107,3 +108,45 @@ def test_draws_and_saves_with_pyplot_unimportable():
     )
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.strip().splitlines()[-1] == "2 False"
+
+
+def test_a_signed_map_is_centred_on_zero(photo, heat):
+    fig = plot_attribution(photo, heat, diverging=True, units=UNITS["integrated-gradients"])
+    drawn = fig.axes[0].images[1]
+    reach = float(np.abs(heat).max())
+    assert drawn.cmap.name == DIVERGING and drawn.get_clim() == (-reach, reach)
+    assert fig.axes[-1].get_ylabel() == "share of score(x) - score(baseline)"
+    viridis = plot_attribution(photo, heat, diverging=True, cmap="viridis").axes[0].images[1]
+    assert viridis.cmap.name == "viridis" and viridis.get_clim() == (-reach, reach)
+    blank = plot_attribution(photo, np.zeros((8, 8)), diverging=True).axes[0].images[1]
+    assert blank.get_clim() == (-1.0, 1.0)
+    with pytest.raises(TypeError, match=r"`diverging` to be a bool"):
+        plot_attribution(photo, heat, diverging="yes")
+
+
+def test_each_gradient_attribution_is_drawn_in_its_units(rng):
+    import keras
+
+    from activations import gradient_attribution, integrated_gradients, smoothgrad
+
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 3)),
+            keras.layers.Conv2D(2, 3, padding="same", activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
+    x = rng.uniform(size=(8, 8, 3)).astype(np.float32)
+    maps = {
+        "gradient": gradient_attribution(model, x, 0),
+        "guided-backprop": gradient_attribution(model, x, 0, method="guided-backprop"),
+        "smoothgrad": smoothgrad(model, x, 0, samples=3),
+        "integrated-gradients": integrated_gradients(model, x, 0, steps=4),
+    }
+    for method, heat in maps.items():
+        fig = plot_attribution(x, heat, units=UNITS[method], diverging=method in SIGNED)
+        ax, bar = fig.axes
+        np.testing.assert_array_equal(ax.images[1].get_array(), heat)
+        assert bar.get_ylabel() == UNITS[method]
+        assert ax.images[1].cmap.name == (DIVERGING if method in SIGNED else "jet")

@@ -9,6 +9,7 @@ Keras behaviour this relies on and the tests that guard it.
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -16,7 +17,10 @@ import keras
 
 from activations._engine.layers import LayerRef
 
-__all__ = ["fused_activation", "tapped"]
+__all__ = ["Swap", "activation_swapped", "fused_activation", "tapped"]
+
+Swap = Callable[[keras.layers.Layer, type, tuple, dict], Any]
+"""``swap(layer, base, args, kwargs) -> output``: what a tapped layer computes instead."""
 
 
 def fused_activation(layer: keras.layers.Layer) -> Callable[..., Any] | None:
@@ -55,9 +59,11 @@ class _PreActivation(keras.layers.Layer):
         inner: keras.layers.Layer,
         base: type,
         activation: Callable[..., Any],
+        name: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(name=f"{inner.name}__pre", dtype=inner.dtype_policy, **kwargs)
+        name = name or f"{inner.name}__pre"
+        super().__init__(name=name, dtype=inner.dtype_policy, **kwargs)
         self.inner = inner  # tracked, so the extractor lists the layer's weights
         object.__setattr__(self, "_twin", _linear_twin(inner, base))
         self.fused = activation
@@ -67,12 +73,37 @@ class _PreActivation(keras.layers.Layer):
         return pre, self.fused(pre)
 
 
+_SWAPPED = itertools.count()
+
+
+def activation_swapped(
+    layer: keras.layers.Layer, base: type, activation: Callable[..., Any], *args: Any
+) -> Any:
+    """The symbolic output of ``layer`` on ``args`` with its fused activation replaced.
+
+    ``layer`` runs as its linear twin (same weights), and ``activation``
+    (written with ``keras.ops``) is applied to that: guided backpropagation's
+    ReLU in place of a ``Conv2D(..., activation="relu")``'s own. Each call gets its
+    own name: a layer a model calls twice (one ReLU layer after every conv) gives
+    two wrappers, and a Keras graph refuses two operations of one name.
+    """
+    name = f"{layer.name}__swapped{next(_SWAPPED)}"
+    return _PreActivation(layer, base, activation, name=name)(*args)[1]
+
+
 def _is_symbolic(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     return any(isinstance(t, keras.KerasTensor) for t in keras.tree.flatten((args, kwargs)))
 
 
 def _tap_class(
-    base: type, captures: dict, *, record: bool, through: bool, pre: bool, shift: Any = None
+    base: type,
+    captures: dict,
+    *,
+    record: bool,
+    through: bool,
+    pre: bool,
+    shift: Any = None,
+    swap: Swap | None = None,
 ) -> type:
     """A subclass of ``base`` whose ``__call__`` traces through and/or records.
 
@@ -82,6 +113,8 @@ def _tap_class(
     of the model becomes a function of the shift, so its gradient there is the
     gradient with respect to this layer's output, summed over the broadcast axes
     (Grad-CAM's shift of shape (N, 1, 1, C) gives each channel's summed gradient).
+    With ``swap``, the layer computes ``swap(layer, base, args, kwargs)`` instead of
+    its own ``__call__`` (guided backpropagation's ReLUs).
     """
 
     def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -93,6 +126,8 @@ def _tap_class(
             activation = fused_activation(self)
             assert activation is not None, "stage='pre' layers are checked to have one"
             pre_out, out = _PreActivation(self, base, activation)(*args)
+        elif swap is not None:
+            out = swap(self, base, args, kwargs)
         else:
             out = base.__call__(self, *args, **kwargs)
         if record:
@@ -112,16 +147,18 @@ def tapped(
     captures: dict,
     *,
     shifts: Mapping[int, Any] | None = None,
+    swaps: Mapping[int, Swap] | None = None,
 ) -> Iterator[None]:
     """While inside, the layers of ``refs`` record their symbolic outputs in ``captures``.
 
     ``stage`` is one stage for all, or ``id(layer) -> stage``; ``shifts`` maps
     ``id(layer)`` to a symbolic tensor added to that layer's output downstream,
-    or to a callable that makes that tensor from the output (its shape known then).
+    or to a callable that makes that tensor from the output (its shape known then);
+    ``swaps`` maps ``id(layer)`` to what the layer computes instead (:data:`Swap`).
     """
     targets = {id(ref.layer) for ref in refs}
     stages = stage if isinstance(stage, Mapping) else dict.fromkeys(targets, stage)
-    shifts = shifts or {}
+    shifts, swaps = shifts or {}, swaps or {}
     containers = {id(p): p for ref in refs for p in ref.path}
     layers = {id(ref.layer): ref.layer for ref in refs} | containers
     saved = {}
@@ -136,6 +173,7 @@ def tapped(
                 through=key in containers,
                 pre=stages.get(key) == "pre" and key in targets and key not in containers,
                 shift=shifts.get(key),
+                swap=swaps.get(key) if key not in containers else None,
             )
             object.__setattr__(layer, "__class__", cls)
         yield

@@ -211,12 +211,14 @@ def trace(
     dtype: str = "float32",
     stage: str | Mapping[int, str] = "output",
     shifts: Mapping[int, Any] | None = None,
+    swaps: Mapping[int, Any] | None = None,
 ) -> tuple[keras.KerasTensor, dict[int, list]]:
     """Run ``model.call`` on a fresh ``keras.Input`` with ``refs`` tapped.
 
     Holds :data:`BUILD_LOCK` while the layers are tapped. ``stage`` is one stage
-    for every ref or ``id(layer) -> stage``; ``shifts`` as in
-    :func:`activations._engine.tap.tapped` (Grad-CAM's shift of its feature maps).
+    for every ref or ``id(layer) -> stage``; ``shifts`` and ``swaps`` as in
+    :func:`activations._engine.tap.tapped` (Grad-CAM's shift of its feature maps,
+    guided backpropagation's ReLUs).
 
     Returns
     -------
@@ -232,7 +234,7 @@ def trace(
     """
     captures: dict[int, list] = {}
     inputs = keras.Input(shape=input_shape, dtype=dtype, name="activations_input")
-    with BUILD_LOCK, tapped(refs, stage, captures, shifts=shifts):
+    with BUILD_LOCK, tapped(refs, stage, captures, shifts=shifts, swaps=swaps):
         try:
             model.call(structured(model, inputs))
         except Exception as err:  # any failure of a user's call() during tracing

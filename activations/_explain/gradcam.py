@@ -8,12 +8,14 @@ feature maps summed over rows and columns, Grad-CAM's channel weights times the
 map's size, whatever kind of model it is (Sequential, Functional, nested,
 subclassed). One compiled step runs the forward pass, the backward pass to the
 shift and the weighting; only the (N, h, w) maps and the scores reach the host.
-With ``label=None`` the predicted class is chosen inside the same step.
+With ``label=None`` the predicted class is chosen inside the same step. A
+``reduction`` function (MATLAB's ``ReductionFcn``) is traced into the model as
+its score, for regression or segmentation outputs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import keras
@@ -26,16 +28,28 @@ from activations._engine.layers import LayerRef, resolve_layer
 from activations._engine.preamble import check_options, prepare_images
 from activations._engine.progress import check_progress
 from activations._engine.runtime import run_batches
-from activations._engine.tap import fused_activation
 from activations._engine.trace import graph_kept, trace, upstream
 from activations._explain.maps import blank_unexplained, finite_rows, to_size
-from activations._explain.scores import check_labels, default_score_layer, network_table
+from activations._explain.scores import (
+    Reduction,
+    batch_labels,
+    check_label_total,
+    check_labels,
+    check_reduction,
+    default_score_layer,
+    given_score,
+    label_count,
+    network_table,
+    predicted_score,
+    reduced_score,
+    score_stage,
+)
 from activations._probes.network import NetworkTable
 from activations._types import ImagesLike, LayerSpec
 
 __all__ = ["gradcam"]
 
-# model -> {(feature, reduction, input shape, dtype): three-input keras.Model}
+# model -> {(feature, reduction, function, input shape, dtype): three-input keras.Model}
 _MODELS: DerivedCache = DerivedCache("gradcam models")
 
 
@@ -49,22 +63,25 @@ def _default_feature(model: keras.Model, table: NetworkTable) -> str:
     return rows[-1].name
 
 
-def _stage_of(layer: keras.layers.Layer) -> str:
-    """The score before a fused softmax, as Grad-CAM takes it; else the output."""
-    activation = fused_activation(layer)
-    return "pre" if getattr(activation, "__name__", "") == "softmax" else "output"
-
-
 def _gradcam_model(
-    model: keras.Model, feature: LayerRef, reduction: LayerRef, input_shape: tuple, dtype: str
+    model: keras.Model,
+    refs: tuple[LayerRef, LayerRef],
+    fn: Reduction | None,
+    input_shape: tuple,
+    dtype: str,
 ) -> keras.Model:
     """Inputs (x, shift, class weights); outputs (A, score, weighted score)."""
-    key = (feature.name, reduction.name, input_shape, dtype)
-    return _MODELS.get(model, key, lambda: _build(model, feature, reduction, input_shape, dtype))
+    key = (refs[0].name, refs[1].name, fn, input_shape, dtype)
+    return _MODELS.get(model, key, lambda: _build(model, *refs, fn, input_shape, dtype))
 
 
 def _build(
-    model: keras.Model, feature: LayerRef, reduction: LayerRef, input_shape: tuple, dtype: str
+    model: keras.Model,
+    feature: LayerRef,
+    reduction: LayerRef,
+    fn: Reduction | None,
+    input_shape: tuple,
+    dtype: str,
 ) -> keras.Model:
     shifts: list[keras.KerasTensor] = []
 
@@ -76,7 +93,8 @@ def _build(
         shifts.append(keras.Input(shape=shape, name="shift"))
         return shifts[-1]
 
-    stages = {id(feature.layer): "output", id(reduction.layer): _stage_of(reduction.layer)}
+    stage = "output" if fn is not None else score_stage(reduction.layer)
+    stages = {id(feature.layer): "output", id(reduction.layer): stage}
     with graph_kept(model):
         x, captures = trace(
             model, [feature, reduction], input_shape=input_shape, dtype=dtype, stage=stages,
@@ -97,7 +115,9 @@ def _build(
                 f"conv layer. Layer '{feature.name}' gives {tuple(maps.shape)}. "
                 f"Received: feature_layer={feature.name!r}"
             )
-        if len(score.shape) != 2:
+        if fn is not None:
+            score = reduced_score(score, fn, reduction.name)
+        elif len(score.shape) != 2:
             raise ValueError(
                 f"Expected the reduction layer to give one score per class, (N, classes). "
                 f"Received: reduction_layer={reduction.name!r} with output shape {score.shape}"
@@ -120,18 +140,6 @@ def _build(
         return keras.Model([x, shift, weights], [maps, score, weighted], name="gradcam")
 
 
-def _given(outputs: Sequence[Any]) -> Any:
-    """The summed score of each image's given class: what Grad-CAM differentiates."""
-    return keras.ops.sum(outputs[2])
-
-
-def _predicted(outputs: Sequence[Any]) -> Any:
-    """The summed score of each image's predicted class (its argmax), chosen on the device."""
-    score = outputs[1]
-    chosen = keras.ops.one_hot(keras.ops.argmax(score, axis=-1), score.shape[-1])
-    return keras.ops.sum(score * keras.ops.stop_gradient(keras.ops.cast(chosen, score.dtype)))
-
-
 def _weighted_maps(
     inputs: Sequence[Any], outputs: Sequence[Any], grad: Any, extras: Sequence[Any]
 ) -> list[Any]:
@@ -149,6 +157,7 @@ def gradcam(
     *,
     feature_layer: LayerSpec | None = None,
     reduction_layer: LayerSpec | None = None,
+    reduction: Callable[[Any], Any] | None = None,
     batch_size: int = 128,
     progress: bool | str = "auto",
 ) -> NDArray[np.float32]:
@@ -174,6 +183,13 @@ def gradcam(
     reduction_layer : str, int or keras.layers.Layer, optional
         The layer giving one score per class, (N, classes). Default: the
         model's (single) output layer.
+    reduction : callable, optional
+        MATLAB's ``ReductionFcn``: instead of a class score, explain
+        ``reduction(output)``, where ``output`` is the reduction layer's output
+        (n, ...) (taken after any fused activation) and the result is one score
+        per image, (n,) or (n, 1): e.g. ``lambda y: y[:, 0]`` for a regression,
+        or a masked class sum for a segmentation. Written with ``keras.ops``;
+        traced once into the model. Not with ``label``.
     batch_size : int, default 128
         Images per forward and backward pass (MATLAB's MiniBatchSize default).
     progress : {True, False, "auto"}, default "auto"
@@ -196,8 +212,9 @@ def gradcam(
     ------
     TypeError, ValueError
         As :func:`activations.activations`; for a label out of range, a model
-        with several outputs and no ``reduction_layer``, or a reduction layer
-        that does not give (N, classes) scores.
+        with several outputs and no ``reduction_layer``, a reduction layer
+        that does not give (N, classes) scores, or a ``reduction`` (with a
+        ``label``, or not giving one score per image).
 
     Examples
     --------
@@ -209,6 +226,7 @@ def gradcam(
     """
     check_options(model, batch_size=batch_size)
     check_progress(progress)
+    check_reduction(reduction, label)
     source, spec = prepare_images(model, images, static=True)
     if spec.shape is None:
         raise ValueError(f"Expected at least one image. Received: images={images!r}")
@@ -218,24 +236,20 @@ def gradcam(
     if reduction_layer is None:
         reduction_layer = default_score_layer(model, shape, "Grad-CAM")
     feature = resolve_layer(model, feature_layer)
-    reduction = resolve_layer(model, reduction_layer)
-    two = _gradcam_model(model, feature, reduction, shape, spec.dtype)
+    score_ref = resolve_layer(model, reduction_layer)
+    two = _gradcam_model(model, (feature, score_ref), reduction, shape, spec.dtype)
     n_classes = int(two.outputs[1].shape[-1])
     n = None if source.array is None else len(source.array)
-    labels = check_labels(label, n if n is not None else _count(label), n_classes)
+    label = 0 if reduction is not None else label  # the function's score: one "class"
+    labels = check_labels(label, n if n is not None else label_count(label), n_classes)
     step = lambda batch: batch  # noqa: E731  (the pass needs each batch's labels too)
     pieces = [
-        _batch_maps(two, batch, (feature, reduction), _slice(labels, start, len(batch)))
+        _batch_maps(two, batch, (feature, score_ref), batch_labels(labels, start, len(batch)))
         for start, batch, _ in run_batches(
             model, source, int(batch_size), step, progress=progress, desc="gradcam"
         )
     ]
-    total = sum(len(maps) for maps, _ in pieces)
-    if labels is not None and n is None and len(labels) not in (1, total):
-        raise ValueError(
-            f"Expected `label` to be None, a class index or one index per image "
-            f"({total}). Received: {len(labels)} labels"
-        )
+    check_label_total(labels, n, sum(len(maps) for maps, _ in pieces))
     maps = blank_unexplained(
         np.concatenate([m for m, _ in pieces]), np.concatenate([ok for _, ok in pieces]),
         "gradcam",
@@ -246,25 +260,6 @@ def gradcam(
     return maps[0] if source.one_image else maps
 
 
-def _count(label: Any) -> int:
-    """How many labels a stream's ``label`` holds (its images are counted later)."""
-    return 1 if label is None else len(np.atleast_1d(np.asarray(label)))
-
-
-def _slice(labels: NDArray | None, start: int, n: int) -> NDArray | None:
-    """The labels of the batch of ``n`` images from ``start`` on (one label: for all)."""
-    if labels is None:
-        return None
-    if len(labels) == 1:
-        return np.broadcast_to(labels, (n,))
-    if start + n > len(labels):
-        raise ValueError(
-            f"Expected `label` to be None, a class index or one index per image (at least "
-            f"{start + n}). Received: {len(labels)} labels"
-        )
-    return labels[start : start + n]
-
-
 def _batch_maps(
     two: keras.Model, batch: NDArray, refs: tuple[LayerRef, LayerRef], labels: NDArray | None
 ) -> tuple[NDArray, NDArray[np.bool_]]:
@@ -273,9 +268,9 @@ def _batch_maps(
     n, n_classes = len(batch), int(two.outputs[1].shape[-1])
     shift = np.zeros((n,) + tuple(two.inputs[1].shape[1:]), np.float32)  # (n, 1, 1, C)
     if labels is None:
-        weights, target = np.zeros((n, n_classes), np.float32), _predicted
+        weights, target = np.zeros((n, n_classes), np.float32), predicted_score
     else:
-        weights, target = np.eye(n_classes, dtype=np.float32)[labels], _given
+        weights, target = np.eye(n_classes, dtype=np.float32)[labels], given_score
     try:
         maps, scores = gradient_reduce(two, [batch, shift, weights], 1, target, _weighted_maps)
     except NoGradient:  # an integer score, or a path without gradients

@@ -1,28 +1,43 @@
 """The class score an explanation explains: the default score layer and checked labels.
 
-Shared by :func:`activations.gradcam` and :func:`activations.occlusion_sensitivity`,
-so both pick the same layer and refuse the same labels the same way.
+Shared by :func:`activations.gradcam`, :func:`activations.occlusion_sensitivity` and
+the gradient attributions, so all pick the same layer, take the score at the same
+stage (before a fused softmax), read a ``reduction`` function (MATLAB's
+``ReductionFcn``) the same way and refuse the same labels the same way.
 """
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import keras
 import numpy as np
 from numpy.typing import NDArray
 
+from activations._engine.tap import fused_activation
 from activations._engine.trace import producer
 from activations._probes.network import NetworkTable, analyze_network
 
 __all__ = [
+    "batch_labels",
+    "check_label_total",
     "check_labels",
+    "check_reduction",
     "default_score_layer",
+    "given_score",
+    "label_count",
     "network_table",
     "output_names",
+    "predicted_score",
+    "reduced_score",
+    "score_stage",
     "softmax_output",
 ]
+
+Reduction = Callable[[Any], Any]
+"""MATLAB's ``ReductionFcn``: the reduction layer's output (n, ...) -> one score per image."""
 
 _TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -112,3 +127,89 @@ def check_labels(label: Any, n: int, n_classes: int) -> NDArray[np.int64] | None
             f"Received: label={label!r}"
         )
     return np.broadcast_to(values, (n,)).astype(np.int64)
+
+
+def score_stage(layer: keras.layers.Layer) -> str:
+    """The score before a fused softmax, as Grad-CAM takes it; else the output."""
+    activation = fused_activation(layer)
+    return "pre" if getattr(activation, "__name__", "") == "softmax" else "output"
+
+
+def check_reduction(reduction: Any, label: Any) -> None:
+    """A ``reduction`` is None or a callable, and replaces ``label`` (MATLAB: one or the other)."""
+    if reduction is not None and not callable(reduction):
+        raise TypeError(
+            "Expected `reduction` to be None or a function of the reduction layer's output "
+            f"that returns one score per image. Received: reduction={reduction!r}"
+        )
+    if reduction is not None and label is not None:
+        raise ValueError(
+            "Expected either `label` (a class score) or `reduction` (a function of the output, "
+            f"e.g. for regression), not both. Received: label={label!r}, reduction={reduction!r}"
+        )
+
+
+def reduced_score(output: keras.KerasTensor, reduction: Reduction, layer_name: str) -> Any:
+    """``reduction(output)`` as a symbolic (N, 1) score, checked.
+
+    ``reduction`` is written with ``keras.ops`` and called once, on the traced
+    (symbolic) output, so it becomes part of the derived model.
+    """
+    try:
+        value = reduction(output)
+    except Exception as err:  # any failure of the user's function on a symbolic tensor
+        raise ValueError(
+            f"Calling `reduction` on the output of layer '{layer_name}' (shape "
+            f"{tuple(output.shape)}) failed with {type(err).__name__}: "
+            f"{(str(err).splitlines() or [''])[0]} Expected a function written with "
+            f"`keras.ops` that returns one score per image. Received: reduction={reduction!r}"
+        ) from err
+    shape = tuple(getattr(value, "shape", ()))
+    one_per_image = len(shape) in (1, 2) and shape[1:] in ((), (1,))
+    if not isinstance(value, keras.KerasTensor) or not one_per_image:
+        raise ValueError(
+            f"Expected `reduction` to return one score per image, shape (N,) or (N, 1), from "
+            f"the output of layer '{layer_name}' of shape {tuple(output.shape)}. Received: "
+            f"a result of shape {shape}"
+        )
+    return keras.ops.reshape(value, (-1, 1))
+
+
+def given_score(outputs: Sequence[Any]) -> Any:
+    """The summed score of each image's given class (``outputs[-1]``: score x one-hot)."""
+    return keras.ops.sum(outputs[-1])
+
+
+def predicted_score(outputs: Sequence[Any]) -> Any:
+    """The summed score of each image's predicted class (the argmax of ``outputs[-2]``)."""
+    score = outputs[-2]
+    chosen = keras.ops.one_hot(keras.ops.argmax(score, axis=-1), score.shape[-1])
+    return keras.ops.sum(score * keras.ops.stop_gradient(keras.ops.cast(chosen, score.dtype)))
+
+
+def label_count(label: Any) -> int:
+    """How many labels a stream's ``label`` holds (its images are counted later)."""
+    return 1 if label is None else len(np.atleast_1d(np.asarray(label)))
+
+
+def batch_labels(labels: NDArray | None, start: int, n: int) -> NDArray | None:
+    """The labels of the batch of ``n`` images from ``start`` on (one label: for all)."""
+    if labels is None:
+        return None
+    if len(labels) == 1:
+        return np.broadcast_to(labels, (n,))
+    if start + n > len(labels):
+        raise ValueError(
+            f"Expected `label` to be None, a class index or one index per image (at least "
+            f"{start + n}). Received: {len(labels)} labels"
+        )
+    return labels[start : start + n]
+
+
+def check_label_total(labels: NDArray | None, n: int | None, total: int) -> None:
+    """A stream's labels, once its ``total`` images are counted: 1 or one per image."""
+    if labels is not None and n is None and len(labels) not in (1, total):
+        raise ValueError(
+            f"Expected `label` to be None, a class index or one index per image "
+            f"({total}). Received: {len(labels)} labels"
+        )

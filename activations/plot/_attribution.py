@@ -1,4 +1,9 @@
-"""``plot_attribution``: a map such as occlusion sensitivity, laid over the photo."""
+"""``plot_attribution``: a map such as occlusion sensitivity, laid over the photo.
+
+Each method's map keeps its own units, named on the colour bar (:data:`UNITS`);
+a signed map (Integrated Gradients, a gradient with ``channels="sum"``) is drawn
+with ``diverging=True``: a blue-white-red colormap centred on zero.
+"""
 
 from __future__ import annotations
 
@@ -22,22 +27,40 @@ from activations.plot._common import (
     show_image,
 )
 
-__all__ = ["GRADCAM_UNITS", "OCCLUSION_UNITS", "plot_attribution"]
+__all__ = ["DIVERGING", "GRADCAM_UNITS", "OCCLUSION_UNITS", "SIGNED", "UNITS", "plot_attribution"]
 
 #: Colour-bar labels of the two maps: what their values are.
 GRADCAM_UNITS = "Grad-CAM (ReLU of gradient-weighted maps)"
 OCCLUSION_UNITS = "drop of the class score"
+
+#: Colour-bar label of each method's map (default channel reduction), by method name.
+UNITS = {
+    "gradcam": GRADCAM_UNITS,
+    "occlusion": OCCLUSION_UNITS,
+    "gradient": "|d score / d pixel|, summed over channels",
+    "guided-backprop": "guided backpropagation, |gradient| summed over channels",
+    "smoothgrad": "SmoothGrad: mean gradient over noisy copies, |.| summed over channels",
+    "integrated-gradients": "share of score(x) - score(baseline)",
+    "lime": "LIME: each superpixel's importance to the class score",
+}
+
+#: Methods whose maps are signed by default: drawn with ``diverging=True``.
+SIGNED = frozenset({"integrated-gradients"})
+
+#: The colormap of a signed map: negative blue, zero white, positive red.
+DIVERGING = "RdBu_r"
 
 
 def plot_attribution(
     image: ArrayLike,
     attribution: ArrayLike,
     *,
-    cmap: str = "jet",
+    cmap: Any = None,
     alpha: float = 0.5,
     ax: Axes | None = None,
     title: str | None = None,
     units: str = "change in score",
+    diverging: bool = False,
     **deprecated: Any,
 ) -> Figure:
     """The photo with an attribution map drawn over it, and a colour bar.
@@ -54,8 +77,9 @@ def plot_attribution(
         The photo, uint8 or float in 0..1. Never modified.
     attribution : array_like of shape (H, W) or (h, w)
         The map, e.g. from :func:`activations.occlusion_sensitivity`.
-    cmap : str or matplotlib Colormap, default "jet"
-        MATLAB's default colormap in its example.
+    cmap : str or matplotlib Colormap, optional
+        Default "jet" (MATLAB's colormap in its example), or :data:`DIVERGING`
+        with ``diverging=True``.
     alpha : float, default 0.5
         Opacity of the map, in [0, 1].
     ax : matplotlib Axes, optional
@@ -65,6 +89,9 @@ def plot_attribution(
         class score; Grad-CAM: "Grad-CAM").
     title : str, optional
         Axes title (plain text).
+    diverging : bool, default False
+        For a signed map: colour limits symmetric about zero (``+-max|map|``),
+        so zero is the colormap's middle (white with :data:`DIVERGING`).
 
     Returns
     -------
@@ -93,7 +120,9 @@ def plot_attribution(
         raise ValueError(f"Expected `alpha` in [0, 1]. Received: alpha={alpha}")
     if title is not None and not isinstance(title, str):
         raise TypeError(f"Expected `title` to be a string or None. Received: title={title!r}")
-    cmap_ = colormap(cmap)
+    if not isinstance(diverging, (bool, np.bool_)):
+        raise TypeError(f"Expected `diverging` to be a bool. Received: diverging={diverging!r}")
+    cmap_ = colormap(cmap if cmap is not None else DIVERGING if diverging else "jet")
     photo = check_image(image)
     heat = as_real_array(attribution, "attribution")
     if heat.ndim != 2:
@@ -107,6 +136,9 @@ def plot_attribution(
     ax = axes_or_new(ax, figsize=(5.0, 4.0))
     show_image(ax, photo, "" if title is None else title)
     drawn = ax.imshow(heat, cmap=cmap_, alpha=alpha, interpolation="nearest")
+    if diverging:
+        reach = float(np.abs(heat).max()) or 1.0  # an all-zero map: white, not a warning
+        drawn.set_clim(-reach, reach)
     bar = root_figure(ax).colorbar(drawn, ax=ax, shrink=0.8)
     bar.set_label(units, **PLAIN)
     return root_figure(ax)
