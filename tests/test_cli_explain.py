@@ -13,6 +13,7 @@ from _report_checks import edges_are_blank
 from keras import layers
 from PIL import Image
 
+from activations._explain.methods import METHODS, explain_one
 from activations.cli import main
 from activations.cli._errors import with_flags
 from activations.cli._names import FACE_CLASSES, class_names, has_fashion_layout
@@ -46,7 +47,7 @@ def two_outputs(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("method", ["gradcam", "occlusion"])
+@pytest.mark.parametrize("method", list(METHODS))
 def test_explain_names_the_fashion_class_and_keeps_the_title_whole(tmp_path, capsys, method):
     photo = tmp_path / "an_ankle_boot_from_the_fashion_mnist_test_set.png"
     shutil.copy(BOOT, photo)
@@ -56,6 +57,9 @@ def test_explain_names_the_fashion_class_and_keeps_the_title_whole(tmp_path, cap
     assert f"{method} for the predicted class 9 'Ankle boot': max" in printed
     assert f"wrote {out}" in printed
     assert edges_are_blank(out)  # the long title wraps, nothing is cut
+    boot = np.asarray(Image.open(BOOT), np.float32)[None, ..., None] / 255
+    found = explain_one(method, fashion_cnn(), boot, 9)
+    assert f"max {float(np.nanmax(found)):.4g} at" in printed  # the library's map, drawn
 
 
 def test_explain_the_face_score_of_the_face_network_by_default(tmp_path, capsys):
@@ -209,3 +213,11 @@ def test_explain_refuses_scores_that_are_not_finite(tmp_path, capsys, method):
     assert not out.exists()
     Image.fromarray(np.zeros((8, 8), np.uint8)).save(photo)  # dark: finite scores
     assert main(args) == 0 and out.exists()
+
+
+def test_an_unknown_method_lists_the_choices(capsys):
+    assert main(["explain", "fashion", BOOT, "--method", "shap", "-o", "x.png"]) == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'shap'" in err and "integrated-gradients" in err and "lime" in err
+    with pytest.raises(ValueError, match=r"Unknown explanation method 'shap'.*'lime'"):
+        explain_one("shap", fashion_cnn(), np.zeros((1, 28, 28, 1), np.float32), 0)

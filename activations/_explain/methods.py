@@ -21,7 +21,7 @@ __all__ = ["METHODS", "Method", "explain_methods", "explain_one"]
 
 @dataclass(frozen=True)
 class Method:
-    """One explanation: its title, a caption's sentence, and whether its map is signed."""
+    """One explanation: its title, a caption (``{what}``: the class explained), signed or not."""
 
     title: str
     caption: str
@@ -74,48 +74,49 @@ def _integrated(model: Any, x: NDArray, label: int, layer: Any, **options: Any) 
 METHODS: dict[str, Method] = {
     "gradcam": Method(
         "Grad-CAM",
-        "Grad-CAM (MATLAB's gradCAM): the last spatial layer's maps weighted by the gradient "
-        "of the class score (before its softmax), ReLU, resized to the photo. Red: what raises "
-        "the score most.",
+        "Grad-CAM (MATLAB's gradCAM) for {what}: the last spatial layer's maps weighted by "
+        "the gradient of the class score (before its softmax), ReLU, resized to the photo. "
+        "Red: what raises the score most.",
         _gradcam,
     ),
     "occlusion": Method(
         "occlusion sensitivity",
-        "Occlusion sensitivity (MATLAB's occlusionSensitivity): how much the class score drops "
-        "when a patch around each point is hidden. Red: the parts the network cannot do "
-        "without.",
+        "Occlusion sensitivity (MATLAB's occlusionSensitivity) for {what}: how much the class "
+        "score drops when a patch around each point is hidden. Red: the parts the network "
+        "cannot do without.",
         _occlusion,
     ),
     "lime": Method(
         "LIME",
-        "LIME (MATLAB's imageLIME): superpixels switched off at random in 2,048 copies, a "
-        "regression tree of the class score on which were on; each superpixel painted with "
-        "its importance (seed 0).",
+        "LIME (MATLAB's imageLIME) for {what}: superpixels switched off at random in 2,048 "
+        "copies, a regression tree of the class score on which were on; each superpixel "
+        "painted with its importance (seed 0).",
         _lime,
     ),
     "gradient": Method(
         "gradient",
-        "Gradient attribution (MATLAB's gradientAttribution, 'gradient'): how fast the class "
-        "score (before its softmax) changes with each pixel, |gradient| summed over colours.",
+        "Gradient attribution (MATLAB's gradientAttribution, 'gradient') for {what}: how fast "
+        "the class score (before its softmax) changes with each pixel, |gradient| summed over "
+        "colours.",
         _gradient("gradient"),
     ),
     "guided-backprop": Method(
         "guided backpropagation",
-        "Guided backpropagation (MATLAB's gradientAttribution, 'guided-backprop'): the "
-        "gradient with every ReLU passing back only positive gradients where its input was "
-        "positive, |.| summed over colours.",
+        "Guided backpropagation (MATLAB's gradientAttribution, 'guided-backprop') for {what}: "
+        "the gradient with every ReLU passing back only positive gradients where its input "
+        "was positive, |.| summed over colours.",
         _gradient("guided-backprop"),
     ),
     "smoothgrad": Method(
         "SmoothGrad",
-        "SmoothGrad: the gradient averaged over 25 copies with Gaussian noise (its standard "
-        "deviation 15% of the image's value range, seed 0), |.| summed over colours.",
+        "SmoothGrad for {what}: the gradient averaged over 25 copies with Gaussian noise (its "
+        "standard deviation 15% of the image's value range, seed 0), |.| summed over colours.",
         _smoothgrad,
     ),
     "integrated-gradients": Method(
         "Integrated Gradients",
-        "Integrated Gradients: the gradient integrated along the straight path from a black "
-        "image to the photo, times the difference; the map sums to score(photo) - "
+        "Integrated Gradients for {what}: the gradient integrated along the straight path from "
+        "a black image to the photo, times the difference; the map sums to score(photo) - "
         "score(black). Red raises the score, blue lowers it.",
         _integrated,
         signed=True,

@@ -38,10 +38,10 @@ UNITS = {
     "gradcam": GRADCAM_UNITS,
     "occlusion": OCCLUSION_UNITS,
     "gradient": "|d score / d pixel|, summed over channels",
-    "guided-backprop": "guided backpropagation, |gradient| summed over channels",
-    "smoothgrad": "SmoothGrad: mean gradient over noisy copies, |.| summed over channels",
+    "guided-backprop": "guided |gradient|, summed over channels",
+    "smoothgrad": "mean |gradient| over noisy copies",
     "integrated-gradients": "share of score(x) - score(baseline)",
-    "lime": "LIME: each superpixel's importance to the class score",
+    "lime": "importance of the pixel's superpixel",
 }
 
 #: Methods whose maps are signed by default: drawn with ``diverging=True``.

@@ -211,7 +211,7 @@ def add_explain_section(
             page.figure(
                 figure,
                 f"explain_{name}",
-                f"{method.caption} Here for {what}. Maximum {float(np.nanmax(values)):.3g} at "
+                f"{method.caption.format(what=what)} Maximum {float(np.nanmax(values)):.3g} at "
                 f"row {peak[0]}, column {peak[1]}.",
             )
     return maps
