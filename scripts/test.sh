@@ -43,7 +43,7 @@ stage() {  # stage NAME COMMAND...: run it, remember its exit code and time
 }
 
 bench_out=$(mktemp -d)
-stage "ruff" python -m ruff check activations tests examples benchmarks scripts data
+stage "ruff" python -m ruff check activations tests examples benchmarks scripts data docs
 stage "mypy" python -m mypy
 stage "tensorflow, all tests" python -m pytest -p no:cacheprovider -m "not docs"
 stage "torch, core tests" env KERAS_BACKEND=torch python -m pytest -p no:cacheprovider -m core -q

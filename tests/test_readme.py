@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"
 # A path into the repository as documents write it: `examples/tsne.py`, docs/figures/x.png.
-PATH = re.compile(r"(?<![\w/.~<-])((?:activations|benchmarks|data|docs|examples|scripts|tests)/[\w/.*-]*[\w*])(?![\w<])")
+PATH = re.compile(
+    r"(?<![\w/.~<-])((?:activations|benchmarks|data|docs|examples|scripts|tests)/[\w/.*-]*[\w*])(?![\w<])"
+)
 
 
 def _figures_module():
