@@ -64,7 +64,7 @@ def test_tutorials_ran_at_build_time(site):
         cells = json.loads(notebook.read_text())["cells"]
         assert all(not c.get("outputs") for c in cells if c["cell_type"] == "code"), notebook.name
         html = (site / "tutorials" / f"{notebook.stem}.html").read_text()
-        assert html.count('class="cell_output') >= 2, notebook.name
+        assert html.count('class="cell_output') >= 1, notebook.name
         assert "Traceback" not in html and "Error" not in html, notebook.name
     figures = {n.stem: re.findall(r'<img[^>]*src="(\.\./_images/[^"]+\.png)"', (
         site / "tutorials" / f"{n.stem}.html").read_text()) for n in TUTORIALS}  # fmt: skip
