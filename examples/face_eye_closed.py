@@ -1,4 +1,4 @@
-"""The MATLAB activation walkthrough on a real face network (REFERENCE.md, section E).
+"""MATLAB's activation walkthrough on a real face network (docs/reference_workflows.md, E).
 
 A pretrained face network (MTCNN's output network, ``face_net()``) looks at a
 face photo; we follow MATLAB's "Visualize Activations of a Convolutional Neural

@@ -1,4 +1,4 @@
-"""The Fashion-MNIST CNN: its training curve, test accuracy and layers (REFERENCE.md, section A).
+"""The Fashion-MNIST CNN: training curve, test accuracy, layers (docs/reference_workflows.md, A).
 
 By default this loads the trained model and its training history shipped with
 the package (no training): it draws the train/validation loss curve, evaluates

@@ -1,4 +1,4 @@
-"""Feature maps of the trained Fashion-MNIST CNN (REFERENCE.md, section C).
+"""Feature maps of the trained Fashion-MNIST CNN (docs/reference_workflows.md, C).
 
 The first training image (an ankle boot) goes through the trained CNN. The
 first conv layer, ``model.layers[0]``, gives 32 maps of 28x28, drawn as a 4x8

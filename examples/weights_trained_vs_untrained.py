@@ -1,4 +1,4 @@
-"""First-layer filters of the Fashion-MNIST CNN, trained and untrained (REFERENCE.md, section B).
+"""First-layer filters of the Fashion CNN, trained and untrained (docs/reference_workflows.md, B).
 
 The first conv layer of the trained CNN has a (3, 3, 1, 32) kernel and a (32,)
 bias. We draw its 32 filters as a 2x16 grid on the tutorials' fixed colour range

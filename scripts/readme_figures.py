@@ -1,10 +1,11 @@
-"""Write the README's measured figures from the files that measured them.
+"""Write the measured figures of README.md and the docs pages from the files that measured them.
 
-Every figure in README.md that comes from a run (the shipped model's accuracy, the
-demo's time, ...) sits between markers, ``<!--fig:KEY-->value<!--/fig-->``; this
-script fills each from its source, so no figure is typed by hand:
+Every figure in README.md or a page under ``docs/`` that comes from a run (the shipped
+model's accuracy, the demo's time, the performance tables, ...) sits between markers,
+``<!--fig:KEY-->value<!--/fig-->``; this script fills each from its source, so no figure is
+typed by hand:
 
-    python scripts/readme_figures.py           # rewrite README.md
+    python scripts/readme_figures.py           # rewrite README.md and docs/**/*.md
     python scripts/readme_figures.py --check   # exit 1 and list the figures that differ
 
 ``tests/test_readme.py`` runs the check. The sources:
@@ -12,8 +13,8 @@ script fills each from its source, so no figure is typed by hand:
 - ``activations/zoo/weights/fashion_cnn_history.json``: ``activations train-fashion``'s
   history of the shipped Fashion CNN;
 - ``benchmarks/results/demo.json``: ``python scripts/measure_demo.py`` (the demo's time);
-- ``benchmarks/results/{gradcam-{tensorflow,jax,torch},top,activations-tensorflow,dream-tensorflow,
-  occlusion,imresize}.json``: the benchmarks run with ``--save`` (the performance table).
+- ``benchmarks/results/*.json``: the benchmarks run with ``--save`` (the performance page,
+  ``docs/performance.md``, and the figures of the guide and validation pages).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 HISTORY = ROOT / "activations" / "zoo" / "weights" / "fashion_cnn_history.json"
 RESULTS = ROOT / "benchmarks" / "results"
 DEMO = RESULTS / "demo.json"
@@ -295,7 +297,7 @@ def figures(text: str) -> list[tuple[str, str, str]]:
     for match in MARKER.finditer(text):
         key = match[1]
         if key not in SOURCES:
-            raise KeyError(f"README figure {key!r} has no source; known: {sorted(SOURCES)}")
+            raise KeyError(f"Figure {key!r} has no source; known: {sorted(SOURCES)}")
         found.append((key, match[2], SOURCES[key]()))
     return found
 
@@ -305,19 +307,29 @@ def fill(text: str) -> str:
     return MARKER.sub(lambda m: f"<!--fig:{m[1]}-->{SOURCES[m[1]]()}<!--/fig-->", text)
 
 
+def documents() -> list[Path]:
+    """README.md and every Markdown page of the docs (not the built site)."""
+    pages = sorted(p for p in DOCS.rglob("*.md") if "_build" not in p.relative_to(DOCS).parts)
+    return [README, *pages]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only list figures that differ")
     args = parser.parse_args(argv)
-    text = README.read_text()
-    stale = [(k, old, new) for k, old, new in figures(text) if old != new]
-    if args.check:
-        for key, old, new in stale:
-            print(f"README figure {key}: {old!r}, its source says {new!r}")
-        return 1 if stale else 0
-    README.write_text(fill(text))
-    print(f"{len(stale)} figure(s) updated in {README}")
-    return 0
+    stale_any = False
+    for path in documents():
+        text = path.read_text()
+        stale = [(k, old, new) for k, old, new in figures(text) if old != new]
+        stale_any = stale_any or bool(stale)
+        name = path.relative_to(ROOT)
+        if args.check:
+            for key, old, new in stale:
+                print(f"{name} figure {key}: {old!r}, its source says {new!r}")
+        elif stale:
+            path.write_text(fill(text))
+            print(f"{len(stale)} figure(s) updated in {name}")
+    return 1 if args.check and stale_any else 0
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 # Install everything the test suite needs on a fresh Debian machine, then run every
 # stage, even when an earlier one fails: ruff, mypy, the whole suite on the TensorFlow
 # backend, the backend-agnostic core tests (marker `core`) on PyTorch and on JAX,
-# and the benchmarks on tiny sizes. The TensorFlow stage includes the Ray tests (marker
-# `ray`), on a local 2-CPU cluster they start themselves. Each stage prints one summary
+# the benchmarks on tiny sizes, and the documentation site (Sphinx, warnings as errors,
+# every tutorial notebook executed: tests/test_docs.py, marker `docs`). The TensorFlow stage
+# includes the Ray tests (marker `ray`), on a local 2-CPU cluster they start themselves. Each stage prints one summary
 # line; the script exits non-zero if any stage failed. pytest's exit code 5 (no tests collected)
 # fails a stage too, and so does any skipped test (ACTIVATIONS_NO_SKIP=1).
 set -uo pipefail
@@ -21,7 +22,7 @@ install() {
   fi
   # torch first: the test extra's captum needs torch, and would otherwise pull the newest one
   python -m pip install -q --disable-pip-version-check "torch==2.13.0" jax jaxlib || return 1
-  python -m pip install -q --disable-pip-version-check -e ".[test]" || return 1
+  python -m pip install -q --disable-pip-version-check -e ".[test,docs]" || return 1
 }
 
 if ! install; then
@@ -43,15 +44,16 @@ stage() {  # stage NAME COMMAND...: run it, remember its exit code and time
 }
 
 bench_out=$(mktemp -d)
-stage "ruff" python -m ruff check activations tests examples benchmarks scripts data
+stage "ruff" python -m ruff check activations tests examples benchmarks scripts data docs
 stage "mypy" python -m mypy
-stage "tensorflow, all tests" python -m pytest -p no:cacheprovider
+stage "tensorflow, all tests" python -m pytest -p no:cacheprovider -m "not docs"
 stage "torch, core tests" env KERAS_BACKEND=torch python -m pytest -p no:cacheprovider -m core -q
 stage "jax, core tests" env KERAS_BACKEND=jax python -m pytest -p no:cacheprovider -m core -q
 stage "benchmarks, tiny" bash -c "python benchmarks/bench_activations.py --tiny --out '$bench_out' \
   && python benchmarks/bench_top.py --tiny >/dev/null \
   && python benchmarks/bench_explore.py --tiny >/dev/null"
 rm -rf "$bench_out"
+stage "docs" python -m pytest -p no:cacheprovider -m docs -q tests/test_docs.py
 
 echo
 echo "test.sh summary:"

@@ -92,7 +92,7 @@ def test_untrained_kernel_statistics():
 def test_trained_kernel_statistics(trained):
     kernel, bias = trained.layers[0].get_weights()
     assert kernel.shape == (3, 3, 1, 32) and bias.shape == (32,)
-    # REFERENCE.md B: the tutorial's trained kernel has std about 0.27, far
+    # docs/reference_workflows.md, B: the tutorial's trained kernel has std about 0.27, far
     # wider than the 0.08 of a fresh Glorot initialization.
     assert kernel.std() > 0.15
     assert np.abs(kernel).max() > 0.3
@@ -131,7 +131,7 @@ def test_shipped_model_test_accuracy(trained):
 @pytest.mark.dataset
 @pytest.mark.skipif(not SYSTEM_DIR.is_dir(), reason="dataset-fashion-mnist is not installed")
 def test_the_tutorials_lines_run_on_the_zoo_model():
-    """REFERENCE.md A-C, pasted as the tutorials write them, after ``model = fashion_cnn()``."""
+    """docs/reference_workflows.md A-C, as the tutorials write them, after ``fashion_cnn()``."""
     from sklearn.model_selection import train_test_split
 
     from activations.datasets import fashion_mnist
