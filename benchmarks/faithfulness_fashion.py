@@ -24,7 +24,17 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 from _timing import save  # benchmarks/ is on sys.path when a script runs
 
-from activations import datasets, gradcam, metrics, occlusion_sensitivity, zoo  # noqa: E402
+from activations import (  # noqa: E402
+    datasets,
+    gradcam,
+    gradient_attribution,
+    image_lime,
+    integrated_gradients,
+    metrics,
+    occlusion_sensitivity,
+    smoothgrad,
+    zoo,
+)
 
 IMAGES, STEPS = 256, 28
 
@@ -39,7 +49,38 @@ METHODS: dict[str, Callable[..., np.ndarray]] = {
     "occlusion_sensitivity": lambda model, x, y: occlusion_sensitivity(
         model, x, y, progress=False
     ),
+    "gradient": lambda model, x, y: gradient_attribution(model, x, y, progress=False),
+    "guided-backprop": lambda model, x, y: gradient_attribution(
+        model, x, y, method="guided-backprop", progress=False
+    ),
+    "smoothgrad": lambda model, x, y: smoothgrad(model, x, y, progress=False),
+    "integrated-gradients": lambda model, x, y: integrated_gradients(model, x, y, progress=False),
+    "lime": lambda model, x, y: image_lime(model, x, y, seed=0, progress=False).score_map,
 }
+
+#: MathWorks' sanity check: the maps of these methods as the layers are randomized.
+RANDOMIZED = ("gradient", "guided-backprop", "gradcam")
+RANDOMIZED_IMAGES = 32
+
+
+def randomization(model, x, y) -> dict:
+    """Mean Spearman correlation per randomized layer (from the top) of each method's maps."""
+    out = {}
+    labels = y[:RANDOMIZED_IMAGES]
+    for name in RANDOMIZED:
+        explain = METHODS[name]
+        check = metrics.randomization_check(
+            model, x[:RANDOMIZED_IMAGES], lambda m, images, f=explain: f(m, images, labels)
+        )
+        out[name] = {
+            "layers": list(check.layers),
+            "mean_correlation": np.nanmean(check.correlation, axis=-1).tolist(),
+        }
+        cells = ", ".join(
+            f"{layer} {c:.2f}" for layer, c in zip(check.layers, out[name]["mean_correlation"])
+        )
+        print(f"  randomized from the top, {name}: {cells}")
+    return out
 
 
 def _summary(values: np.ndarray) -> dict:
@@ -79,8 +120,12 @@ def main() -> None:
             f"{row['insertion_area']['mean']:>11.3f}{row['mu_fidelity']['mean']:>12.3f}"
             f"{seconds:>7.1f}s"
         )
+    checks = randomization(model, x, y)
     if args.save:
-        run = {"images": IMAGES, "steps": STEPS, "baseline": 0.0, "methods": results}
+        run = {
+            "images": IMAGES, "steps": STEPS, "baseline": 0.0, "methods": results,
+            "randomization": {"images": RANDOMIZED_IMAGES, "methods": checks},
+        }  # fmt: skip
         print(f"wrote {save('faithfulness-fashion', [run])}")
 
 

@@ -26,6 +26,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # also when loaded from its path
+from figures_explain import EXPLAIN_SOURCES  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"
@@ -245,6 +248,7 @@ def _explore(key: str, spec: str) -> Callable[[], str]:
 
 
 SOURCES: dict[str, Callable[[], str]] = {
+    **EXPLAIN_SOURCES,
     "test_accuracy": _history("test_accuracy", ".4f"),
     "test_loss": _history("test_loss", ".4f"),
     "best_val_accuracy": _history("best_val_accuracy", ".4f"),

@@ -1,0 +1,117 @@
+"""The explanation methods' and the live server's figures, for ``readme_figures.py``.
+
+Sources (``benchmarks/results/``): ``faithfulness-fashion.json``
+(``benchmarks/faithfulness_fashion.py``: deletion, insertion, MuFidelity and the
+randomization check on the Fashion CNN), ``attribution-*.json``
+(``bench_attribution.py``), ``lime.json`` (``bench_lime.py``), ``metrics.json``
+(``bench_metrics.py``) and ``serve.json`` (``bench_serve.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Callable
+from pathlib import Path
+
+__all__ = ["EXPLAIN_SOURCES"]
+
+RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+
+#: Rows of the faithfulness table, in order, by their key in the results.
+METHOD_ROWS = {
+    "random": "random map (uniform noise)",
+    "gradcam": "`gradcam`",
+    "occlusion_sensitivity": "`occlusion_sensitivity`",
+    "lime": "`image_lime` (superpixels, tree)",
+    "gradient": "`gradient_attribution` (gradient)",
+    "guided-backprop": "`gradient_attribution` (guided backprop)",
+    "smoothgrad": "`smoothgrad`",
+    "integrated-gradients": "`integrated_gradients`",
+}
+
+
+def _runs(name: str) -> list[dict]:
+    return json.loads((RESULTS / f"{name}.json").read_text())["runs"]
+
+
+def faithfulness_table() -> str:
+    """Deletion, insertion and MuFidelity of each method on 256 Fashion test images."""
+    run = _runs("faithfulness-fashion")[0]
+    lines = [
+        "",
+        "| map | deletion area (lower: better) | insertion area (higher: better) "
+        "| MuFidelity (higher: better) | time for the maps |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for key, label in METHOD_ROWS.items():
+        row = run["methods"][key]
+        lines.append(
+            f"| {label} | {row['deletion_area']['mean']:.3f} | {row['insertion_area']['mean']:.3f}"
+            f" | {row['mu_fidelity']['mean']:.3f} | {row['explain_seconds']:.1f} s |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def randomization_table() -> str:
+    """Mean Spearman correlation of each method's maps as layers are randomized from the top."""
+    checks = _runs("faithfulness-fashion")[0]["randomization"]["methods"]
+    layers = checks["gradient"]["layers"]
+    lines = [
+        "",
+        "| randomized (from the top) | " + " | ".join(f"+ {name}" for name in layers) + " |",
+        "| --- |" + " ---: |" * len(layers),
+    ]
+    for key in checks:
+        cells = " | ".join(f"{c:.2f}" for c in checks[key]["mean_correlation"])
+        lines.append(f"| {METHOD_ROWS[key]} | {cells} |")
+    return "\n".join(lines) + "\n"
+
+
+def _pairs(key: str) -> Callable[[], str]:
+    """bench_attribution's ours / hand-written tape on TensorFlow: median (range, runs)."""
+
+    def get() -> str:
+        ratios = [r["pairs"][key][0] for r in _runs("attribution-tensorflow") if r.get("pairs")]
+        low, high = min(ratios), max(ratios)
+        return f"{statistics.median(ratios):.2f}x ({low:.2f}-{high:.2f}, {len(ratios)} runs)"
+
+    return get
+
+
+def _integrated(backend: str) -> Callable[[], str]:
+    """Our Integrated Gradients' time over Captum's, median of the runs."""
+
+    def get() -> str:
+        runs = [r for r in _runs(f"attribution-{backend}") if r["what"] == "integrated"]
+        ratios = [r["timings"]["integrated_gradients, batch_size=128"]["ratio"] for r in runs]
+        return f"{statistics.median(ratios):.2f}x"
+
+    return get
+
+
+def _timing(name: str, who: str, field: str, spec: str) -> Callable[[], str]:
+    return lambda: format(_runs(name)[0]["timings"][who][field], spec)
+
+
+def _serve(model: str) -> Callable[[], str]:
+    """The slowest p95 of a dropped image's redraw in Chromium, over the model's layers."""
+    return lambda: format(
+        max(r["browser_end_to_end"]["p95_ms"] for r in _runs("serve") if r["model"] == model),
+        ".0f",
+    )
+
+
+EXPLAIN_SOURCES: dict[str, Callable[[], str]] = {
+    "faithfulness_table": faithfulness_table,
+    "randomization_table": randomization_table,
+    "saliency_vs_tape": _pairs("gradient: ours / hand-written"),
+    "guided_vs_tape": _pairs("guided: ours / hand-written"),
+    "ig_vs_captum_tf": _integrated("tensorflow"),
+    "ig_vs_captum_torch": _integrated("torch"),
+    "lime_s": _timing("lime", "image_lime superpixels", "median_s", ".1f"),
+    "lime_ratio": _timing("lime", "image_lime superpixels", "ratio", ".2f"),
+    "deletion_ratio": _timing("metrics", "metrics.deletion", "ratio", ".2f"),
+    "serve_fashion_p95": _serve("fashion"),
+    "serve_face_p95": _serve("face"),
+}
