@@ -176,3 +176,14 @@ def test_an_image_with_a_score_that_is_not_finite_gets_a_nan_map(rng):
 def test_errors(bright_corner, options, error, match):
     with pytest.raises(error, match=match):
         image_lime(quadrant_model((8, 8, 1)), bright_corner, **{"num_samples": 8, **options})
+
+
+def test_the_repr_is_short_and_the_html_a_bounded_table():
+    features = np.arange(160 * 160).reshape(160, 160) // 400
+    importance = np.linspace(-1, 1, 64).astype(np.float32)
+    maps = LimeMaps(np.zeros((160, 160), np.float32), features, importance)
+    text = repr(maps)
+    assert text.splitlines()[0] == "LimeMaps(score_map (160, 160), 64 features)"
+    assert "63 (1), 62 (0.9683)" in text and len(text) < 300
+    page = maps._repr_html_()
+    assert page.count("<tr>") == 11 and "and 54 more features" in page  # header + 10 rows

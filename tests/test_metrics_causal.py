@@ -8,6 +8,7 @@ from _quadrant import quadrant_model
 
 from activations import metrics
 from activations._explain import copies as _copies
+from activations.metrics import CausalCurve
 
 pytestmark = pytest.mark.core
 
@@ -110,3 +111,13 @@ def test_errors(bright_corner, perfect, options, error, match):
     kw = {"maps": perfect, **options}
     with pytest.raises(error, match=match):
         metrics.deletion(quadrant_model((8, 8, 1)), bright_corner, **kw)
+
+
+def test_the_repr_gives_the_mean_area_and_the_html_one_row_per_image():
+    scores = np.tile(np.linspace(1, 0, 29, dtype=np.float32), (300, 1))
+    curve = CausalCurve(np.linspace(0, 1, 29), scores, np.full(300, 0.5))
+    assert repr(curve) == (
+        "CausalCurve(300 image(s), 28 steps to 1 of the pixels)\n"
+        "  mean area 0.5; mean score 1 -> 0"
+    )
+    assert "and 290 more images" in curve._repr_html_()

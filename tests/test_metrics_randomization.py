@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from activations import activations, metrics
+from activations.metrics import RandomizationCheck
 
 pytestmark = pytest.mark.core
 
@@ -83,3 +84,12 @@ def test_errors(small_cnn, rng, options, error, match):
     kw = {"explain": first_layer_map, **options}
     with pytest.raises(error, match=match):
         metrics.randomization_check(small_cnn, images, **kw)
+
+
+def test_the_repr_lists_each_step_s_mean_correlation():
+    check = RandomizationCheck(("<b>top</b>", "conv"), np.array([[1.0, 0.5], [0.2, 0.0]]))
+    assert repr(check).splitlines()[1] == (
+        "  mean Spearman correlation after each: <b>top</b> 0.75, conv 0.1"
+    )
+    page = check._repr_html_()
+    assert "&lt;b&gt;top&lt;/b&gt;" in page and "<b>top" not in page  # names are text

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from activations._arrays.checks import check_int
+from activations._arrays.display import HTML_ROWS, bar, html_result, number
 from activations._arrays.embed import limited_threads
 from activations._arrays.masks import fill_values
 from activations._arrays.segments import grid_segments, grid_shape, superpixel_segments
@@ -62,6 +63,33 @@ class LimeMaps:
     score_map: NDArray[np.float32]
     feature_map: NDArray[np.intp]
     feature_importance: NDArray[np.float32]
+
+    def _ranked(self) -> NDArray[np.intp]:
+        """The first image's features by importance, largest first (NaN last)."""
+        first = np.atleast_2d(self.feature_importance)[0]
+        return np.argsort(-np.nan_to_num(first, nan=-np.inf), kind="stable")
+
+    def __repr__(self) -> str:
+        first = np.atleast_2d(self.feature_importance)[0]
+        top = ", ".join(f"{f} ({number(first[f])})" for f in self._ranked()[:5])
+        return (
+            f"LimeMaps(score_map {self.score_map.shape}, {first.size} features)\n"
+            f"  most important features (first image): {top}"
+        )
+
+    def _repr_html_(self) -> str:
+        first = np.atleast_2d(self.feature_importance)[0]
+        order = self._ranked()[:HTML_ROWS]
+        peak = float(np.nanmax(np.abs(first))) if np.isfinite(first).any() else 0.0
+        features = self.feature_map if self.feature_map.ndim == 2 else self.feature_map[0]
+        rows = [
+            [int(f), number(first[f]), int((features == f).sum()),
+             bar(abs(float(first[f])) / peak if peak > 0 else 0.0)]
+            for f in order
+        ]  # fmt: skip
+        facts = [f"score_map {self.score_map.shape}", "first image's features, strongest first"]
+        columns = ["feature", "importance", "pixels", "|importance|"]
+        return html_result("LimeMaps", facts, columns, rows, total=first.size, noun="features")
 
     def __iter__(self) -> Any:
         return iter((self.score_map, self.feature_map, self.feature_importance))

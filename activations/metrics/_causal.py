@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from activations._arrays.checks import check_int
+from activations._arrays.display import HTML_ROWS, html_result, number
 from activations._arrays.masks import fill_values
 from activations._explain.copies import score_copies
 from activations._types import ImagesLike, LayerSpec
@@ -45,6 +46,25 @@ class CausalCurve:
     fractions: NDArray[np.float64]
     scores: NDArray[np.float32]
     area: Any
+
+    def __repr__(self) -> str:
+        scores, area = np.atleast_2d(self.scores), np.atleast_1d(self.area)
+        return (
+            f"CausalCurve({len(area)} image(s), {len(self.fractions) - 1} steps to "
+            f"{number(self.fractions[-1])} of the pixels)\n"
+            f"  mean area {number(np.nanmean(area))}; mean score "
+            f"{number(np.nanmean(scores[:, 0]))} -> {number(np.nanmean(scores[:, -1]))}"
+        )
+
+    def _repr_html_(self) -> str:
+        scores, area = np.atleast_2d(self.scores), np.atleast_1d(self.area)
+        rows = [
+            [i, number(area[i]), number(scores[i, 0]), number(scores[i, -1])]
+            for i in range(min(len(area), HTML_ROWS))
+        ]
+        facts = [f"{len(self.fractions) - 1} steps", f"mean area {number(np.nanmean(area))}"]
+        columns = ["image", "area", "score at start", "score at end"]
+        return html_result("CausalCurve", facts, columns, rows, total=len(area), noun="images")
 
 
 def _check_steps(steps: Any, max_fraction: Any) -> None:

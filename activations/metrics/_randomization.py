@@ -17,6 +17,7 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
+from activations._arrays.display import HTML_ROWS, bar, html_result, number
 from activations._engine.inputs import check_model
 from activations._engine.layers import LayerRef, iter_layers, resolve_layers
 from activations._engine.preamble import prepare_images
@@ -46,6 +47,31 @@ class RandomizationCheck:
 
     layers: tuple[str, ...]
     correlation: NDArray[np.float64]
+
+    def _means(self) -> NDArray[np.float64]:
+        """Ndarray of shape (L,): each step's correlation, averaged over the images."""
+        if self.correlation.ndim == 2:
+            return np.asarray(np.nanmean(self.correlation, axis=1))
+        return self.correlation
+
+    def __repr__(self) -> str:
+        cells = ", ".join(f"{n} {number(c)}" for n, c in zip(self.layers[:5], self._means()))
+        more_layers = ", ..." if len(self.layers) > 5 else ""
+        return (
+            f"RandomizationCheck({len(self.layers)} layers randomized from the top)\n"
+            f"  mean Spearman correlation after each: {cells}{more_layers}"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = [
+            [i + 1, name, number(c), bar(max(0.0, float(c)))]
+            for i, (name, c) in enumerate(zip(self.layers[:HTML_ROWS], self._means()))
+        ]
+        columns = ["step", "layer randomized", "mean correlation", "(bar)"]
+        facts = ["from the top", "near 1: the map ignores those weights"]
+        return html_result(
+            "RandomizationCheck", facts, columns, rows, total=len(self.layers), noun="layers"
+        )
 
 
 def _clone(model: keras.Model) -> keras.Model:
