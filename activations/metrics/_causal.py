@@ -51,7 +51,7 @@ class CausalCurve:
         scores, area = np.atleast_2d(self.scores), np.atleast_1d(self.area)
         return (
             f"CausalCurve({len(area)} image(s), {len(self.fractions) - 1} steps to "
-            f"{number(self.fractions[-1])} of the pixels)\n"
+            f"{number(float(self.fractions[-1]))} of the pixels)\n"
             f"  mean area {number(np.nanmean(area))}; mean score "
             f"{number(np.nanmean(scores[:, 0]))} -> {number(np.nanmean(scores[:, -1]))}"
         )
