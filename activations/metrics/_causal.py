@@ -49,11 +49,12 @@ class CausalCurve:
 
     def __repr__(self) -> str:
         scores, area = np.atleast_2d(self.scores), np.atleast_1d(self.area)
+        start, end = float(np.nanmean(scores[:, 0])), float(np.nanmean(scores[:, -1]))
         return (
             f"CausalCurve({len(area)} image(s), {len(self.fractions) - 1} steps to "
             f"{number(float(self.fractions[-1]))} of the pixels)\n"
-            f"  mean area {number(np.nanmean(area))}; mean score "
-            f"{number(np.nanmean(scores[:, 0]))} -> {number(np.nanmean(scores[:, -1]))}"
+            f"  mean area {number(float(np.nanmean(area)))}; mean score "
+            f"{number(start)} -> {number(end)}"
         )
 
     def _repr_html_(self) -> str:
