@@ -242,5 +242,7 @@ def test_errors(small_cnn, two_heads, rng):
         smoothgrad(small_cnn, x, samples=0)
     with pytest.raises(ValueError, match=r"`seed` >= 0"):
         smoothgrad(small_cnn, x, seed=-1)
+    with pytest.raises(TypeError, match=r"`squared` to be a bool"):
+        smoothgrad(small_cnn, x, squared="yes")
     with pytest.raises(ValueError, match=r"`batch_size` >= 1"):
         gradient_attribution(small_cnn, x, batch_size=0)

@@ -116,8 +116,11 @@ def test_saliency_and_guided_backprop(pair, images, method, captum):
     assert_close(ours, theirs)
 
 
-@pytest.mark.parametrize("method", ["gradient", "guided-backprop"])
-def test_smoothgrad_with_the_same_noise(pair, images, method, monkeypatch):
+@pytest.mark.parametrize(
+    ("method", "nt_type"),
+    [("gradient", "smoothgrad"), ("guided-backprop", "smoothgrad"), ("gradient", "smoothgrad_sq")],
+)
+def test_smoothgrad_with_the_same_noise(pair, images, method, nt_type, monkeypatch):
     model, twin = pair
     samples, noise, seed = 6, 0.2, 11
     # Our noise: per image, sigma = noise * (max - min), drawn image-major from the seed.
@@ -132,7 +135,7 @@ def test_smoothgrad_with_the_same_noise(pair, images, method, monkeypatch):
     theirs = _nhwc(
         NoiseTunnel(inner).attribute(
             _nchw(images),
-            nt_type="smoothgrad",
+            nt_type=nt_type,
             nt_samples=samples,
             stdevs=1.0,
             target=LABELS.tolist(),
@@ -147,6 +150,7 @@ def test_smoothgrad_with_the_same_noise(pair, images, method, monkeypatch):
         noise=noise,
         samples=samples,
         seed=seed,
+        squared=nt_type == "smoothgrad_sq",
         channels=None,
         progress=False,
     )

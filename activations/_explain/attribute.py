@@ -88,12 +88,13 @@ def _single(channels: str | None) -> Callable[..., list[Any]]:
     return finish
 
 
-def _combined(channels: str | None) -> Callable[..., list[Any]]:
+def _combined(channels: str | None, squared: bool) -> Callable[..., list[Any]]:
     reduce = CHANNELS[channels]
 
     def finish(inputs: Sequence[Any], outs: Sequence[Any], grad: Any, extras: Any) -> list[Any]:
-        """Each image's rows' gradients, weighted and summed, times the scale, reduced."""
+        """Each image's rows' gradients (or squares) weighted and summed, scaled, reduced."""
         weights, scale = extras
+        grad = keras.ops.square(grad) if squared else grad
         # Dynamic sizes: TensorFlow may trace the step once for several batch shapes.
         size = keras.ops.shape(grad)
         grouped = keras.ops.reshape(grad, (-1, keras.ops.shape(weights)[0], *size[1:]))
@@ -105,7 +106,7 @@ def _combined(channels: str | None) -> Callable[..., list[Any]]:
 
 
 _SINGLE = {channels: _single(channels) for channels in CHANNELS}
-_COMBINED = {channels: _combined(channels) for channels in CHANNELS}
+_COMBINED = {(c, squared): _combined(c, squared) for c in CHANNELS for squared in (False, True)}
 
 
 def attribute(
@@ -116,12 +117,14 @@ def attribute(
     what: str,
     samples: int = 1,
     rows: MakeRows | None = None,
+    squared: bool = False,
 ) -> NDArray[np.float32]:
     """The maps of one gradient attribution, (N, H, W) or (H, W) for one image.
 
     ``rows(source_array_or_None, sample_shape)`` makes the method's :data:`Rows`
     once the images are checked; without it each image is its own row
     (``samples=1``) and its predicted class is chosen inside the step.
+    ``squared``: the rows' squared gradients are combined (SmoothGrad's squares).
     """
     check_options(model, batch_size=settings.batch_size)
     check_progress(settings.progress)
@@ -141,7 +144,9 @@ def attribute(
     labels = check_labels(label, n if n is not None else label_count(label), models.n_classes)
     make = None if rows is None else rows(source.array, shape)
     pieces = [
-        _one_pass(models, batch, batch_labels(labels, start, len(batch)), settings, make, start)
+        _one_pass(
+            models, batch, batch_labels(labels, start, len(batch)), settings, make, start, squared
+        )
         for start, batch, _ in run_batches(
             model,
             source,
@@ -167,6 +172,7 @@ def _one_pass(
     settings: Settings,
     rows: Rows | None,
     start: int,
+    squared: bool = False,
 ) -> tuple[NDArray, NDArray[np.bool_]]:
     """One pass's (k, H, W) maps, and whether each image's explained score is finite."""
     eye = np.eye(models.n_classes, dtype=np.float32)
@@ -184,7 +190,12 @@ def _one_pass(
         inputs, extras = rows(batch, start)
         weights = np.repeat(eye[chosen], len(inputs) // len(batch), axis=0)
         (maps,) = gradient_reduce(
-            models.scorer, [inputs, weights], 0, given_score, _COMBINED[settings.channels], extras
+            models.scorer,
+            [inputs, weights],
+            0,
+            given_score,
+            _COMBINED[settings.channels, squared],
+            extras,
         )
     except NoGradient as err:  # an integer score, or a path without gradients
         raise ValueError(

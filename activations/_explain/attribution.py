@@ -139,6 +139,7 @@ def smoothgrad(
     noise: float = 0.15,
     samples: int = 25,
     seed: int | None = 0,
+    squared: bool = False,
     channels: str | None = "sum-abs",
     reduction_layer: LayerSpec | None = None,
     reduction: Reduction | None = None,
@@ -149,11 +150,13 @@ def smoothgrad(
 
     For each image ``x``, ``samples`` copies ``x + e`` with Gaussian noise ``e``
     of standard deviation ``noise * (max(x) - min(x))`` (Smilkov et al. 2017);
-    the gradients of the class score (``method``) at the copies are averaged,
-    then reduced over channels as in :func:`gradient_attribution`. The class
-    with ``label=None`` is the one predicted for the clean image. The defaults
-    (15 % noise, 25 samples) are those of the authors' reference code (PAIR
-    ``saliency``); Captum's ``NoiseTunnel`` averages the same way.
+    the gradients of the class score (``method``) at the copies are averaged
+    (or their squares, ``squared=True``), then reduced over channels as in
+    :func:`gradient_attribution`. The class with ``label=None`` is the one
+    predicted for the clean image. The noise and sample defaults (15 %, 25) are
+    those of the authors' reference code (PAIR ``saliency``); the plain average
+    is Captum's ``NoiseTunnel`` default (``"smoothgrad"``), the squares PAIR's
+    (``magnitude=True``) and Captum's ``"smoothgrad_sq"``.
 
     Parameters
     ----------
@@ -166,6 +169,8 @@ def smoothgrad(
     seed : int or None, default 0
         The noise's seed: the same seed gives the same noise (and maps) on every
         backend and for every ``batch_size``; None draws fresh noise.
+    squared : bool, default False
+        Average the squared gradients instead (a map >= 0, in squared units).
     batch_size : int, default 128
         Model evaluations (noisy copies) per pass: ``batch_size // samples``
         images, at least one.
@@ -189,6 +194,8 @@ def smoothgrad(
     (4, 4)
     """
     level = _check_noise(noise)
+    if not isinstance(squared, (bool, np.bool_)):
+        raise TypeError(f"Expected `squared` to be a bool. Received: squared={squared!r}")
     check_int(samples, "samples", 1)
     _check_seed(seed)
     settings = Settings(label, method, channels, reduction_layer, reduction, batch_size, progress)
@@ -199,4 +206,5 @@ def smoothgrad(
         what="smoothgrad",
         samples=int(samples),
         rows=_noisy(level, int(samples), seed),
+        squared=bool(squared),
     )
