@@ -9,7 +9,7 @@ from activations.cli._errors import CliError
 from activations.cli._loading import escaped, load_model
 from activations.cli._top import ImageFolder, image_set_of
 
-__all__ = ["DEFAULT_MAX_IMAGES", "cmd_explore"]
+__all__ = ["DEFAULT_MAX_IMAGES", "add_explore", "add_site_options", "cmd_explore"]
 
 #: Images of the set explored unless --max-images says otherwise.
 DEFAULT_MAX_IMAGES = 2000
@@ -69,31 +69,42 @@ def cmd_explore(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_explore(
-    sub: Any, add_command: Any, add_model: Any, add_output: Any, images_help: str
-) -> argparse.ArgumentParser:
-    """The ``explore`` subcommand and its options."""
-    from activations.cli._types import non_negative_int, positive_int
+def add_site_options(p: argparse.ArgumentParser, *, max_images: str, shown: str) -> None:
+    """The options of the site that ``explore`` writes and ``serve`` serves.
 
-    p = add_command(sub, "explore", cmd_explore, "write a static site to browse every channel")
-    add_model(p)
-    p.add_argument("--images", required=True, metavar="SET", help=images_help)
-    add_output(p, None, "output directory (index.html opens by double-click)")
+    ``--layers``, ``--max-images``, ``-k`` and ``--shown``; ``max_images`` and
+    ``shown`` are their help texts (the defaults are added).
+    """
+    from activations.cli._types import positive_int
+
     p.add_argument("--layers", metavar="L1,L2", help="layers (default: every conv and dense)")
     p.add_argument(
         "--max-images",
         type=positive_int,
         default=DEFAULT_MAX_IMAGES,
         metavar="N",
-        help=f"explore the first N images of the set (default {DEFAULT_MAX_IMAGES})",
+        help=f"{max_images} (default {DEFAULT_MAX_IMAGES})",
     )
     p.add_argument("-k", type=positive_int, default=9, help="top images per channel (default 9)")
     p.add_argument(
-        "--shown",
-        type=positive_int,
-        default=4,
-        metavar="N",
-        help="the layer view tiles the channels of the first N images (default 4)",
+        "--shown", type=positive_int, default=4, metavar="N", help=f"{shown} (default 4)"
+    )
+
+
+def add_explore(
+    sub: Any, add_command: Any, add_model: Any, add_output: Any, images_help: str
+) -> argparse.ArgumentParser:
+    """The ``explore`` subcommand and its options."""
+    from activations.cli._types import non_negative_int
+
+    p = add_command(sub, "explore", cmd_explore, "write a static site to browse every channel")
+    add_model(p)
+    p.add_argument("--images", required=True, metavar="SET", help=images_help)
+    add_output(p, None, "output directory (index.html opens by double-click)")
+    add_site_options(
+        p,
+        max_images="explore the first N images of the set",
+        shown="the layer view tiles the channels of the first N images",
     )
     p.add_argument(
         "--dreams",

@@ -6,12 +6,10 @@ import argparse
 from typing import Any
 
 from activations.cli._errors import CliError
+from activations.cli._explore import add_site_options
 from activations.cli._loading import LoadedModel, escaped, load_model
 
 __all__ = ["add_serve", "build_server", "cmd_serve"]
-
-#: The set's images served unless --max-images says otherwise (as ``explore``).
-DEFAULT_MAX_IMAGES = 2000
 
 
 def _decoder(loaded: LoadedModel) -> Any:
@@ -141,21 +139,10 @@ def add_serve(
                    "images shipped, for a gray model; the two face photos, else)")  # fmt: skip
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
-    p.add_argument("--layers", metavar="L1,L2", help="layers (default: every conv and dense)")
-    p.add_argument(
-        "--max-images",
-        type=positive_int,
-        default=DEFAULT_MAX_IMAGES,
-        metavar="N",
-        help=f"the first N images of the set (default {DEFAULT_MAX_IMAGES})",
-    )
-    p.add_argument("-k", type=positive_int, default=9, help="top images per channel (default 9)")
-    p.add_argument(
-        "--shown",
-        type=positive_int,
-        default=4,
-        metavar="N",
-        help="the layer view offers the first N images (default 4)",
+    add_site_options(
+        p,
+        max_images="the first N images of the set",
+        shown="the layer view offers the first N images",
     )
     p.add_argument(
         "--reduction-layer",
