@@ -132,6 +132,41 @@ def test_a_dropped_image_gives_the_layers_maxima_and_tiles(server, inputs):
     np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(shown))), pixels)
 
 
+def test_every_view_gets_the_dropped_images_numbers(server, inputs):
+    """The network's strongest channels, the layer before its ReLU, the nearest images."""
+    *_, model, pixels, _ = inputs
+    dropped = np.random.default_rng(8).integers(0, 256, (8, 8), dtype=np.uint8)
+    up = _upload(server, _png(dropped))[1]
+    x = dropped[..., None] / np.float32(255)
+    status, strongest = _get(server, f"/api/strongest?img={up['id']}&n=2")
+    assert status == 200 and [e["layer"] for e in strongest["layers"]] == [LAYER, "dense"]
+    for entry in strongest["layers"]:
+        act = activations(model, x, entry["layer"])
+        maxima = act.reshape(-1, act.shape[-1]).max(axis=0)
+        assert entry["channels"] == np.argsort(-maxima, kind="stable")[:2].tolist()
+        np.testing.assert_allclose(entry["max"], maxima[entry["channels"]], rtol=1e-5)
+        if act.ndim == 3:  # the two maps in a row, on the layer's one gray scale
+            row = np.moveaxis(mat2gray(act)[..., entry["channels"]], -1, 0)
+            expected = imtile(row, grid_size=(1, 2))
+            np.testing.assert_allclose(_decoded(entry["tiles"]), np.round(expected * 255), atol=1)
+        else:
+            assert entry["tiles"] is None
+    quoted = urllib.parse.quote(LAYER)
+    status, layer = _get(server, f"/api/layer?img={up['id']}&layer={quoted}&pre=1")
+    before = activations(model, x, LAYER, stage="pre")
+    expected = imtile(np.moveaxis(mat2gray(before), -1, 0), grid_size=(2, 2))
+    assert before.min() < 0  # the ReLU cut something: before differs from after
+    np.testing.assert_allclose(_decoded(layer["pre_montage"]), np.round(expected * 255), atol=1)
+    assert _get(server, f"/api/layer?img={up['id']}&layer=dense&pre=1")[1]["pre_montage"] is None
+    status, near = _get(server, f"/api/neighbours?img={up['id']}&layer=flatten&pool=6&k=3")
+    features = activations(model, pixels[:6] / np.float32(255), "flatten")
+    distance = np.linalg.norm(features - activations(model, x, "flatten"), axis=1)
+    assert status == 200 and near["neighbours"] == np.argsort(distance)[:3].tolist()
+    np.testing.assert_allclose(near["distance"], np.sort(distance)[:3], rtol=1e-5)
+    again = _get(server, "/api/neighbours?img=s2&layer=flatten&pool=6&k=1")[1]  # the pool kept
+    assert again["neighbours"] == [2] and again["distance"][0] < 1e-5  # itself (float32 batches)
+
+
 def test_explain_and_probe_are_the_librarys(server, inputs):
     *_, model, pixels, _ = inputs
     x = pixels / np.float32(255)
@@ -162,6 +197,13 @@ def test_explain_and_probe_are_the_librarys(server, inputs):
         ("/api/probe?a=s0&b=s1&layer=conv%3E1&box=1,2,3", 400, "4 comma-separated integers"),
         ("/api/probe?a=s0&b=s1&layer=conv%3E1&box=0,0,9,9", 400, "0 <= x0 < x1 <= 8 and 0 <="),
         ("/api/probe?a=s0&b=s1&layer=conv%3E1&k=0", 400, "Expected `k` in 1..64"),
+        ("/api/layer?img=s0&layer=dense&pre=yes", 400, "Expected `pre` to be 0 or 1"),
+        ("/api/strongest?img=s0&n=17", 400, "Expected `n` to be an int in 1..16"),
+        ("/api/strongest?img=s0&n=x", 400, "Expected `n` to be an integer"),
+        ("/api/neighbours?img=s0&layer=dense&pool=8", 400, "Expected `pool` in 1..7"),
+        ("/api/neighbours?img=s0&layer=dense&pool=7&k=0", 400, "Expected `k` to be an int in 1"),
+        ("/api/neighbours?img=s0&layer=nope&pool=7", 400, "No layer named 'nope'"),
+        ("/api/nothing", 404, "Expected /api/layer, /api/strongest, /api/neighbours"),
     ],
 )
 def test_bad_requests_get_a_clear_message(server, path, status, message):

@@ -148,11 +148,7 @@ def test_the_live_probe_ranks_the_readme_eye_channels(page, face):
     assert figure.evaluate("img => img.decode().then(() => img.naturalWidth > 300)")
 
 
-def test_a_dropped_image_updates_the_layer_grid(page, tiny):
-    server, model, pixels = tiny
-    page.goto(f"{server.url}#layer={quote(LAYER)}")
-    page.wait_for_selector('body[data-view="layer"]')
-    dropped = np.random.default_rng(11).integers(0, 256, (8, 8), dtype=np.uint8)
+def _drop(page, pixels: np.ndarray, name: str) -> None:
     page.evaluate(
         """([data, name]) => {
           const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
@@ -161,8 +157,16 @@ def test_a_dropped_image_updates_the_layer_grid(page, tiny):
           document.body.dispatchEvent(new DragEvent("drop",
             { dataTransfer: transfer, bubbles: true, cancelable: true }));
         }""",
-        [base64.b64encode(_png(dropped)).decode(), "dropped.png"],
+        [base64.b64encode(_png(pixels)).decode(), name],
     )
+
+
+def test_a_dropped_image_updates_the_layer_grid(page, tiny):
+    server, model, pixels = tiny
+    page.goto(f"{server.url}#layer={quote(LAYER)}")
+    page.wait_for_selector('body[data-view="layer"]')
+    dropped = np.random.default_rng(11).integers(0, 256, (8, 8), dtype=np.uint8)
+    _drop(page, dropped, "dropped.png")
     grid = page.wait_for_selector("#channels[data-ready]")
     assert page.evaluate("location.hash").startswith(f"#view=live&layer={quote(LAYER)}&img=u")
     act = activations(model, dropped[..., None] / np.float32(255), LAYER)
@@ -181,6 +185,62 @@ def test_a_dropped_image_updates_the_layer_grid(page, tiny):
     assert caption.inner_text().startswith(f"Grad-CAM of class {int(scores.argmax())} ")
 
 
+def test_a_dropped_image_shows_in_every_view(page, tiny):
+    """Dropped on the network view, the image stays with the user through every view."""
+    server, model, pixels = tiny
+    page.goto(server.url)
+    page.wait_for_selector('body[data-view="network"]')
+    dropped = np.random.default_rng(12).integers(0, 256, (8, 8), dtype=np.uint8)
+    x = dropped[..., None] / np.float32(255)
+    _drop(page, dropped, "mine.png")
+    page.wait_for_selector('body[data-view="network"] #live-panel[data-ready^="u"]')
+    assert page.evaluate("location.hash") in ("", "#")  # the same view, updated
+    shown = page.eval_on_selector_all("#network td.live[data-channels]", "els => els.map(e => "
+                                      "e.dataset.channels)")  # fmt: skip
+    expected = []
+    for layer in (LAYER, "dense"):
+        act = activations(model, x, layer)
+        maxima = act.reshape(-1, act.shape[-1]).max(axis=0)
+        expected.append(",".join(map(str, np.argsort(-maxima, kind="stable")[:4])))
+    assert shown == expected
+
+    page.evaluate(f"location.hash = '#layer={quote(LAYER)}&ch=2'")
+    page.wait_for_selector('body[data-view="channel"] #live-panel[data-ready^="u"]')
+    act = activations(model, x, LAYER)
+    caption = page.inner_text("#live-channel figcaption")
+    assert caption.startswith("mine.png: max ")
+    np.testing.assert_allclose(float(caption.split("max ")[1]), act[..., 2].max(), rtol=1e-3)
+    assert page.locator("#live-channel .pair .tile").count() == 2  # after and before its ReLU
+    assert page.locator("#histogram #live-marker").count() == 1
+    assert "of the set's 7 images" in page.inner_text("#live-place")
+
+    page.evaluate("location.hash = '#view=classes&c=1'")
+    page.wait_for_selector('body[data-view="classes"] #live-panel[data-ready^="u"]')
+    scores = activations(model, x, "dense")
+    best = page.get_attribute("#live-scores tbody tr", "data-c")
+    assert best == str(int(scores.argmax()))
+    assert page.inner_text("#live-rank").startswith("Its score of 1, ")
+
+    page.evaluate("location.hash = '#view=embedding'")
+    page.wait_for_selector('body[data-view="embedding"] #live-panel[data-ready^="u"]')
+    features = activations(model, pixels / np.float32(255), "flatten")
+    distance = np.linalg.norm(features - activations(model, x, "flatten"), axis=1)
+    near = page.eval_on_selector_all("#live-neighbours figure", "e => e.map(f => +f.dataset.i)")
+    assert near == np.argsort(distance, kind="stable")[:5].tolist()
+    assert page.locator("#embedding svg #live-dot").count() == 1
+
+    page.evaluate(f"location.hash = '#layer={quote(LAYER)}'")
+    page.wait_for_selector('body[data-view="layer"] #live-panel[data-ready^="u"]')
+    page.click("#shown a.upload")  # your image first among those to pick: its channels
+    page.wait_for_selector("#channels[data-ready]")
+    assert page.locator("h1").inner_text() == f"{LAYER} on mine.png"
+    page.goto(server.url)  # the choice outlasts a reload; "forget it" drops it
+    page.wait_for_selector("#live-panel[data-ready]")
+    page.click("#live-forget")
+    page.wait_for_selector('body[data-view="network"]')
+    assert page.locator("#live-panel").count() == 0 and page.locator("td.live").count() == 0
+
+
 def test_hostile_names_render_as_text(page, tiny):
     server, *_ = tiny
     page.goto(server.url)
@@ -188,6 +248,10 @@ def test_hostile_names_render_as_text(page, tiny):
     assert page.locator("h1").inner_text() == f"Model {HOSTILE_MODEL}"
     assert page.title() == f"Explorer of {HOSTILE_MODEL}"
     page.set_input_files("#live-file", _file(HOSTILE_FILE, _png(np.zeros((8, 8), np.uint8))))
+    page.wait_for_selector("#live-panel[data-ready]")
+    assert page.inner_text("#live-panel strong") == f"Your image: {HOSTILE_FILE}"
+    assert page.inner_text("#network th.live") == f"Strongest on {HOSTILE_FILE}"
+    page.click("#live-open")
     page.wait_for_selector("#channels[data-ready]")
     assert page.locator("h1").inner_text() == f"{LAYER} on {HOSTILE_FILE}"
     assert HOSTILE_FILE in page.locator("#live-status").inner_text()

@@ -1,11 +1,14 @@
 """What ``activations serve`` computes for an image the page sends: nothing precomputed.
 
 A layer's maps on it (the montage the layer view cuts its tiles from, and each
-channel's max), Grad-CAM and occlusion sensitivity of its predicted class (PNG
-overlays) and the eye probe (:func:`activations.compare_channels` inside a box
-of image a, and :func:`activations.plot.plot_compare` as a PNG). Every result
-is a dict ready for JSON; images are ``data:image/png;base64`` URLs. One model
-call at a time (a lock): the server answers the page's other requests meanwhile.
+channel's max; before the layer's fused activation too), the strongest channels
+of every explored layer (the network view's thumbnails), its nearest images of
+the set in one layer (where the embedding view places it), Grad-CAM and
+occlusion sensitivity of its predicted class (PNG overlays) and the eye probe
+(:func:`activations.compare_channels` inside a box of image a, and
+:func:`activations.plot.plot_compare` as a PNG). Every result is a dict ready
+for JSON; images are ``data:image/png;base64`` URLs. One model call at a time
+(a lock): the server answers the page's other requests meanwhile.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from activations._arrays.overlay import overlay
 from activations._arrays.region import box_title, check_box, region_weights
 from activations._arrays.tile import grid_shape, imtile
 from activations._engine.inputs import input_spec
+from activations._engine.layers import resolve_layer
+from activations._engine.tap import fused_activation
 from activations._explain.gradcam import _default_feature, gradcam
 from activations._explain.occlusion import occlusion_sensitivity
 from activations._explain.scores import network_table, output_names
@@ -34,12 +39,16 @@ from activations._probes.activations import activations
 from activations._probes.network import analyze_network, shape_text
 from activations.report._explain_section import score_layer_of
 
-__all__ = ["EXPLAIN_METHODS", "FIGURE_CHANNELS", "LiveModel", "png_url"]
+__all__ = ["EXPLAIN_METHODS", "FIGURE_CHANNELS", "MAX_NEIGHBOURS", "MAX_THUMBS", "LiveModel",
+           "png_url"]
 
 #: What ``LiveModel.explain`` draws: Grad-CAM or occlusion sensitivity.
 EXPLAIN_METHODS = ("gradcam", "occlusion")
 #: The most ranked channels the probe's figure draws (the table lists all of them).
 FIGURE_CHANNELS = 8
+#: The most channels per layer ``LiveModel.strongest`` draws, and neighbours it finds.
+MAX_THUMBS = 16
+MAX_NEIGHBOURS = 50
 
 
 def png_url(pixels: NDArray) -> str:
@@ -58,6 +67,11 @@ def png_url(pixels: NDArray) -> str:
     buffer = io.BytesIO()
     Image.fromarray(array).save(buffer, format="PNG", compress_level=1)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _montage(act: NDArray[np.float32], grid: tuple[int, int]) -> NDArray[np.float32]:
+    """``imtile(mat2gray(act))`` of one image's (H, W, C) maps, without borders."""
+    return imtile(np.moveaxis(mat2gray(act), -1, 0), grid_size=grid)
 
 
 def _floats(values: Any) -> list[float | None]:
@@ -94,6 +108,7 @@ class LiveModel:
         self.table = analyze_network(model)
         self.shapes = {row.name: tuple(row.output_shape or ()) for row in self.table.rows}
         self._lock = threading.Lock()
+        self._pool: tuple[tuple, NDArray[np.float32]] | None = None  # the set's features, kept
 
     def layers(self) -> list[dict[str, Any]]:
         """Each layer with per-channel maps or values: name, type, shape, spatial."""
@@ -117,25 +132,100 @@ class LiveModel:
                 f"Available layers: {choices}. Received: layer='{name}'"
             )
 
-    def layer(self, image: NDArray[np.uint8], name: str) -> dict[str, Any]:
+    def layer(self, image: NDArray[np.uint8], name: str, *, pre: bool = False) -> dict[str, Any]:
         """The layer ``name`` on ``image``: montage of ``mat2gray(act)`` and each channel's max.
 
         ``image`` is (H, W, C) uint8 as the model sees it. The montage is the
         static layer view's: ``imtile`` of the channels on one gray scale for the
         whole layer, no borders, ``grid`` (rows, cols) MATLAB's square picture;
-        None for a layer of values (Dense), whose ``max`` are its values.
+        None for a layer of values (Dense), whose ``max`` are its values. With
+        ``pre``, ``pre_montage`` is the same before the layer's fused activation
+        (its own gray scale; None without one), as the channel view shows it.
         """
         self._check_layer(name)
+        x = self._x(image)
+        fused = pre and fused_activation(resolve_layer(self.model, name).layer) is not None
         with self._lock:
-            act = activations(self.model, self._x(image), name, progress=False)
+            act = activations(self.model, x, name, progress=False)
+            before = None
+            if fused:
+                before = activations(self.model, x, name, stage="pre", progress=False)
         maxima = act.reshape(-1, act.shape[-1]).max(axis=0)
         result: dict[str, Any] = {"layer": name, "shape": shape_text(act.shape), "grid": None,
                                   "montage": None, "max": _floats(maxima)}  # fmt: skip
+        if pre:
+            result["pre_montage"] = None
         if act.ndim == 3:
             grid = grid_shape(act.shape[-1], act.shape[:2])
-            montage = imtile(np.moveaxis(mat2gray(act), -1, 0), grid_size=grid)
-            result.update(grid=list(grid), montage=png_url(montage))
+            result.update(grid=list(grid), montage=png_url(_montage(act, grid)))
+            if before is not None and before.ndim == 3:
+                result["pre_montage"] = png_url(_montage(before, grid))
         return result
+
+    def strongest(self, image: NDArray[np.uint8], names: Sequence[str], n: int) -> dict[str, Any]:
+        """The ``n`` strongest channels of each layer of ``names`` on ``image``, one forward pass.
+
+        Per layer: ``channels`` by their max, strongest first (ties: the lower
+        index), their ``max``, and for (H, W, C) maps ``tiles``, their maps in a
+        row (``grid`` [1, n]) on the layer's one gray scale on this image, as the
+        network view's thumbnails of the set's first image.
+        """
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_THUMBS:
+            raise ValueError(f"Expected `n` to be an int in 1..{MAX_THUMBS}. Received: n={n!r}")
+        for name in names:
+            self._check_layer(name)
+        if not names:
+            return {"layers": []}
+        with self._lock:
+            maps = activations(self.model, self._x(image), list(names), progress=False)
+        found = []
+        for name in names:
+            act = maps[name]
+            maxima = act.reshape(-1, act.shape[-1]).max(axis=0)
+            order = np.lexsort((np.arange(len(maxima)), -maxima))[:n]
+            entry: dict[str, Any] = {"layer": name, "channels": [int(c) for c in order],
+                                     "max": _floats(maxima[order]), "grid": None,
+                                     "tiles": None}  # fmt: skip
+            if act.ndim == 3:
+                picked = np.moveaxis(mat2gray(act)[..., order], -1, 0)
+                row = imtile(picked, grid_size=(1, len(order)))
+                entry.update(grid=[1, len(order)], tiles=png_url(row))
+            found.append(entry)
+        return {"layers": found}
+
+    def neighbours(self, image: NDArray[np.uint8], name: str, pool: NDArray[np.uint8],
+                   k: int) -> dict[str, Any]:  # fmt: skip
+        """The ``k`` images of ``pool`` nearest to ``image`` in the activations of ``name``.
+
+        Euclidean distance between the flattened activations, the distance the
+        embedding view's t-SNE keeps for near points: a new image has no place
+        of its own in a t-SNE map, so the page puts it among its neighbours.
+        The pool's activations are computed once and kept (one pool at a time).
+
+        Returns ``neighbours`` (indices into ``pool``, nearest first, ties: the
+        lower index) and their ``distance``.
+        """
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_NEIGHBOURS:
+            raise ValueError(
+                f"Expected `k` to be an int in 1..{MAX_NEIGHBOURS}. Received: k={k!r}"
+            )
+        self._check_layer(name)
+        key = (name, pool.shape)  # the pool: the first images of the one set served
+        with self._lock:
+            if self._pool is None or self._pool[0] != key:
+                features = activations(self.model, self._x(pool), name, progress=False)
+                self._pool = (key, features.reshape(len(pool), -1))
+            mine = activations(self.model, self._x(image), name, progress=False).reshape(-1)
+            features = self._pool[1]
+        if mine.shape[0] != features.shape[1]:
+            raise ValueError(
+                f"Expected the image to give the layer '{name}' as many values as the set's "
+                f"images ({features.shape[1]}). Received: {mine.shape[0]}"
+            )
+        distance = np.sqrt(((features - mine) ** 2).sum(axis=1, dtype=np.float64))
+        order = np.argsort(distance, kind="stable")[:k]
+        return {"layer": name, "neighbours": [int(i) for i in order],
+                "distance": _floats(distance[order])}  # fmt: skip
 
     def explain(self, image: NDArray[np.uint8], method: str) -> dict[str, Any]:
         """Grad-CAM or occlusion sensitivity of the predicted class, over ``image``.

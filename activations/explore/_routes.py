@@ -1,6 +1,8 @@
 """The server's ``/api/*`` requests: their parameters checked, then the model run.
 
-``GET /api/layer?img=ID&layer=NAME``, ``/api/explain?img=ID&method=gradcam``,
+``GET /api/layer?img=ID&layer=NAME[&pre=1]``, ``/api/strongest?img=ID&n=4`` (every
+explored layer), ``/api/neighbours?img=ID&layer=NAME&pool=N&k=5`` (among the
+set's first N images), ``/api/explain?img=ID&method=gradcam``,
 ``/api/probe?a=ID&b=ID&layer=NAME&box=X0,Y0,X1,Y1&k=3`` and ``/api/image?img=ID``
 (the image as the model sees it, a PNG). ``ID`` is ``s<i>`` (image i of the
 set) or an upload's id. Names are only keys: of layers, of images, of methods.
@@ -84,7 +86,7 @@ def _ints(text: str, key: str, count: int | None = None) -> list[int]:
     except ValueError:
         values = []
     if not values or (count is not None and len(values) != count):
-        what = f"{count} comma-separated integers" if count else "an integer"
+        what = f"{count} comma-separated integers" if count and count > 1 else "an integer"
         raise HttpError(400, f"Expected `{key}` to be {what}. Received: {key}='{text}'")
     return values
 
@@ -103,7 +105,23 @@ def handle_api(server: Any, path: str, query: dict[str, list[str]]) -> dict[str,
     live = server.live
     if path == "/api/layer":
         name, pixels = server.image(_one(query, "img"))
-        return {"image": name, **live.layer(pixels, _one(query, "layer"))}
+        pre = _one(query, "pre", "0")
+        if pre not in ("0", "1"):
+            raise HttpError(400, f"Expected `pre` to be 0 or 1. Received: pre='{pre}'")
+        return {"image": name, **live.layer(pixels, _one(query, "layer"), pre=pre == "1")}
+    if path == "/api/strongest":
+        name, pixels = server.image(_one(query, "img"))
+        n = _ints(_one(query, "n", "4"), "n", 1)[0]
+        return {"image": name, **live.strongest(pixels, server.explored, n)}
+    if path == "/api/neighbours":
+        name, pixels = server.image(_one(query, "img"))
+        pool = _ints(_one(query, "pool"), "pool", 1)[0]
+        if not 1 <= pool <= len(server.images):
+            raise HttpError(400, f"Expected `pool` in 1..{len(server.images)} (the set's first "
+                                 f"images). Received: pool={pool}")  # fmt: skip
+        k = _ints(_one(query, "k", "5"), "k", 1)[0]
+        found = live.neighbours(pixels, _one(query, "layer"), server.images[:pool], min(k, pool))
+        return {"image": name, **found}
     if path == "/api/explain":
         name, pixels = server.image(_one(query, "img"))
         return {"image": name, **live.explain(pixels, _one(query, "method"))}
@@ -117,5 +135,5 @@ def handle_api(server: Any, path: str, query: dict[str, list[str]]) -> dict[str,
             raise HttpError(400, f"Expected `k` in 1..{MAX_K}. Received: k={k}")
         result = live.probe(a, b, _one(query, "layer"), box, k=k, captions=(name_a, name_b))
         return {"a": name_a, "b": name_b, **result}
-    raise HttpError(404, f"Not found: '{path}'. Expected /api/layer, /api/explain, /api/probe "
-                         "or /api/image")  # fmt: skip
+    raise HttpError(404, f"Not found: '{path}'. Expected /api/layer, /api/strongest, "
+                         "/api/neighbours, /api/explain, /api/probe or /api/image")  # fmt: skip

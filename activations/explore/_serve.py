@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from activations.explore._data import default_layers
 from activations.explore._http import Handler
 from activations.explore._live import LiveModel
 from activations.explore._routes import TYPES, HttpError, check_pixels
@@ -77,13 +78,15 @@ class ExplorerServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], live: LiveModel, site: dict[str, bytes],
                  images: NDArray[np.uint8], names: list[str], *, decode: Callable,
-                 token: str | None, max_bytes: int, max_pixels: int):  # fmt: skip
+                 token: str | None, max_bytes: int, max_pixels: int,
+                 explored: Sequence[str] = ()):  # fmt: skip
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
         self.live, self.site, self.images, self.names = live, site, images, names
         self.decode, self.token = decode, token
         self.max_bytes, self.max_pixels = max_bytes, max_pixels
+        self.explored = list(explored)  # the layers the site explores (the network's thumbnails)
         self.uploads: OrderedDict[str, tuple[str, NDArray[np.uint8]]] = OrderedDict()
         self._count = 0
         self._uploads_lock = threading.Lock()
@@ -222,5 +225,8 @@ def make_server(
         explorer.setdefault("class_names", class_names)  # the classes view names them too
     site = _site_files(model, images, live, live_data, scale=scale, names=names, **explorer)
     token = None if is_loopback(host) else secrets.token_urlsafe(24)
+    layers = explorer.get("layers")
+    explored = default_layers(live.table) if layers is None else list(layers)
     return ExplorerServer((host, port), live, site, np.asarray(images), names, decode=decode,
-                          token=token, max_bytes=max_bytes, max_pixels=max_pixels)  # fmt: skip
+                          token=token, max_bytes=max_bytes, max_pixels=max_pixels,
+                          explored=explored)  # fmt: skip

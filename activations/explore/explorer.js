@@ -350,27 +350,30 @@
     var r = route();
     app.textContent = "";
     window.scrollTo(0, 0);
+    var view = draw(r);
+    document.body.setAttribute("data-view", view);
+    AFTER.forEach(function (hook) { hook(view, r); });
+  }
+  // Draws the view the route names; returns its name.
+  function draw(r) {
     if (r.view !== null && Object.prototype.hasOwnProperty.call(VIEWS, r.view)) {
       VIEWS[r.view](r);  // a view registered by name (#view=NAME&...): classes, embedding, live
-      document.body.setAttribute("data-view", r.view);
-      return;
+      return r.view;
     }
     var li = r.layer === null ? undefined : layerIndex[r.layer];
     if (li === undefined) {
       if (r.layer !== null) { app.appendChild(el("p", { "class": "error" }, "No layer named " + r.layer)); }
       networkView();
-      document.body.setAttribute("data-view", "network");
-      return;
+      return "network";
     }
     var ch = r.ch === null ? NaN : parseInt(r.ch, 10);
     var img = r.img === null ? 0 : parseInt(r.img, 10);
     if (isNaN(ch) || ch < 0 || ch >= D.layers[li].dead.length) {
       layerView(li, isNaN(img) || img < 0 || img >= D.shown ? 0 : img);
-      document.body.setAttribute("data-view", "layer");
-    } else {
-      channelView(li, ch);
-      document.body.setAttribute("data-view", "channel");
+      return "layer";
     }
+    channelView(li, ch);
+    return "channel";
   }
 
   // Left/right: the previous/next channel of the channel the URL names (wrapping round),
@@ -385,12 +388,13 @@
     location.hash = hashOf(D.layers[li].name, (ch + step + n) % n);
   });
   // Views other scripts register (loaded after this one, e.g. the server's live.js):
-  // ExplorerApp.views[NAME] = function (route) {...} draws #view=NAME into ExplorerApp.app.
-  var VIEWS = {};
+  // ExplorerApp.views[NAME] = function (route) {...} draws #view=NAME into ExplorerApp.app;
+  // ExplorerApp.after holds functions (viewName, route) called after any view is drawn.
+  var VIEWS = {}, AFTER = [];
   if (D.classes) { VIEWS.classes = classesView; }
   if (D.embedding) { VIEWS.embedding = embeddingView; }
   window.ExplorerApp = { data: D, app: app, views: VIEWS, el: el, hashOf: hashOf, route: route,
-    render: render, fmt: fmt, tile: tile, cut: cut, strongest: strongest, layerIndex: layerIndex };
+    render: render, after: AFTER, fmt: fmt, tile: tile, cut: cut, strongest: strongest, layerIndex: layerIndex };
   window.addEventListener("hashchange", render);
   // Drawn once every script has run, so views registered by later scripts open by deep link.
   window.addEventListener("DOMContentLoaded", function () {

@@ -1,11 +1,25 @@
 // The server's live views (activations serve), registered on window.ExplorerApp (explorer.js):
 // #view=live&layer=L&img=ID: a layer's channels on any image (an upload, or one of the set),
 // its Grad-CAM and occlusion; #view=probe&a=ID&b=ID&layer=L&box=X0,Y0,X1,Y1&k=K: the eye probe.
+// The image dropped last ("yours") shows in every view: the network's strongest channels on
+// it, the layer's channels, the channel on it and its place among the set's maxima, its
+// classes, its place in the embedding.
 // Images are "s<i>" (image i of the set) or an upload's id. Every name is set as text.
 (function () {
   "use strict";
   var X = window.ExplorerApp, L = window.EXPLORER_LIVE, D = X.data, el = X.el;
   var uploads = {};  // id -> {name, height, width}
+  var current = null;  // the upload every view shows ("yours"): {id, name, height, width}
+  var KEY = "activations-live-image";
+  try { current = JSON.parse(sessionStorage.getItem(KEY)); } catch (e) { current = null; }
+  if (current && (typeof current.id !== "string" || typeof current.name !== "string")) { current = null; }
+  if (current) { uploads[current.id] = current; }
+  function setCurrent(up) {
+    current = up;
+    try {
+      if (up) { sessionStorage.setItem(KEY, JSON.stringify(up)); } else { sessionStorage.removeItem(KEY); }
+    } catch (e) { /* storage refused: the choice lasts until the page is reloaded */ }
+  }
   var spatial = L.layers.filter(function (l) { return l.spatial; });
   var byName = {};
   L.layers.forEach(function (l) { byName[l.name] = l; });
@@ -64,13 +78,18 @@
       "Content-Type": "application/octet-stream" } }).then(answer).then(function (up) {
       uploads[up.id] = up;
       status("uploaded " + up.name + " (" + up.height + "x" + up.width + " as the model sees it)");
-      var r = X.route();
+      var r = X.route(), view = document.body.getAttribute("data-view");
       if (r.view === "probe") {  // the dropped image becomes image b
         var p = probeParams(r);
         p.b = up.id;
         location.hash = probeHash(p);
-      } else {
+        return up;
+      }
+      setCurrent(up);
+      if (view === "live" || view === "layer") {  // the layer's channels on it
         location.hash = liveHash(currentLayer(), up.id);
+      } else {
+        X.render();  // the same view, now with the image in it
       }
       return up;
     }).catch(function (error) { status("Upload refused: " + error.message, true); });
@@ -103,6 +122,7 @@
   X.views.live = function (r) {
     var layer = r.layer !== null && byName[r.layer] ? r.layer : currentLayer();
     var img = r.img || "s0";
+    if (uploads[img] && (!current || current.id !== img)) { setCurrent(uploads[img]); }
     crumbs("live");
     X.app.appendChild(el("h1", {}, layer + " on " + imageName(img)));
     var form = X.app.appendChild(el("p", { "class": "controls" }));
@@ -180,6 +200,178 @@
     });
     X.app.appendChild(out);
   }
+
+  // Your image in the explorer's own views: a panel under the heading, filled by the server.
+  function panel(text) {
+    var id = current.id;
+    var sec = el("section", { id: "live-panel", "data-img": id });
+    var head = sec.appendChild(el("p", { "class": "live-head" }));
+    head.appendChild(el("img", { src: "api/image?img=" + encodeURIComponent(id), "class": "live-thumb",
+      alt: "your image" }));
+    head.appendChild(el("strong", {}, "Your image: " + current.name));
+    head.appendChild(el("a", { href: liveHash(currentLayer(), id), id: "live-open" }, " its channels"));
+    head.appendChild(el("button", { id: "live-forget" }, "forget it")).addEventListener("click",
+      function () { setCurrent(null); X.render(); });
+    var body = sec.appendChild(el("div", { "class": "live-body" }));
+    body.appendChild(el("p", { "class": "note" }, text || "computing ..."));
+    var h1 = X.app.querySelector("h1");
+    X.app.insertBefore(sec, h1 ? h1.nextSibling : X.app.firstChild);
+    return {
+      body: body, id: id,
+      live: function () { return sec.isConnected && current !== null && current.id === id; },
+      done: function (note) {
+        if (note !== undefined) { body.firstChild.textContent = note; }
+        sec.setAttribute("data-ready", id);
+      },
+      fail: function (error) {
+        if (!sec.isConnected) { return; }
+        body.textContent = "";
+        body.appendChild(el("p", { "class": "error" }, error.message));
+        sec.setAttribute("data-ready", "error");
+      }
+    };
+  }
+
+  // Network: a last column, each explored layer's strongest channels on your image.
+  function onNetwork(p) {
+    var table = document.getElementById("network"), nameAt = D.network.columns.indexOf("Name");
+    if (!table) { return; }
+    var n = 4, cells = {};
+    table.querySelector("thead tr").appendChild(el("th", { "class": "live" }, "Strongest on " + current.name));
+    Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (tr, i) {
+      cells[D.network.rows[i][nameAt]] = tr.appendChild(el("td", { "class": "thumbs live" }));
+    });
+    api("strongest", { img: p.id, n: n }).then(function (res) {
+      if (!p.live()) { return; }
+      res.layers.forEach(function (entry) {
+        var td = cells[entry.layer];
+        if (!td) { return; }
+        td.setAttribute("data-channels", entry.channels.join(","));
+        entry.channels.forEach(function (c, j) {
+          var a = td.appendChild(el("a", { href: X.hashOf(entry.layer, c), "data-ch": String(c),
+            title: "channel " + c + ": " + X.fmt(entry.max[j]) }));
+          if (entry.tiles) { a.appendChild(X.cut(entry.tiles, entry.grid, j, "tile", "channel " + c)); }
+          else { a.textContent = String(c); }
+        });
+      });
+      p.done("The table's last column: each explored layer's " + n + " strongest channels on " +
+        "your image, by their max (one gray scale per layer).");
+    }).catch(p.fail);
+  }
+
+  // Layer: your image first among the images to pick; it opens the layer's channels on it.
+  function onLayer(p, r) {
+    var pick = document.getElementById("shown");
+    if (pick) {
+      var a = el("a", { href: liveHash(r.layer, p.id), "class": "shown upload", "data-img": p.id });
+      a.appendChild(el("img", { src: "api/image?img=" + encodeURIComponent(p.id), alt: "your image" }));
+      a.appendChild(el("span", {}, current.name + " (yours)"));
+      pick.insertBefore(a, pick.firstChild);
+    }
+    p.done("Pick your image (first below) for this layer's channels on it.");
+  }
+
+  // Channel: the channel on your image, before and after, and its place among the set's maxima.
+  function onChannel(p, r) {
+    var li = X.layerIndex[r.layer], layer = D.layers[li], ch = parseInt(r.ch, 10);
+    api("layer", { img: p.id, layer: layer.name, pre: layer.pre ? 1 : 0 }).then(function (res) {
+      if (!p.live()) { return; }
+      var v = res.max[ch];
+      var row = p.body.appendChild(el("div", { "class": "grid" }));
+      var fig = row.appendChild(el("figure", { "class": "top", id: "live-channel" }));
+      if (res.montage) {
+        var frame = fig.appendChild(el("div", { "class": "frame" }));
+        frame.appendChild(el("img", { src: "api/image?img=" + encodeURIComponent(p.id), alt: "your image" }));
+        frame.appendChild(X.cut(res.montage, res.grid, ch, "tile overlay", "channel " + ch + " on your image"));
+        var maps = fig.appendChild(el("div", { "class": "pair" }));
+        maps.appendChild(X.cut(res.montage, res.grid, ch, "tile", "after")).setAttribute("title", "after");
+        if (res.pre_montage) {
+          maps.appendChild(X.cut(res.pre_montage, res.grid, ch, "tile", "before")).setAttribute("title", "before");
+        }
+      }
+      fig.appendChild(el("figcaption", {}, current.name + ": max " + (v === null ? "n/a" : X.fmt(v))));
+      var h = layer.hist[ch], top = layer.top[ch], below = 0, above = 0;
+      if (v === null) { p.done("Channel " + ch + " of " + layer.name + " is not finite on your image."); return; }
+      h.counts.forEach(function (count, j) { if (h.edges[j + 1] <= v) { below += count; } });
+      top.forEach(function (t) { if (t.v > v) { above += 1; } });
+      row.appendChild(el("p", { id: "live-place" }, "Its max on your image, " + X.fmt(v) + ", is at or " +
+        "above the max of at least " + below + " of the set's " + D.n_images + " images (the " +
+        "histogram's bins wholly below it; the red line below). " + (above < top.length ?
+        "It would rank #" + (above + 1) + " of the top " + top.length + "." :
+        "It is below the top " + top.length + " (their lowest: " + X.fmt(top[top.length - 1].v) + ").")));
+      var bars = document.querySelector("#histogram .bars"), lo = h.edges[0], hi = h.edges[h.edges.length - 1];
+      if (bars) {
+        var at = hi > lo ? Math.min(1, Math.max(0, (v - lo) / (hi - lo))) : 0.5;
+        bars.appendChild(el("div", { id: "live-marker", style: "left:" + (100 * at) + "%",
+          title: "your image: " + X.fmt(v) }));
+      }
+      p.done("Channel " + ch + " of " + layer.name + " on your image (the server computed it" +
+        (res.pre_montage ? "; after and before its " + layer.activation : "") + "):");
+    }).catch(p.fail);
+  }
+
+  // Classes: your image's prediction, and where its score of the class shown would rank.
+  function onClasses(p, r) {
+    var C = D.classes, n = C.names.length, c = parseInt(r.params.get("c"), 10);
+    if (isNaN(c) || c < 0 || c >= n) { c = 0; }
+    api("layer", { img: p.id, layer: C.layer }).then(function (res) {
+      if (!p.live()) { return; }
+      var s = res.max, order = s.map(function (_, j) { return j; });
+      order.sort(function (a, b) { return s[b] - s[a] || a - b; });
+      var table = p.body.appendChild(el("table", { id: "live-scores" }));
+      var head = table.appendChild(el("thead")).appendChild(el("tr"));
+      ["class", "score"].forEach(function (t) { head.appendChild(el("th", {}, t)); });
+      var body = table.appendChild(el("tbody"));
+      order.slice(0, Math.min(3, n)).forEach(function (j) {
+        var tr = body.appendChild(el("tr", { "data-c": String(j) }));
+        tr.appendChild(el("td", {})).appendChild(el("a", { href: "#view=classes&c=" + j }, C.names[j]));
+        tr.appendChild(el("td", { "class": "num" }, X.fmt(s[j])));
+      });
+      var most = C.ranked[c].most, higher = 0;
+      most.forEach(function (i) { if (C.scores[String(i)][c] > s[c]) { higher += 1; } });
+      p.body.appendChild(el("p", { id: "live-rank" }, "Its score of " + C.names[c] + ", " + X.fmt(s[c]) +
+        (higher < most.length ? ", would rank #" + (higher + 1) + " among the " + most.length +
+        " most confident shown below." : ", is lower than the " + most.length + " most confident shown below.")));
+      p.done("Predicted: " + C.names[order[0]] + " (" + C.layer + ", computed by the server). " +
+        "Its highest scores:");
+    }).catch(p.fail);
+  }
+
+  // Embedding: your image among its nearest images of the set (t-SNE maps no new point).
+  function onEmbedding(p) {
+    var E = D.embedding, k = Math.min(5, E.points.length);
+    api("neighbours", { img: p.id, layer: E.layer, pool: E.points.length, k: k }).then(function (res) {
+      if (!p.live()) { return; }
+      var svg = document.querySelector("#embedding svg"), size = +svg.getAttribute("width");
+      var x = 0, y = 0;
+      res.neighbours.forEach(function (i) { x += E.points[i][0] / k; y += E.points[i][1] / k; });
+      var NS = "http://www.w3.org/2000/svg", ring = document.createElementNS(NS, "circle");
+      ring.setAttribute("id", "live-dot");
+      ring.setAttribute("cx", (x * size).toFixed(1));
+      ring.setAttribute("cy", ((1 - y) * size).toFixed(1));
+      ring.setAttribute("r", "8");
+      svg.appendChild(ring);
+      var row = p.body.appendChild(el("div", { id: "live-neighbours", "class": "grid" }));
+      res.neighbours.forEach(function (i, j) {
+        var fig = row.appendChild(el("figure", { "class": "top", "data-i": String(i) }));
+        var s = E.sprite, pic = fig.appendChild(X.cut(s.src, [s.rows, s.cols], i, "thumb", "image " + i));
+        pic.setAttribute("style", pic.getAttribute("style") + ";width:" + (2 * s.w) + "px;height:" + (2 * s.h) + "px");
+        fig.appendChild(el("figcaption", {}, D.names[i] + ": " + X.fmt(res.distance[j])));
+      });
+      p.done("The black ring: your image, at the mean of its " + k + " nearest images of the set " +
+        "in " + E.layer + "'s activations (Euclidean distance, below); " +
+        (E.method === "tsne" ? "a t-SNE map has no place of its own for a new image." : "placed as in t-SNE."));
+    }).catch(p.fail);
+  }
+
+  X.after.push(function (view, r) {
+    if (!current) { return; }
+    if (view === "network") { onNetwork(panel()); }
+    else if (view === "layer") { onLayer(panel(), r); }
+    else if (view === "channel") { onChannel(panel(), r); }
+    else if (view === "classes") { onClasses(panel(), r); }
+    else if (view === "embedding") { onEmbedding(panel()); }
+  });
 
   function probeParams(r) {
     var p = r.params, box = (p.get("box") || "").split(",").map(Number);
