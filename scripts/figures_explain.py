@@ -68,6 +68,34 @@ def randomization_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+def mathworks_sanity_table() -> str:
+    """MathWorks' sanity check as its example runs it, on SqueezeNet and the Fashion CNN."""
+    found = _runs("sanity-mathworks")[0]
+    lines = [
+        "",
+        "| model: map | one layer alone | cascade from the top | down to the first layer |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for model, entry in found.items():
+        for method, row in entry["methods"].items():
+            steps = ", ".join(f"+ {n} {c:.2f}" for n, c in zip(row["cascade_layers"],
+                                                              row["cascade"]))  # fmt: skip
+            every = f"{row['all'][-1]:.2f}" if "all" in row else "not run"
+            lines.append(f"| {model}: {METHOD_ROWS[method]} | {entry['alone']} "
+                         f"{row['alone']:.2f} | {steps} | {every} |")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def _sanity(model: str, method: str, key: str) -> Callable[[], str]:
+    """One figure of the MathWorks check: ``key`` "alone" (the layer alone) or "cascade"."""
+
+    def get() -> str:
+        row = _runs("sanity-mathworks")[0][model]["methods"][method]
+        return f"{(row[key] if key == 'alone' else row[key][-1]):.2f}"
+
+    return get
+
+
 def _pairs(key: str) -> Callable[[], str]:
     """bench_attribution's ours / hand-written tape on TensorFlow: median (range, runs)."""
 
@@ -110,6 +138,11 @@ def _serve(model: str, view: str = "layer") -> Callable[[], str]:
 EXPLAIN_SOURCES: dict[str, Callable[[], str]] = {
     "faithfulness_table": faithfulness_table,
     "randomization_table": randomization_table,
+    "mathworks_sanity_table": mathworks_sanity_table,
+    "sanity_squeezenet_gradient": _sanity("squeezenet", "gradient", "alone"),
+    "sanity_squeezenet_guided": _sanity("squeezenet", "guided-backprop", "alone"),
+    "sanity_fashion_gradient": _sanity("fashion_cnn", "gradient", "alone"),
+    "sanity_fashion_guided": _sanity("fashion_cnn", "guided-backprop", "alone"),
     "saliency_vs_tape": _pairs("gradient: ours / hand-written"),
     "guided_vs_tape": _pairs("guided: ours / hand-written"),
     "ig_vs_captum_tf": _integrated("tensorflow"),

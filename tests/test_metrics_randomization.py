@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from activations import activations, metrics
+from activations import activations, datasets, gradient_attribution, metrics, zoo
 from activations.metrics import RandomizationCheck
 
 pytestmark = pytest.mark.core
@@ -70,6 +70,74 @@ def test_nested_layers_signs_and_seeds(nested_model, rng):
     np.testing.assert_allclose(signed.correlation[0], 1.0)  # "out" is above head_conv
 
 
+def test_one_layer_at_a_time_restores_each_before_the_next(small_cnn, rng):
+    images = rng.random((3, 12, 12, 1), dtype=np.float32)
+    alone = metrics.randomization_check(small_cnn, images, first_layer_map, cascade=False)
+    assert alone.layers == CASCADE and not alone.cascade
+    np.testing.assert_allclose(alone.correlation[:3], 1.0)  # conv2d trained in each of these
+    cascade = metrics.randomization_check(small_cnn, images, first_layer_map)
+    assert (alone.correlation[3] < 0.9).all() and cascade.cascade
+    assert "randomized one at a time" in repr(alone)
+
+    def dense_map(model, x):  # depends on every layer but the last
+        return activations(model, x, "dense")
+
+    # dense's map alone: only steps 2.. touch it; conv2d_1 alone is not conv2d_1 after dense.
+    alone = metrics.randomization_check(small_cnn, images, dense_map, cascade=False, seed=1)
+    cascade = metrics.randomization_check(small_cnn, images, dense_map, seed=1)
+    np.testing.assert_allclose(alone.correlation[0], 1.0)
+    np.testing.assert_allclose(alone.correlation[1], cascade.correlation[1])  # the same draw
+    assert not np.allclose(alone.correlation[2], cascade.correlation[2])
+
+
+def test_normal_draws_kernels_and_biases_as_mathworks_randomizelayer(nested_model, rng):
+    images = rng.random((2, 8, 8, 3), dtype=np.float32)
+    drawn = []
+
+    def explain(model, x):
+        drawn.append(model.get_layer("head_conv").get_weights())
+        return activations(model, x, "head_conv")[..., 0]
+
+    found = metrics.randomization_check(nested_model, images, explain, randomize="normal")
+    assert found.layers == ("out", "head_conv", "inner/conv")  # the batch norm passed over
+    kernel, bias = drawn[2]  # after head_conv's step
+    trained = nested_model.get_layer("head_conv").get_weights()
+    assert not np.allclose(kernel, trained[0]) and kernel.dtype == trained[0].dtype
+    assert 0.005 < np.concatenate([kernel.ravel(), bias]).std() < 0.015  # 0.01 * randn
+    with pytest.raises(ValueError, match=r"draws kernels and biases .* \['inner/bn'\]"):
+        metrics.randomization_check(
+            nested_model, images, explain, layers=["inner/bn"], randomize="normal"
+        )
+
+
+def test_mathworks_finding_on_the_fashion_cnn():
+    """MathWorks' check, on the Fashion CNN: only the plain gradient changes.
+
+    As MathWorks' example runs it on SqueezeNet: the second-to-last layer with
+    weights randomized alone, then the top two in cascade, drawn as its
+    ``randomizeLayer`` (0.01 x randn). 32 test images, their true classes.
+    """
+    model = zoo.fashion_cnn()
+    pixels, labels = datasets.fashion_test_subset()
+    x, y = pixels[:32, ..., None] / np.float32(255), labels[:32].astype(int)
+    found = {}
+    for method in ("gradient", "guided-backprop"):
+
+        def explain(m, images, method=method):
+            return gradient_attribution(m, images, y, method=method, progress=False)
+
+        alone = metrics.randomization_check(
+            model, x, explain, layers="dense", cascade=False, randomize="normal"
+        )
+        top = metrics.randomization_check(
+            model, x, explain, layers=["dense", "dense_1"], randomize="normal"
+        )
+        found[method] = [np.nanmean(alone.correlation), *np.nanmean(top.correlation, axis=1)]
+    gradient, guided = np.array(found["gradient"]), np.array(found["guided-backprop"])
+    assert (gradient < 0.45).all() and (guided > 0.6).all(), found
+    assert (guided - gradient > 0.3).all(), found
+
+
 @pytest.mark.parametrize(
     ("options", "error", "match"),
     [
@@ -77,6 +145,7 @@ def test_nested_layers_signs_and_seeds(nested_model, rng):
         (dict(layers="max_pooling2d"), ValueError, r"have none. Received: layers="),
         (dict(layers="conv9"), ValueError, r"No layer named `conv9`"),
         (dict(explain=lambda m, x: np.zeros(3)), ValueError, r"one map per image \(2\)"),
+        (dict(randomize="uniform"), ValueError, r"`randomize` to be one of \['shuffle'"),
     ],
 )
 def test_errors(small_cnn, rng, options, error, match):

@@ -19,7 +19,14 @@ import numpy as np
 import pytest
 import skimage.data
 
-from activations import activations, compare_channels, imresize, region_weights
+from activations import (
+    activations,
+    compare_channels,
+    gradient_attribution,
+    imresize,
+    metrics,
+    region_weights,
+)
 from activations._engine.input_range import input_range
 from activations.datasets import EYE_CLOSED_BOX, face, face_eye_closed
 from activations.zoo import imagenet_classes, squeezenet
@@ -253,6 +260,34 @@ def test_eye_channels_of_fire6_are_matlabs_14_and_47(imagenet):
     assert result.channels.tolist() == [13, 46, 47, 8, 10]
     assert (result.drop_pct > 60).all()  # they fire on the open eye, far less on the closed
     assert (result.outside_drop_pct < 10).all()  # and hardly change elsewhere
+
+
+def test_mathworks_sanity_check_only_the_gradient_changes(imagenet):
+    """MathWorks' "Compare Gradient Attribution Maps" sanity check, on its network.
+
+    As its example: fire9-expand3x3 randomized alone, then conv10 and
+    fire9-expand3x3 in cascade, kernels and biases drawn as 0.01 x randn; the
+    gradient map changes, the guided backpropagation map barely does. Its
+    photo is a dog; this is skimage's cat (an Egyptian cat, 0.515).
+    """
+    x = imresize(skimage.data.chelsea(), (227, 227)).astype("float32")
+    label = int(np.argmax(keras.ops.convert_to_numpy(imagenet(x[None]))))
+    found = {}
+    for method in ("gradient", "guided-backprop"):
+
+        def explain(m, image, method=method):
+            return gradient_attribution(m, image, label, method=method, progress=False)
+
+        alone = metrics.randomization_check(
+            imagenet, x, explain, layers="fire9-expand3x3", cascade=False, randomize="normal"
+        )
+        top = metrics.randomization_check(
+            imagenet, x, explain, layers=["fire9-expand3x3", "conv10"], randomize="normal"
+        )
+        assert top.layers == ("conv10", "fire9-expand3x3")
+        found[method] = np.concatenate([alone.correlation, top.correlation])
+    assert label == 285  # Egyptian cat
+    assert (found["gradient"] < 0.6).all() and (found["guided-backprop"] > 0.85).all(), found
 
 
 def _hue_patches(n: int = 12, size: int = 227) -> np.ndarray:
