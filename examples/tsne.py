@@ -19,6 +19,7 @@ Run it::
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from time import perf_counter
 
@@ -48,7 +49,7 @@ def knn_agreement(points: np.ndarray, labels: np.ndarray, k: int = 10) -> float:
 
 
 def main(out: str | Path, *, small: bool = False, n: int | None = None) -> dict:
-    """Save ``fashion_tsne.png`` in ``out``; return N and the numbers of each layer.
+    """Save ``fashion_tsne.png`` and ``tsne_numbers.json`` in ``out``; return those numbers.
 
     ``small=True`` embeds 300 images at a low resolution, unless ``n`` says how many.
     """
@@ -87,6 +88,7 @@ def main(out: str | Path, *, small: bool = False, n: int | None = None) -> dict:
                markerscale=2.5, frameon=False, handletextpad=0.1, columnspacing=1.2)  # fmt: skip
     fig.suptitle(f"t-SNE of the Fashion CNN's activations: {n} test images, coloured by class")
     save(fig, out_dir / "fashion_tsne.png", 60 if small else 110)
+    (out_dir / "tsne_numbers.json").write_text(json.dumps(numbers, indent=2) + "\n", "utf-8")
     return numbers
 
 

@@ -4,7 +4,10 @@ Sources (``benchmarks/results/``): ``faithfulness-fashion.json``
 (``benchmarks/faithfulness_fashion.py``: deletion, insertion, MuFidelity and the
 randomization check on the Fashion CNN), ``attribution-*.json``
 (``bench_attribution.py``), ``lime.json`` (``bench_lime.py``), ``metrics.json``
-(``bench_metrics.py``) and ``serve.json`` (``bench_serve.py``).
+(``bench_metrics.py``), ``serve.json`` (``bench_serve.py``) and
+``sanity-mathworks.json`` (``benchmarks/sanity_mathworks.py``); and
+``docs/figures/explain_numbers.json`` (``examples/explain.py``: the maps' maxima)
+and ``docs/figures/tsne_numbers.json`` (``examples/tsne.py``: the 10-NN agreements).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 __all__ = ["EXPLAIN_SOURCES"]
 
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+FIGURES = Path(__file__).resolve().parents[1] / "docs" / "figures"
 
 #: Rows of the faithfulness table, in order, by their key in the results.
 METHOD_ROWS = {
@@ -96,6 +100,32 @@ def _sanity(model: str, method: str, key: str) -> Callable[[], str]:
     return get
 
 
+def _example(model: str, *keys: str, spec: str) -> Callable[[], str]:
+    """A number ``examples/explain.py`` wrote beside its figures, e.g. ("occlusion", "max")."""
+
+    def get() -> str:
+        value = json.loads((FIGURES / "explain_numbers.json").read_text())[model]
+        for key in keys:
+            value = value[key]
+        return format(value, spec)
+
+    return get
+
+
+def _tsne(layer: str | None = None) -> Callable[[], str]:
+    """``examples/tsne.py``'s 10-NN class agreement in 2-D for ``layer``, or (None) the
+    largest gap between the 2-D map's and the layer's own space's, over the layers."""
+
+    def get() -> str:
+        found = json.loads((FIGURES / "tsne_numbers.json").read_text())
+        flat, full = found["knn_2d"], found["knn_full"]
+        if layer is not None:
+            return f"{flat[layer]:.2f}"
+        return f"{max(abs(flat[k] - full[k]) for k in flat):.2f}"
+
+    return get
+
+
 def _pairs(key: str) -> Callable[[], str]:
     """bench_attribution's ours / hand-written tape on TensorFlow: median (range, runs)."""
 
@@ -139,6 +169,15 @@ EXPLAIN_SOURCES: dict[str, Callable[[], str]] = {
     "faithfulness_table": faithfulness_table,
     "randomization_table": randomization_table,
     "mathworks_sanity_table": mathworks_sanity_table,
+    "tsne_conv2d": _tsne("conv2d"),
+    "tsne_dense": _tsne("dense"),
+    "tsne_softmax": _tsne("dense_1"),
+    "tsne_gap": _tsne(),
+    "tsne_n": lambda: f"{json.loads((FIGURES / 'tsne_numbers.json').read_text())['n']:,}",
+    "example_boot_p": _example("fashion", "p", spec=".3f"),
+    "example_boot_occlusion": _example("fashion", "occlusion", "max", spec=".2g"),
+    "example_face_p": _example("face", "p", spec=".3f"),
+    "example_face_occlusion": _example("face", "occlusion", "max", spec=".2f"),
     "sanity_squeezenet_gradient": _sanity("squeezenet", "gradient", "alone"),
     "sanity_squeezenet_guided": _sanity("squeezenet", "guided-backprop", "alone"),
     "sanity_fashion_gradient": _sanity("fashion_cnn", "gradient", "alone"),

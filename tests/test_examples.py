@@ -5,6 +5,7 @@ runs through its command line."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -184,10 +185,15 @@ def test_feature_maps_command_line(tmp_path):
 def test_explain(tmp_path, capsys):
     written = load_example("explain").main(tmp_path, small=True)
     names = ["fashion_explain.png", "face_explain.png", "fashion_dream.png", "face_dream.png"]
-    assert [p.name for p in written] == names
+    assert [p.name for p in written] == [*names, "explain_numbers.json"]
     check_pngs(tmp_path, names)
     out = capsys.readouterr().out
     assert "Grad-CAM (max_pooling2d_1): max" in out and "occlusion sensitivity" in out
+    numbers = json.loads((tmp_path / "explain_numbers.json").read_text())
+    boot = numbers["fashion"]
+    assert boot["p"] > 0.99 and 0 < boot["occlusion"]["max"] < 0.01  # sure: no patch matters
+    assert f"max {boot['occlusion']['max']:.4g} at (row, col) " in out
+    assert 0.5 < numbers["face"]["p"] <= 1 and numbers["face"]["occlusion"]["max"] > 0.05
 
 
 @pytest.mark.dataset
@@ -195,6 +201,7 @@ def test_explain(tmp_path, capsys):
 def test_tsne(tmp_path, capsys):
     numbers = load_example("tsne").main(tmp_path, small=True)
     check_pngs(tmp_path, ["fashion_tsne.png"])
+    assert json.loads((tmp_path / "tsne_numbers.json").read_text()) == numbers
     assert numbers["n"] == 300
     layers = ["conv2d", "dense", "dense_1"]
     assert list(numbers["knn_2d"]) == list(numbers["knn_full"]) == layers
