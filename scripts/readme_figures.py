@@ -247,8 +247,19 @@ def _explore(key: str, spec: str) -> Callable[[], str]:
     return lambda: format(_runs("explore")[0][key], spec)
 
 
+def _embed(busy: int, who: str) -> Callable[[], str]:
+    """bench_embed's median t-SNE time with ``busy`` other cores busy (``results/embed.json``)."""
+    return lambda: format(
+        next(r for r in _runs("embed") if r["busy"] == busy)["timings"][who]["median_s"], ".1f"
+    )
+
+
 SOURCES: dict[str, Callable[[], str]] = {
     **EXPLAIN_SOURCES,
+    "embed_idle_one": _embed(0, "1 thread (ours)"),
+    "embed_idle_two": _embed(0, "2 threads"),
+    "embed_busy_one": _embed(1, "1 thread (ours)"),
+    "embed_busy_two": _embed(1, "2 threads"),
     "test_accuracy": _history("test_accuracy", ".4f"),
     "test_loss": _history("test_loss", ".4f"),
     "best_val_accuracy": _history("best_val_accuracy", ".4f"),
