@@ -101,6 +101,17 @@ def test_a_deep_link_opens_that_channel(page, index):
     assert _in_view(page, "layer")
 
 
+def test_numbers_keep_four_significant_digits(page, index):
+    page.goto(index)
+    assert _in_view(page, "network")
+    shown = page.evaluate(
+        "[1230, 1000, 2500.4, 10, 0.5, 0.12345, 100000, 6.018e-10, -0.25, 0]"
+        ".map(ExplorerApp.fmt)"
+    )
+    assert shown == ["1230", "1000", "2500", "10", "0.5", "0.1235", "1e+5", "6.018e-10",
+                     "-0.25", "0"]  # fmt: skip
+
+
 def test_arrow_keys_move_between_channels(page, index):
     page.goto(f"{index}#layer={quote(LAYER)}&ch=0")
     page.keyboard.press("ArrowRight")

@@ -31,7 +31,13 @@
   function tile(layer, s, c, montages) {
     return cut((montages || layer.montages)[s], layer.grid, c, "tile", "channel " + c);
   }
-  function fmt(v) { return Number(v).toPrecision(4).replace(/\.?0+(e|$)/, "$1"); }
+  // Four significant digits, trailing zeros of the fraction dropped: 1230, 0.5, 6.018e-10.
+  function fmt(v) {
+    var text = Number(v).toPrecision(4), e = text.indexOf("e");
+    var digits = e < 0 ? text : text.slice(0, e), exponent = e < 0 ? "" : text.slice(e);
+    if (digits.indexOf(".") >= 0) { digits = digits.replace(/0+$/, "").replace(/\.$/, ""); }
+    return digits + exponent;
+  }
   function route() {
     var params = new URLSearchParams(location.hash.replace(/^#/, ""));
     return { layer: params.get("layer"), ch: params.get("ch"), img: params.get("img"),

@@ -330,8 +330,9 @@
       var most = C.ranked[c].most, higher = 0;
       most.forEach(function (i) { if (C.scores[String(i)][c] > s[c]) { higher += 1; } });
       p.body.appendChild(el("p", { id: "live-rank" }, "Its score of " + C.names[c] + ", " + X.fmt(s[c]) +
-        (higher < most.length ? ", would rank #" + (higher + 1) + " among the " + most.length +
-        " most confident shown below." : ", is lower than the " + most.length + " most confident shown below.")));
+        (!most.length ? "; no image of the set stands for this class." : higher < most.length ?
+        ", would rank #" + (higher + 1) + " among the " + most.length + " most confident shown below." :
+        ", is lower than the " + most.length + " most confident shown below.")));
       p.done("Predicted: " + C.names[order[0]] + " (" + C.layer + ", computed by the server). " +
         "Its highest scores:");
     }).catch(p.fail);
