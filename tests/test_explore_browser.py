@@ -59,6 +59,8 @@ def page(browser):
     opened.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"),
                                         dialog.dismiss()))  # fmt: skip
     yield opened
+    # The last view's images may still be arriving when the test ends: wait, then check.
+    opened.wait_for_function("[...document.images].every(i => i.complete)", timeout=10_000)
     all_loaded = opened.evaluate("[...document.images].every(i => i.complete && i.naturalWidth)")
     context.close()
     assert problems == [] and all_loaded
