@@ -74,6 +74,20 @@ def test_figures_come_from_their_sources():
     assert stale == []
 
 
+def test_no_figure_starts_a_line():
+    """A line opening with ``<!--`` starts a raw HTML block in Markdown (CommonMark, GitHub,
+    MyST): the figure and the rest of its line would drop out of the paragraph."""
+    starts = re.compile(r"^ {0,3}<!--fig:[a-z_0-9]+-->.*<!--/fig-->")
+    found = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in _documents()
+        if path.suffix == ".md"
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if starts.match(line)
+    ]
+    assert found == []
+
+
 def test_documents_name_only_files_in_the_repository():
     """No README, page or notebook names a file or folder the repository does not hold."""
     missing = []
