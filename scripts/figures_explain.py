@@ -7,7 +7,8 @@ randomization check on the Fashion CNN), ``attribution-*.json``
 (``bench_metrics.py``), ``serve.json`` (``bench_serve.py``) and
 ``sanity-mathworks.json`` (``benchmarks/sanity_mathworks.py``); and
 ``docs/figures/explain_numbers.json`` (``examples/explain.py``: the maps' maxima)
-and ``docs/figures/tsne_numbers.json`` (``examples/tsne.py``: the 10-NN agreements).
+``ig-completeness.json`` (``benchmarks/ig_completeness.py``); and
+``docs/figures/tsne_numbers.json`` (``examples/tsne.py``: the 10-NN agreements).
 """
 
 from __future__ import annotations
@@ -90,6 +91,20 @@ def mathworks_sanity_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+def ig_completeness_table() -> str:
+    """Integrated Gradients' completeness gap per image on the Fashion CNN, by rule and steps."""
+    run = _runs("ig-completeness")[0]
+    lines = [
+        "",
+        "| quadrature, steps | median gap | 95th percentile | largest | images within 1% |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for c in run["cases"]:
+        lines.append(f"| {c['integration']}, {c['steps']} | {c['median']:.2%} | {c['p95']:.2%} "
+                     f"| {c['max']:.2%} | {c['share_within_1pct']:.0%} |")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
 def _sanity(model: str, method: str, key: str) -> Callable[[], str]:
     """One figure of the MathWorks check: ``key`` "alone" (the layer alone) or "cascade"."""
 
@@ -169,6 +184,7 @@ EXPLAIN_SOURCES: dict[str, Callable[[], str]] = {
     "faithfulness_table": faithfulness_table,
     "randomization_table": randomization_table,
     "mathworks_sanity_table": mathworks_sanity_table,
+    "ig_completeness_table": ig_completeness_table,
     "tsne_conv2d": _tsne("conv2d"),
     "tsne_dense": _tsne("dense"),
     "tsne_softmax": _tsne("dense_1"),
