@@ -167,3 +167,31 @@ def test_report_gives_the_apis_numbers(trained, tmp_path, capsys):
         act = activations(trained["model"], _tutorial_x(trained["a"]), layer)
         assert int(channel) == int(strongest_channel(act))
         _close(value, float(act.max()))
+
+
+def test_explore_and_serve_say_the_scale_and_give_the_apis_numbers(trained, tmp_path, capsys):
+    """Over a set no file is read for (serve's shipped images), the rule is said all the same."""
+    from activations.cli._parser import build_parser
+    from activations.cli._serve import build_server
+
+    paths = trained["paths"]
+    server = build_server(build_parser().parse_args(
+        ["serve", str(paths["plain.h5"]), "--max-images", "8", "-k", "1", "--shown", "1"]
+    ))  # fmt: skip
+    try:
+        err = capsys.readouterr().err
+        assert "records no pixel range" in err and "feeding pixels/255 (0..1)" in err
+        assert server.live.scale == 255
+        found = server.live.layer(trained["a"], "conv2d")["max"]
+        act = activations(trained["model"], _tutorial_x(trained["a"]), "conv2d")
+        np.testing.assert_allclose(found, act.reshape(-1, 32).max(axis=0), rtol=1e-4, atol=1e-6)
+    finally:
+        server.server_close()
+    folder = tmp_path / "one"
+    folder.mkdir()
+    Image.fromarray(trained["a"][..., 0]).save(folder / "boot.png")
+    out_dir = tmp_path / "site"
+    assert main(["explore", str(paths["plain.keras"]), "--images", str(folder),
+                 "-o", str(out_dir), "--dreams", "0"]) == 0  # fmt: skip
+    out, err = capsys.readouterr()
+    assert "(1 image); open it" in out and err.count("records no pixel range") == 1

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from activations.cli._errors import CliError
-from activations.cli._loading import escaped, load_model
+from activations.cli._loading import announce, escaped, load_model
 from activations.cli._top import ImageFolder, image_set_of
 
 __all__ = ["DEFAULT_MAX_IMAGES", "add_explore", "add_site_options", "cmd_explore"]
@@ -46,6 +46,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     loaded = load_model(args.model, args.scale)
     images, _, set_name = image_set_of(args.images, loaded)
     array, names, known = _first_images(images, args.max_images)
+    announce(loaded)  # the pixel scale chosen for a model file, said once whatever the set
     shape = getattr(loaded.model, "output_shape", None)
     if known and not (isinstance(shape, tuple) and shape[-1:] == (len(known["class_names"]),)):
         known = {}  # another model over Fashion-MNIST: its classes are not Fashion's
@@ -65,7 +66,8 @@ def cmd_explore(args: argparse.Namespace) -> int:
         force=args.force,
         **known,
     )
-    print(f"wrote {escaped(str(path))} ({len(array)} images); open it in a browser")
+    count = f"{len(array)} image{'' if len(array) == 1 else 's'}"
+    print(f"wrote {escaped(str(path))} ({count}); open it in a browser")
     return 0
 
 

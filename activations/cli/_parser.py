@@ -78,8 +78,9 @@ def _add_model(parser: argparse.ArgumentParser, *, with_scale: bool = True) -> N
         type=scale,
         default=None,
         metavar="S",
-        help="divide pixel values (0..255) by S before the model "
-        "(default: the zoo model's own; 1 for model files)",
+        help="divide pixel values (0..255) by S before the model (default: the zoo "
+        "model's own; for a model file, the range it records, else 255, or 1 when it "
+        "starts with a Rescaling or Normalization layer; said on stderr)",
     )
 
 

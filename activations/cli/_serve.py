@@ -7,7 +7,7 @@ from typing import Any
 
 from activations.cli._errors import CliError
 from activations.cli._explore import add_site_options
-from activations.cli._loading import LoadedModel, escaped, load_model
+from activations.cli._loading import LoadedModel, announce, escaped, load_model
 
 __all__ = ["add_serve", "build_server", "cmd_serve"]
 
@@ -18,7 +18,6 @@ def _decoder(loaded: LoadedModel) -> Any:
     import tempfile
 
     from activations.cli._images import fit_image, read_image
-    from activations.cli._loading import announce
 
     def decode(data: bytes) -> Any:
         announce(loaded)
@@ -79,6 +78,7 @@ def build_server(args: argparse.Namespace) -> Any:
     else:
         images, _, set_name = image_set_of(args.images, loaded)
         array, names, known = _first_images(images, args.max_images)
+    announce(loaded)  # the pixel scale chosen for a model file, said once whatever the set
     score = score_layer_of(loaded.model, args.reduction_layer)
     shapes = {r.name: r.output_shape for r in analyze_network(loaded.model).rows}
     shape = None if score is None else shapes.get(score)
