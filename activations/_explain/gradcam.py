@@ -36,12 +36,12 @@ from activations._explain.scores import (
     check_label_total,
     check_labels,
     check_reduction,
+    class_score,
     default_score_layer,
     given_score,
     label_count,
     network_table,
     predicted_score,
-    reduced_score,
     score_stage,
 )
 from activations._probes.network import NetworkTable
@@ -115,19 +115,7 @@ def _build(
                 f"conv layer. Layer '{feature.name}' gives {tuple(maps.shape)}. "
                 f"Received: feature_layer={feature.name!r}"
             )
-        if fn is not None:
-            score = reduced_score(score, fn, reduction.name)
-        elif len(score.shape) != 2:
-            raise ValueError(
-                f"Expected the reduction layer to give one score per class, (N, classes). "
-                f"Received: reduction_layer={reduction.name!r} with output shape {score.shape}"
-            )
-        if not keras.backend.is_float_dtype(score.dtype):
-            raise ValueError(
-                f"Expected a float score to differentiate for Grad-CAM. Layer "
-                f"'{reduction.name}' gives {score.dtype}. Received: "
-                f"reduction_layer={reduction.name!r}"
-            )
+        score = class_score(score, fn, reduction.name, " for Grad-CAM")
         if not any(tensor is shift for tensor in upstream(score)):
             raise ValueError(
                 f"The score of layer '{reduction.name}' does not depend on layer "

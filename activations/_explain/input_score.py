@@ -24,7 +24,7 @@ from activations._engine.cache import DerivedCache
 from activations._engine.guided import guided_swaps
 from activations._engine.layers import LayerRef
 from activations._engine.trace import graph_kept, trace
-from activations._explain.scores import Reduction, reduced_score, score_stage
+from activations._explain.scores import Reduction, class_score, score_stage
 
 __all__ = ["CHANNELS", "ScoreModels", "reduce_channels", "score_models"]
 
@@ -110,19 +110,7 @@ def _build(
             model, [ref, *relus], input_shape=input_shape, dtype=dtype, stage=stages, swaps=swaps
         )
         score = _one_output(model, ref, captures.get(id(ref.layer), []))
-        if reduction is not None:
-            score = reduced_score(score, reduction, ref.name)
-        elif len(score.shape) != 2:
-            raise ValueError(
-                "Expected the reduction layer to give one score per class, (N, classes), or a "
-                f"`reduction` function of its output. Received: reduction_layer={ref.name!r} "
-                f"with output shape {score.shape}"
-            )
-        if not keras.backend.is_float_dtype(score.dtype):
-            raise ValueError(
-                f"Expected a float score to differentiate. Layer '{ref.name}' gives "
-                f"{score.dtype}. Received: reduction_layer={ref.name!r}"
-            )
+        score = class_score(score, reduction, ref.name)
         weights = keras.Input(shape=tuple(score.shape[1:]), name="class_weights")
         weighted = keras.ops.multiply(score, weights)
         scorer = keras.Model([x, weights], [score, weighted], name="attribution")

@@ -25,6 +25,7 @@ __all__ = [
     "check_label_total",
     "check_labels",
     "check_reduction",
+    "class_score",
     "default_score_layer",
     "given_score",
     "label_count",
@@ -147,6 +148,30 @@ def check_reduction(reduction: Any, label: Any) -> None:
             "Expected either `label` (a class score) or `reduction` (a function of the output, "
             f"e.g. for regression), not both. Received: label={label!r}, reduction={reduction!r}"
         )
+
+
+def class_score(
+    score: Any, reduction: Reduction | None, layer_name: str, purpose: str = ""
+) -> Any:
+    """The symbolic score to differentiate, checked: ``reduction(score)`` or (N, classes).
+
+    ``score`` is the traced output of the reduction layer ``layer_name``;
+    ``purpose`` ends the float check's sentence (e.g. ``" for Grad-CAM"``).
+    """
+    if reduction is not None:
+        score = reduced_score(score, reduction, layer_name)
+    elif len(score.shape) != 2:
+        raise ValueError(
+            "Expected the reduction layer to give one score per class, (N, classes), or a "
+            f"`reduction` function of its output. Received: reduction_layer={layer_name!r} "
+            f"with output shape {score.shape}"
+        )
+    if not keras.backend.is_float_dtype(score.dtype):
+        raise ValueError(
+            f"Expected a float score to differentiate{purpose}. Layer '{layer_name}' gives "
+            f"{score.dtype}. Received: reduction_layer={layer_name!r}"
+        )
+    return score
 
 
 def reduced_score(output: keras.KerasTensor, reduction: Reduction, layer_name: str) -> Any:
