@@ -142,3 +142,17 @@ def pytest_runtest_makereport(item, call):
     if report.skipped and os.environ.get("ACTIVATIONS_NO_SKIP") == "1":
         report.outcome = "failed"
         report.longrepr = f"skipped in a run that must not skip: {report.longrepr}"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module (a launch costs about 2 s), through Playwright."""
+    from _browser import CHROMIUM
+
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the test extra installs playwright"
+    )
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()

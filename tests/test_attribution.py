@@ -11,7 +11,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-from _models import Elementwise
+from _models import KINDS, Elementwise
 from _tolerance import assert_close
 from keras import layers
 
@@ -91,15 +91,6 @@ def _multi_output() -> keras.Model:
     box = layers.Dense(4, name="box", kernel_initializer=init(3))(flat)
     score = layers.Dense(3, activation="softmax", name="score", kernel_initializer=init(4))(flat)
     return keras.Model(inputs, [box, score], name="two_heads")
-
-
-# fixture, image shape, reduction layer, the layer read before its softmax (or None)
-KINDS = {
-    "sequential": ("small_cnn", (12, 12, 1), None, "dense_1"),
-    "functional+nested": ("nested_model", (8, 8, 3), None, None),
-    "subclassed": ("subclassed_model", (10, 10, 3), "fc", None),
-    "multi-output": ("two_heads", (7, 7, 2), "score", "score"),
-}
 
 
 @pytest.fixture

@@ -18,11 +18,8 @@ from activations import (
     compare_channels,
 )
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the test extra installs playwright")
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
 SCRIPT = "<script>window.pwned = 1</script>"
 IMG = '<img src=x onerror="window.pwned = 2">'
 
@@ -55,29 +52,24 @@ def _results() -> tuple[list[object], str]:
     return [table, row, top, stats, comparison, field], thumbnails
 
 
-def test_every_notebook_view_renders_without_running_a_hostile_name():
+def test_every_notebook_view_renders_without_running_a_hostile_name(browser):
     results, thumbnails = _results()
     views = [r._repr_html_() for r in results] + [thumbnails]
     page_html = "<!doctype html><body>" + "".join(f"<section>{v}</section>" for v in views)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            problems: list[str] = []
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            page.on("dialog", lambda dialog: (problems.append(dialog.message), dialog.dismiss()))
-            page.set_content(page_html, wait_until="load")
-            page.wait_for_timeout(200)  # time for an injected onerror to fire
-            assert page.evaluate("window.pwned") is None and problems == []
-            assert page.locator("script").count() == 0
-            assert page.locator("section > .activations-result > table").count() == len(views)
-            sizes = page.eval_on_selector_all(
-                "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])"
-            )
-            assert len(sizes) == 4 * 3 and all(s[0] and s[1] > 0 and s[2] > 0 for s in sizes)
-            text = page.inner_text("body")
-            assert SCRIPT in text and IMG in text  # shown as text, never run
-            assert text.count("... and 2 more channels") == 4  # top (twice), stats, comparison
-            assert "... and 2 more layers" in text
-        finally:
-            browser.close()
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("dialog", lambda dialog: (problems.append(dialog.message), dialog.dismiss()))
+    page.set_content(page_html, wait_until="load")
+    page.wait_for_timeout(200)  # time for an injected onerror to fire
+    assert page.evaluate("window.pwned") is None and problems == []
+    assert page.locator("script").count() == 0
+    assert page.locator("section > .activations-result > table").count() == len(views)
+    sizes = page.eval_on_selector_all(
+        "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])"
+    )
+    assert len(sizes) == 4 * 3 and all(s[0] and s[1] > 0 and s[2] > 0 for s in sizes)
+    text = page.inner_text("body")
+    assert SCRIPT in text and IMG in text  # shown as text, never run
+    assert text.count("... and 2 more channels") == 4  # top (twice), stats, comparison
+    assert "... and 2 more layers" in text

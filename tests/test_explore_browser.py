@@ -20,7 +20,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the test extra ins
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
 K = 3
 
 
@@ -32,14 +31,6 @@ def site(tmp_path_factory):
     argv = ["explore", str(model_file), "--images", str(folder), "-o", str(out), "-k", str(K)]
     assert main([*argv, "--shown", "2"]) == 0
     return out, model, pixels, names
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from _models import KINDS
 from _tolerance import assert_close
 from keras import layers
 
@@ -28,15 +29,6 @@ def two_heads() -> keras.Model:
     box = layers.Dense(4, name="box", kernel_initializer=init(3))(flat)
     score = layers.Dense(3, activation="softmax", name="score", kernel_initializer=init(4))(flat)
     return keras.Model(inputs, [box, score], name="two_heads")
-
-
-# fixture, image shape, reduction layer, the layer read before its softmax (or None)
-KINDS = {
-    "sequential": ("small_cnn", (12, 12, 1), None, "dense_1"),
-    "functional+nested": ("nested_model", (8, 8, 3), None, None),
-    "subclassed": ("subclassed_model", (10, 10, 3), "fc", None),
-    "multi-output": ("two_heads", (7, 7, 2), "score", "score"),
-}
 
 
 def _numpy_weights(model: keras.Model, seed: int = 0) -> keras.Model:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _sanity import mathworks_check
 
-from activations import activations, datasets, gradient_attribution, metrics, zoo
+from activations import activations, datasets, metrics, zoo
 from activations.metrics import RandomizationCheck
 
 pytestmark = pytest.mark.core
@@ -120,20 +121,8 @@ def test_mathworks_finding_on_the_fashion_cnn():
     model = zoo.fashion_cnn()
     pixels, labels = datasets.fashion_test_subset()
     x, y = pixels[:32, ..., None] / np.float32(255), labels[:32].astype(int)
-    found = {}
-    for method in ("gradient", "guided-backprop"):
-
-        def explain(m, images, method=method):
-            return gradient_attribution(m, images, y, method=method, progress=False)
-
-        alone = metrics.randomization_check(
-            model, x, explain, layers="dense", cascade=False, randomize="normal"
-        )
-        top = metrics.randomization_check(
-            model, x, explain, layers=["dense", "dense_1"], randomize="normal"
-        )
-        found[method] = [np.nanmean(alone.correlation), *np.nanmean(top.correlation, axis=1)]
-    gradient, guided = np.array(found["gradient"]), np.array(found["guided-backprop"])
+    found, _ = mathworks_check(model, x, y, "dense", ["dense", "dense_1"])
+    gradient, guided = found["gradient"], found["guided-backprop"]
     assert (gradient < 0.45).all() and (guided > 0.6).all(), found
     assert (guided - gradient > 0.3).all(), found
 

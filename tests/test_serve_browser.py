@@ -25,7 +25,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the test extra ins
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
 HOSTILE_MODEL = "<script>alert(1)<img src=x onerror=alert(2)>"
 MAX_BYTES = 20_000
 
@@ -53,14 +52,6 @@ def tiny(tmp_path_factory):
     server = _serve([*argv, "--max-upload-bytes", str(MAX_BYTES)])
     yield server, model, pixels
     server.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
