@@ -40,69 +40,57 @@ def _runs(name: str) -> list[dict]:
     return json.loads((RESULTS / f"{name}.json").read_text())["runs"]
 
 
+def _table(columns: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table, the first column left-aligned and the others right: a figure block."""
+    lines = ["", "| " + " | ".join(columns) + " |", "| --- |" + " ---: |" * (len(columns) - 1)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
 def faithfulness_table() -> str:
     """Deletion, insertion and MuFidelity of each method on 256 Fashion test images."""
     run = _runs("faithfulness-fashion")[0]
-    lines = [
-        "",
-        "| map | deletion area (lower: better) | insertion area (higher: better) "
-        "| MuFidelity (higher: better) | time for the maps |",
-        "| --- | ---: | ---: | ---: | ---: |",
-    ]
+    columns = ["map", "deletion area (lower: better)", "insertion area (higher: better)",
+               "MuFidelity (higher: better)", "time for the maps"]  # fmt: skip
+    rows = []
     for key, label in METHOD_ROWS.items():
         row = run["methods"][key]
-        lines.append(
-            f"| {label} | {row['deletion_area']['mean']:.3f} | {row['insertion_area']['mean']:.3f}"
-            f" | {row['mu_fidelity']['mean']:.3f} | {row['explain_seconds']:.1f} s |"
-        )
-    return "\n".join(lines) + "\n"
+        rows.append([label, f"{row['deletion_area']['mean']:.3f}",
+                     f"{row['insertion_area']['mean']:.3f}", f"{row['mu_fidelity']['mean']:.3f}",
+                     f"{row['explain_seconds']:.1f} s"])  # fmt: skip
+    return _table(columns, rows)
 
 
 def randomization_table() -> str:
     """Mean Spearman correlation of each method's maps as layers are randomized from the top."""
     checks = _runs("faithfulness-fashion")[0]["randomization"]["methods"]
     layers = checks["gradient"]["layers"]
-    lines = [
-        "",
-        "| randomized (from the top) | " + " | ".join(f"+ {name}" for name in layers) + " |",
-        "| --- |" + " ---: |" * len(layers),
-    ]
-    for key in checks:
-        cells = " | ".join(f"{c:.2f}" for c in checks[key]["mean_correlation"])
-        lines.append(f"| {METHOD_ROWS[key]} | {cells} |")
-    return "\n".join(lines) + "\n"
+    rows = [[METHOD_ROWS[key], *(f"{c:.2f}" for c in checks[key]["mean_correlation"])]
+            for key in checks]  # fmt: skip
+    return _table(["randomized (from the top)", *(f"+ {name}" for name in layers)], rows)
 
 
 def mathworks_sanity_table() -> str:
     """MathWorks' sanity check as its example runs it, on SqueezeNet and the Fashion CNN."""
-    found = _runs("sanity-mathworks")[0]
-    lines = [
-        "",
-        "| model: map | one layer alone | cascade from the top | down to the first layer |",
-        "| --- | ---: | ---: | ---: |",
-    ]
-    for model, entry in found.items():
+    rows = []
+    for model, entry in _runs("sanity-mathworks")[0].items():
         for method, row in entry["methods"].items():
             steps = ", ".join(f"+ {n} {c:.2f}" for n, c in zip(row["cascade_layers"],
                                                               row["cascade"]))  # fmt: skip
             every = f"{row['all'][-1]:.2f}" if "all" in row else "not run"
-            lines.append(f"| {model}: {METHOD_ROWS[method]} | {entry['alone']} "
-                         f"{row['alone']:.2f} | {steps} | {every} |")  # fmt: skip
-    return "\n".join(lines) + "\n"
+            rows.append([f"{model}: {METHOD_ROWS[method]}", f"{entry['alone']} {row['alone']:.2f}",
+                         steps, every])  # fmt: skip
+    columns = ["model: map", "one layer alone", "cascade from the top", "down to the first layer"]
+    return _table(columns, rows)
 
 
 def ig_completeness_table() -> str:
     """Integrated Gradients' completeness gap per image on the Fashion CNN, by rule and steps."""
-    run = _runs("ig-completeness")[0]
-    lines = [
-        "",
-        "| quadrature, steps | median gap | 95th percentile | largest | images within 1% |",
-        "| --- | ---: | ---: | ---: | ---: |",
-    ]
-    for c in run["cases"]:
-        lines.append(f"| {c['integration']}, {c['steps']} | {c['median']:.2%} | {c['p95']:.2%} "
-                     f"| {c['max']:.2%} | {c['share_within_1pct']:.0%} |")  # fmt: skip
-    return "\n".join(lines) + "\n"
+    rows = [[f"{c['integration']}, {c['steps']}", f"{c['median']:.2%}", f"{c['p95']:.2%}",
+             f"{c['max']:.2%}", f"{c['share_within_1pct']:.0%}"]
+            for c in _runs("ig-completeness")[0]["cases"]]  # fmt: skip
+    columns = ["quadrature, steps", "median gap", "95th percentile", "largest", "images within 1%"]
+    return _table(columns, rows)
 
 
 def _sanity(model: str, method: str, key: str) -> Callable[[], str]:
